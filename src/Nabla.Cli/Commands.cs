@@ -1,0 +1,199 @@
+using System.CommandLine;
+using Nabla.Api;
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.Numerics;
+using Nabla.Printing;
+using Nabla.Protocol;
+using Nabla.Semantics;
+
+namespace Nabla.Cli;
+
+/// <summary>The `nabla` command line. Exit codes: 0 ok, 1 the input is wrong, 2 the command line is wrong.</summary>
+public static class Commands
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Nabla: matrix calculus — gradients, Jacobians and Hessians of matrix expressions in matrix form.");
+        root.Subcommands.Add(CheckCommand(stdout, stderr));
+        root.Subcommands.Add(DeriveCommand("grad", "Print the gradient of a scalar expression.", DerivativeKind.Gradient, stdout, stderr));
+        root.Subcommands.Add(DeriveCommand("jac", "Print the Jacobian of an expression.", DerivativeKind.Jacobian, stdout, stderr));
+        root.Subcommands.Add(DeriveCommand("hess", "Print the Hessian of a scalar expression.", DerivativeKind.Hessian, stdout, stderr));
+        root.Subcommands.Add(JsonlCommand(stdout));
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) stderr.WriteLine($"nabla: {e.Message}");
+            stderr.WriteLine("Run 'nabla --help' for the commands and their options.");
+            return 2;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static readonly Argument<string> ExprArg = new("expr") { Description = "The expression, e.g. \"x'*A*x\" (quote it for the shell)." };
+
+    private static Option<string[]> VarOption() => new("--var")
+    {
+        Description = "Declare a variable, name:type (scalar, vector, vector(n), matrix, matrix(m,n), symmetric, symmetric(n)). Repeatable.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static Command CheckCommand(TextWriter stdout, TextWriter stderr)
+    {
+        var vars = VarOption();
+        var cmd = new Command("check", "Parse and type-check an expression: its type, shape and the type of each variable.") { ExprArg, vars };
+        cmd.SetAction(p =>
+        {
+            string text = p.GetValue(ExprArg)!;
+            return Guard(text, stderr, () =>
+            {
+                var bound = Binder.Bind(text, new BindOptions { Declarations = Declarations(p.GetValue(vars)) });
+                stdout.WriteLine(TextPrinter.Print(bound.Root));
+                stdout.WriteLine($"  type:  {bound.Root.Shape.TypeName}");
+                stdout.WriteLine($"  shape: {bound.Root.Shape}");
+                WriteVariables(stdout, bound);
+                return 0;
+            });
+        });
+        return cmd;
+    }
+
+    private static void WriteVariables(TextWriter stdout, BoundExpression bound)
+    {
+        if (bound.Variables.Count == 0) return;
+        stdout.WriteLine("variables:");
+        int w = bound.Variables.Max(v => v.Name.Length);
+        foreach (var v in bound.Variables)
+        {
+            string type = v.Symmetric ? $"symmetric({v.Shape.Rows})" : v.Shape.ToString();
+            string origin = bound.Origins[v.Name] switch
+            {
+                TypeOrigin.Declared => "declared",
+                TypeOrigin.Value => "from its value",
+                TypeOrigin.Convention => "naming convention",
+                _ => "inferred from use",
+            };
+            stdout.WriteLine($"  {v.Name.PadRight(w)}  {type,-16} ({origin})");
+        }
+    }
+
+    private static Command DeriveCommand(string name, string description, DerivativeKind kind, TextWriter stdout, TextWriter stderr)
+    {
+        var vars = VarOption();
+        var wrt = new Option<string[]>("--wrt") { Description = "The variable to differentiate by. Repeatable.", Arity = ArgumentArity.OneOrMore, Required = true };
+        var latex = new Option<bool>("--latex") { Description = "Also print LaTeX." };
+        var at = new Option<FileInfo?>("--at") { Description = "A JSON file of values, {\"x\": [1,2], \"A\": [[1,2],[3,4]]}: print the values too." };
+        var check = new Option<bool>("--check") { Description = "Compare with central finite differences at random points and print the largest relative error." };
+        var cmd = new Command(name, description) { ExprArg, wrt, vars, latex, at, check };
+        cmd.SetAction(p =>
+        {
+            string text = p.GetValue(ExprArg)!;
+            return Guard(text, stderr, () =>
+            {
+                var declarations = Declarations(p.GetValue(vars));
+                Dictionary<string, Tensor>? values = null;
+                if (p.GetValue(at) is { } file)
+                {
+                    if (!file.Exists) throw new NablaException(ErrorCodes.BadRequest, $"the values file '{file.FullName}' does not exist");
+                    values = JsonValues.ParseValues(File.ReadAllText(file.FullName));
+                }
+                var options = new BindOptions
+                {
+                    Declarations = declarations,
+                    ConcreteShapes = values?.ToDictionary(kv => kv.Key, kv => JsonValues.ShapeOf(kv.Value)) ?? [],
+                    PreferScalar = kind != DerivativeKind.Jacobian,
+                };
+                var bound = Binder.Bind(text, options);
+                Evaluator? evaluator = values is null ? null : new Evaluator(values, bound.Variables);
+                if (evaluator is not null) stdout.WriteLine($"value = {Format(evaluator.Evaluate(bound.Root))}");
+                int rc = 0;
+                foreach (var w in p.GetValue(wrt)!)
+                {
+                    var x = Derivation.WrtVariable(bound, w, options);
+                    var d = Derivation.Compute(bound.Root, x, kind);
+                    string label = kind switch { DerivativeKind.Gradient => $"∇_{w}", DerivativeKind.Jacobian => $"J_{w}", _ => $"H_{w}" };
+                    stdout.WriteLine($"{label} = {d.Text}");
+                    if (p.GetValue(latex)) stdout.WriteLine($"latex: {d.Latex}");
+                    if (evaluator is not null) stdout.WriteLine($"  at the given values: {Format(evaluator.Evaluate(d.Result))}");
+                    if (p.GetValue(check))
+                    {
+                        var report = Numerics.GradientCheck.Check(bound.Root, x, d.Result, kind, bound.Variables);
+                        stdout.WriteLine($"  check: largest relative error {report.MaxRelativeError:E2} over {report.Trials} random points ({(report.Passed ? "ok" : "MISMATCH")})");
+                        if (!report.Passed) rc = 1;
+                    }
+                }
+                return rc;
+            });
+        });
+        return cmd;
+    }
+
+    private static Command JsonlCommand(TextWriter stdout)
+    {
+        var cmd = new Command("jsonl", "Read JSON Lines requests on standard input; write one response line each (spec section 5).");
+        cmd.SetAction(_ =>
+        {
+            string? line;
+            var stdin = Console.In;
+            while ((line = stdin.ReadLine()) is not null)
+            {
+                if (string.IsNullOrWhiteSpace(line)) continue;
+                stdout.WriteLine(RequestHandler.HandleLine(line));
+                stdout.Flush();
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Dictionary<string, VarType> Declarations(string[]? specs)
+    {
+        var result = new Dictionary<string, VarType>();
+        foreach (var s in specs ?? [])
+        {
+            int colon = s.IndexOf(':');
+            if (colon <= 0) throw new NablaException(ErrorCodes.BadRequest, $"--var '{s}' must be name:type, e.g. A:symmetric");
+            result[s[..colon].Trim()] = VarType.Parse(s[(colon + 1)..]);
+        }
+        return result;
+    }
+
+    private static string Format(Tensor t)
+    {
+        string F(double v) => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+        return t.Kind switch
+        {
+            ShapeKind.Scalar => F(t.Data[0]),
+            ShapeKind.Vector => "[" + string.Join(", ", t.Data.Select(F)) + "]",
+            _ => "[" + string.Join(", ", Enumerable.Range(0, t.Rows).Select(i => "[" + string.Join(", ", Enumerable.Range(0, t.Cols).Select(j => F(t[i, j]))) + "]")) + "]",
+        };
+    }
+
+    /// <summary>Runs a command body; input errors print the expression with a caret line and return 1.</summary>
+    private static int Guard(string text, TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (NablaException e)
+        {
+            stderr.Write(FormatError(text, e.Diagnostic));
+            return 1;
+        }
+    }
+
+    public static string FormatError(string text, Diagnostic d)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine($"error[{d.Code}]: {d.Message}");
+        if (d.Span is { } s && text.Length <= 200 && !text.Contains('\n'))
+        {
+            sb.AppendLine("  " + text);
+            int len = Math.Max(1, s.Length);
+            sb.AppendLine("  " + new string(' ', s.Start) + new string('^', len));
+        }
+        else if (d.Span is { } s2) sb.AppendLine($"  at characters {s2.Start}..{s2.End}");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,77 @@
+namespace Nabla.Expressions;
+
+/// <summary>A dimension: a known size, or a symbol such as <c>n</c>.</summary>
+public readonly record struct Dim(string Name, int Size = -1)
+{
+    public bool IsKnown => Size >= 0;
+
+    public static Dim Of(int size) => new(size.ToString(System.Globalization.CultureInfo.InvariantCulture), size);
+
+    public static Dim Symbol(string name) => new(name);
+
+    public override string ToString() => Name;
+}
+
+public enum ShapeKind { Scalar, Vector, Row, Matrix }
+
+/// <summary>
+/// The shape of a value. A missing dimension is a structural 1: a vector is (n, -), a row vector
+/// (a transposed vector) is (-, n), a scalar is (-, -). Products and transposes follow from that.
+/// </summary>
+public readonly record struct Shape(Dim? Rows, Dim? Cols)
+{
+    public static readonly Shape Scalar = new(null, null);
+
+    public static Shape Vector(Dim n) => new(n, null);
+
+    public static Shape Matrix(Dim m, Dim n) => new(m, n);
+
+    public ShapeKind Kind => (Rows, Cols) switch
+    {
+        (null, null) => ShapeKind.Scalar,
+        (not null, null) => ShapeKind.Vector,
+        (null, not null) => ShapeKind.Row,
+        _ => ShapeKind.Matrix,
+    };
+
+    public bool IsScalar => Rows is null && Cols is null;
+
+    public bool IsSquare => Rows is { } r && Cols is { } c && r == c;
+
+    public Shape Transposed => new(Cols, Rows);
+
+    /// <summary>The contract's type word: scalar, vector or matrix (a row vector is reported as a matrix 1×n).</summary>
+    public string TypeName => Kind switch
+    {
+        ShapeKind.Scalar => "scalar",
+        ShapeKind.Vector => "vector",
+        _ => "matrix",
+    };
+
+    /// <summary>The dimensions as the protocol reports them: [], [n], [m, n] (a row vector is [1, n]).</summary>
+    public IReadOnlyList<Dim> Dims => Kind switch
+    {
+        ShapeKind.Scalar => [],
+        ShapeKind.Vector => [Rows!.Value],
+        ShapeKind.Row => [Dim.Of(1), Cols!.Value],
+        _ => [Rows!.Value, Cols!.Value],
+    };
+
+    /// <summary>The wording of error messages: <c>scalar</c>, <c>vector n</c>, <c>row vector n</c>, <c>matrix m×n</c>.</summary>
+    public string Describe() => Kind switch
+    {
+        ShapeKind.Scalar => "scalar",
+        ShapeKind.Vector => $"vector {Rows}",
+        ShapeKind.Row => $"row vector {Cols}",
+        _ => $"matrix {Rows}×{Cols}",
+    };
+
+    /// <summary>A person's description: <c>scalar</c>, <c>vector(n)</c>, <c>row vector(n)</c>, <c>matrix(m,n)</c>.</summary>
+    public override string ToString() => Kind switch
+    {
+        ShapeKind.Scalar => "scalar",
+        ShapeKind.Vector => $"vector({Rows})",
+        ShapeKind.Row => $"row vector({Cols})",
+        _ => $"matrix({Rows},{Cols})",
+    };
+}

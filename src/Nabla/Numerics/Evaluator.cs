@@ -1,0 +1,147 @@
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.Ops;
+using Nabla.Printing;
+
+namespace Nabla.Numerics;
+
+/// <summary>
+/// The reference interpreter: evaluates a bound expression at given values, each distinct subexpression
+/// once. Non-finite results and singular matrices are reported as <c>domain_error</c>, never returned.
+/// </summary>
+public sealed class Evaluator
+{
+    private readonly IReadOnlyDictionary<string, Tensor> _values;
+    private readonly Dictionary<Dim, int> _sizes = [];
+    private readonly Dictionary<Expr, Tensor> _memo = [];
+
+    public Evaluator(IReadOnlyDictionary<string, Tensor> values, IEnumerable<Var> variables)
+    {
+        _values = values;
+        foreach (var v in variables)
+        {
+            if (!values.TryGetValue(v.Name, out var t)) continue;
+            if (v.Shape.Rows is { } r) Bind(r, t.Rows, v);
+            if (v.Shape.Cols is { } c) Bind(c, t.Cols, v);
+        }
+    }
+
+    public static Tensor Evaluate(Expr e, IReadOnlyDictionary<string, Tensor> values, IEnumerable<Var>? variables = null)
+    {
+        variables ??= Variables(e);
+        return new Evaluator(values, variables).Evaluate(e);
+    }
+
+    /// <summary>The distinct variables of an expression.</summary>
+    public static IEnumerable<Var> Variables(Expr e)
+    {
+        var seen = new HashSet<Expr>();
+        var stack = new Stack<Expr>([e]);
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            if (!seen.Add(x)) continue;
+            if (x is Var v) yield return v;
+            foreach (var c in x.Children) stack.Push(c);
+        }
+    }
+
+    private void Bind(Dim d, int size, Var v)
+    {
+        if (d.IsKnown && d.Size != size)
+            throw new NablaException(ErrorCodes.ShapeError, $"{v.Name} is {v.Shape.Describe()}, but its value has size {size} where {d.Size} is expected");
+        if (_sizes.TryGetValue(d, out int s) && s != size)
+            throw new NablaException(ErrorCodes.ShapeError, $"the values disagree on the size {d}: {s} and {size} (at {v.Name})");
+        _sizes[d] = size;
+    }
+
+    private int Size(Dim d)
+    {
+        if (d.IsKnown) return d.Size;
+        if (_sizes.TryGetValue(d, out int s)) return s;
+        throw new NablaException(ErrorCodes.ShapeError, $"the size {d} is not fixed by any given value; give a value for a variable of that size");
+    }
+
+    private (int, int) Sizes(Shape s) => (s.Rows is { } r ? Size(r) : 1, s.Cols is { } c ? Size(c) : 1);
+
+    public Tensor Evaluate(Expr e)
+    {
+        if (_memo.TryGetValue(e, out var t)) return t;
+        t = Compute(e);
+        foreach (var v in t.Data)
+            if (!double.IsFinite(v))
+                throw new NablaException(ErrorCodes.DomainError,
+                    $"{Clip(TextPrinter.Print(e))} is not finite at the given values (an overflow, a division by zero or a value outside a function's domain)");
+        _memo[e] = t;
+        return t;
+    }
+
+    private static string Clip(string s) => s.Length <= 60 ? s : s[..57] + "...";
+
+    private Tensor Compute(Expr e)
+    {
+        switch (e)
+        {
+            case Num n: return Tensor.Scalar(n.Value);
+            case Var v:
+                if (!_values.TryGetValue(v.Name, out var val))
+                    throw new NablaException(ErrorCodes.BadRequest, $"no value was given for {v.Name}");
+                return val;
+            case Fill f:
+            {
+                var (r, c) = Sizes(f.Shape);
+                return Tensor.Filled(f.Shape.Kind, r, c, Evaluate(f.Value).ScalarValue);
+            }
+            case Eye i: return Tensor.Identity(Size(i.N));
+            case Neg g: return Evaluate(g.X).Map(x => -x);
+            case Add a:
+            {
+                var acc = (double[])Evaluate(a.Terms[0]).Data.Clone();
+                for (int k = 1; k < a.Terms.Count; k++)
+                {
+                    var d = Evaluate(a.Terms[k]).Data;
+                    for (int i = 0; i < acc.Length; i++) acc[i] += d[i];
+                }
+                return Evaluate(a.Terms[0]).Like(acc);
+            }
+            case Mul m:
+            {
+                var acc = Evaluate(m.Factors[0]);
+                for (int k = 1; k < m.Factors.Count; k++) acc = DenseOps.MatMul(acc, Evaluate(m.Factors[k]));
+                return acc;
+            }
+            case Div d:
+            {
+                double s = Evaluate(d.Divisor).ScalarValue;
+                if (s == 0) throw new NablaException(ErrorCodes.DomainError, $"division by zero: {Clip(TextPrinter.Print(d.Divisor))} is 0");
+                return DenseOps.Scale(Evaluate(d.X), 1 / s);
+            }
+            case Elementwise w: return Broadcast(Evaluate(w.Left), Evaluate(w.Right), w.Op == ElementwiseOp.Mul ? (x, y) => x * y : (x, y) => x / y);
+            case Power p:
+            {
+                double k = Evaluate(p.Exponent).ScalarValue;
+                return Evaluate(p.Base).Map(x => k == 2 ? x * x : Math.Pow(x, k));
+            }
+            case MatPow mp:
+            {
+                var a = Evaluate(mp.A);
+                if (mp.K < 0) a = DenseOps.Inverse(a, TextPrinter.Print(mp.A));
+                var result = Tensor.Identity(a.Rows);
+                for (int k = 0; k < Math.Abs(mp.K); k++) result = DenseOps.MatMul(result, a);
+                return result;
+            }
+            case Transpose tr: return Evaluate(tr.X).Transposed();
+            case Call c: return c.Op.Evaluate(Evaluate(c.Arg));
+            default: throw new InvalidOperationException(e.GetType().Name);
+        }
+    }
+
+    private static Tensor Broadcast(Tensor a, Tensor b, Func<double, double, double> f)
+    {
+        if (a.Kind == ShapeKind.Scalar) { double s = a.Data[0]; return b.Map(y => f(s, y)); }
+        if (b.Kind == ShapeKind.Scalar) { double s = b.Data[0]; return a.Map(x => f(x, s)); }
+        var d = new double[a.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = f(a.Data[i], b.Data[i]);
+        return a.Like(d);
+    }
+}

@@ -1,0 +1,94 @@
+using Nabla.Expressions;
+
+namespace Nabla.Numerics;
+
+/// <summary>
+/// A dense value of doubles, row-major: a scalar (1×1), a vector (n×1), a row vector (1×n) or a matrix.
+/// </summary>
+public sealed class Tensor
+{
+    public Tensor(ShapeKind kind, int rows, int cols, double[] data)
+    {
+        if (data.Length != rows * cols) throw new ArgumentException("data length does not match the shape");
+        Kind = kind;
+        Rows = rows;
+        Cols = cols;
+        Data = data;
+    }
+
+    public ShapeKind Kind { get; }
+    public int Rows { get; }
+    public int Cols { get; }
+    public double[] Data { get; }
+    public int Length => Data.Length;
+
+    public double this[int i, int j]
+    {
+        get => Data[i * Cols + j];
+        set => Data[i * Cols + j] = value;
+    }
+
+    public double ScalarValue => Kind == ShapeKind.Scalar ? Data[0] : throw new InvalidOperationException("not a scalar");
+
+    public static Tensor Scalar(double v) => new(ShapeKind.Scalar, 1, 1, [v]);
+
+    public static Tensor Vector(params double[] v) => new(ShapeKind.Vector, v.Length, 1, v);
+
+    public static Tensor Matrix(double[,] m)
+    {
+        int r = m.GetLength(0), c = m.GetLength(1);
+        var d = new double[r * c];
+        for (int i = 0; i < r; i++)
+            for (int j = 0; j < c; j++) d[i * c + j] = m[i, j];
+        return new Tensor(ShapeKind.Matrix, r, c, d);
+    }
+
+    public static Tensor Zeros(ShapeKind kind, int rows, int cols) => new(kind, rows, cols, new double[rows * cols]);
+
+    public static Tensor Filled(ShapeKind kind, int rows, int cols, double v)
+    {
+        var d = new double[rows * cols];
+        Array.Fill(d, v);
+        return new Tensor(kind, rows, cols, d);
+    }
+
+    public static Tensor Identity(int n)
+    {
+        var t = Zeros(ShapeKind.Matrix, n, n);
+        for (int i = 0; i < n; i++) t[i, i] = 1;
+        return t;
+    }
+
+    public Tensor Map(Func<double, double> f)
+    {
+        var d = new double[Data.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = f(Data[i]);
+        return new Tensor(Kind, Rows, Cols, d);
+    }
+
+    public Tensor Like(double[] data) => new(Kind, Rows, Cols, data);
+
+    public Tensor Transposed()
+    {
+        var kind = Kind switch { ShapeKind.Vector => ShapeKind.Row, ShapeKind.Row => ShapeKind.Vector, var k => k };
+        if (Rows == 1 || Cols == 1) return new Tensor(kind, Cols, Rows, Data);
+        var d = new double[Data.Length];
+        for (int i = 0; i < Rows; i++)
+            for (int j = 0; j < Cols; j++) d[j * Rows + i] = Data[i * Cols + j];
+        return new Tensor(kind, Cols, Rows, d);
+    }
+
+    /// <summary>Largest absolute entry.</summary>
+    public double MaxAbs()
+    {
+        double m = 0;
+        foreach (var v in Data) m = Math.Max(m, Math.Abs(v));
+        return m;
+    }
+
+    public override string ToString() => Kind switch
+    {
+        ShapeKind.Scalar => Data[0].ToString("G6", System.Globalization.CultureInfo.InvariantCulture),
+        _ => $"[{Rows}x{Cols}]",
+    };
+}

@@ -1,0 +1,37 @@
+using Nabla.Expressions;
+
+namespace Nabla.Ops;
+
+/// <summary>Terse raw constructors for writing derivative rules. They do not simplify.</summary>
+public static class E
+{
+    public static Expr N(double v) => new Num(v);
+    public static Expr T(Expr x) => new Transpose(x);
+    public static Expr Neg(Expr x) => new Neg(x);
+    public static Expr Mul(params Expr[] f) => new Mul(f);
+    public static Expr Add(params Expr[] t) => new Add(t);
+    public static Expr Div(Expr x, Expr s) => new Div(x, s);
+    public static Expr Pow(Expr x, Expr p) => new Power(x, p);
+    public static Expr Pow(Expr x, double p) => new Power(x, new Num(p));
+    public static Expr Call(FunctionOp op, Expr x) => new Call(op, x);
+
+    /// <summary>Entry-wise product; a scalar on either side becomes an ordinary product.</summary>
+    public static Expr Had(Expr a, Expr b) =>
+        a.Shape.IsScalar || b.Shape.IsScalar ? new Mul([a, b]) : new Elementwise(ElementwiseOp.Mul, a, b);
+
+    /// <summary>Entry-wise quotient.</summary>
+    public static Expr HDiv(Expr a, Expr b) =>
+        b.Shape.IsScalar ? new Div(a, b) : new Elementwise(ElementwiseOp.Div, a, b);
+
+    /// <summary>A scalar spread to a shape (the scalar itself when the shape is scalar).</summary>
+    public static Expr Fill(Expr scalar, Shape shape) => shape.IsScalar ? scalar : new Fill(scalar, shape);
+
+    /// <summary>The inner product ⟨a, b⟩ of two expressions of one shape, written as a scalar expression.</summary>
+    public static Expr Inner(Expr a, Expr b) => a.Shape.Kind switch
+    {
+        ShapeKind.Scalar => new Mul([a, b]),
+        ShapeKind.Vector => new Mul([new Transpose(a), b]),
+        ShapeKind.Row => new Mul([a, new Transpose(b)]),
+        _ => new Call(Functions.Tr, new Mul([new Transpose(a), b])),
+    };
+}

@@ -1,0 +1,77 @@
+using Nabla.Expressions;
+using Nabla.Numerics;
+
+namespace Nabla.Ops;
+
+/// <summary>How a function's argument and result shapes relate; the binder checks arguments by it.</summary>
+public enum Signature
+{
+    /// <summary>Any shape to the same shape, entry by entry.</summary>
+    Elementwise,
+    /// <summary>A square matrix to a scalar (tr, det, logdet).</summary>
+    SquareToScalar,
+    /// <summary>A square matrix to a square matrix of the same size (inv).</summary>
+    SquareToSquare,
+    /// <summary>A vector to its diagonal matrix, or a square matrix to the vector of its diagonal.</summary>
+    Diag,
+    /// <summary>Any shape to a scalar (sum, norms).</summary>
+    AnyToScalar,
+    /// <summary>A vector to a vector of the same size (softmax).</summary>
+    VectorToVector,
+    /// <summary>A vector to a scalar (logsumexp).</summary>
+    VectorToScalar,
+}
+
+/// <summary>
+/// One entry of the op table: everything about one function side by side — shape rule, derivative
+/// rule (an expression, never a closure over numbers), printing forms and numeric kernel.
+/// </summary>
+public abstract class FunctionOp(string name, Signature signature, string summary)
+{
+    public string Name { get; } = name;
+    public Signature Signature { get; } = signature;
+
+    /// <summary>One line for help texts.</summary>
+    public string Summary { get; } = summary;
+
+    public Shape ResultShape(IReadOnlyList<Shape> args)
+    {
+        if (args.Count != 1) throw new InvalidOperationException($"{Name} takes one argument");
+        var a = args[0];
+        return Signature switch
+        {
+            Signature.Elementwise => a,
+            Signature.SquareToScalar or Signature.AnyToScalar or Signature.VectorToScalar => Shape.Scalar,
+            Signature.SquareToSquare => a.IsSquare ? a : throw new InvalidOperationException($"{Name} of non-square {a}"),
+            Signature.VectorToVector => a.Kind == ShapeKind.Vector ? a : throw new InvalidOperationException($"{Name} of {a}"),
+            Signature.Diag => a.Kind switch
+            {
+                ShapeKind.Vector => Shape.Matrix(a.Rows!.Value, a.Rows!.Value),
+                ShapeKind.Matrix when a.IsSquare => Shape.Vector(a.Rows!.Value),
+                _ => throw new InvalidOperationException($"diag of {a}"),
+            },
+            _ => throw new InvalidOperationException(Signature.ToString()),
+        };
+    }
+
+    /// <summary>LaTeX of a call, given the LaTeX of the argument (already grouped where needed).</summary>
+    public abstract string Latex(string arg);
+
+    /// <summary>Whether <see cref="Latex"/> brackets the argument itself (so the printer need not).</summary>
+    public virtual bool LatexBracketsArgument => false;
+
+    /// <summary>The numeric kernel.</summary>
+    public abstract Tensor Evaluate(Tensor arg);
+
+    /// <summary>
+    /// The reverse-mode rule: given the call node and the gradient <paramref name="g"/> of the objective
+    /// with respect to the call's value, the gradient with respect to the argument.
+    /// </summary>
+    public abstract Expr Adjoint(Call node, Expr g);
+
+    /// <summary>The name of the rule <see cref="Adjoint"/> applies, for step-by-step derivations.</summary>
+    public abstract string RuleName { get; }
+
+    /// <summary>The rule in words and symbols, e.g. <c>d det(X) = det(X) tr(inv(X) dX)</c>.</summary>
+    public abstract string RuleText { get; }
+}

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Nabla.Api;
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.Numerics;
+using Nabla.Semantics;
+using Nabla.Syntax;
+
+namespace Nabla.Protocol;
+
+/// <summary>
+/// The JSON Lines protocol of spec/language.md section 5: one request object in, one response object
+/// out. Never throws for bad input: every problem becomes an error response with a code.
+/// </summary>
+public static class RequestHandler
+{
+    /// <summary>Longest accepted request line, in characters.</summary>
+    public const int MaxLineLength = 1 << 20;
+
+    private static readonly HashSet<string> KnownFields = ["id", "expr", "vars", "wrt", "derivative", "at", "steps"];
+
+    public static string HandleLine(string line)
+    {
+        if (line.Length > MaxLineLength)
+            return Error(null, new Diagnostic(ErrorCodes.LimitExceeded, $"the request is {line.Length:N0} characters long; the limit is {MaxLineLength:N0}")).ToJsonString();
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(line, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            return Error(null, new Diagnostic(ErrorCodes.BadRequest, $"the request is not valid JSON: {e.Message}")).ToJsonString();
+        }
+        if (node is not JsonObject request)
+            return Error(null, new Diagnostic(ErrorCodes.BadRequest, "the request must be a JSON object such as {\"expr\": \"x'*x\"}")).ToJsonString();
+        return Handle(request).ToJsonString();
+    }
+
+    public static JsonObject Handle(JsonObject request)
+    {
+        var id = request["id"]?.DeepClone();
+        try
+        {
+            return Run(request, id);
+        }
+        catch (NablaException e)
+        {
+            return Error(id, e.Diagnostic);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return Error(id, new Diagnostic(ErrorCodes.LimitExceeded, "the expression is too deeply nested to process"));
+        }
+    }
+
+    private static JsonObject Error(JsonNode? id, Diagnostic d)
+    {
+        var err = new JsonObject { ["code"] = d.Code, ["message"] = d.Message };
+        if (d.Span is { } s) { err["start"] = s.Start; err["end"] = s.End; }
+        return new JsonObject { ["id"] = id, ["ok"] = false, ["error"] = err };
+    }
+
+    private static NablaException Bad(string m) => new(ErrorCodes.BadRequest, m);
+
+    private static JsonObject Run(JsonObject request, JsonNode? id)
+    {
+        foreach (var (key, _) in request)
+            if (!KnownFields.Contains(key))
+                throw Bad($"unknown field '{key}'; the fields are {string.Join(", ", KnownFields)}");
+        if (request["expr"] is not JsonValue ev || !ev.TryGetValue(out string? text))
+            throw Bad("the field 'expr' (a string) is required");
+
+        var declarations = new Dictionary<string, VarType>();
+        if (request["vars"] is { } varsNode)
+        {
+            if (varsNode is not JsonObject vars) throw Bad("'vars' must be an object such as {\"x\": \"vector\"}");
+            foreach (var (name, t) in vars)
+            {
+                if (t is not JsonValue tv || !tv.TryGetValue(out string? typeText))
+                    throw Bad($"vars.{name} must be a type string such as \"vector\"");
+                declarations[name] = VarType.Parse(typeText);
+            }
+        }
+
+        var wrt = new List<string>();
+        switch (request["wrt"])
+        {
+            case null: break;
+            case JsonValue w when w.TryGetValue(out string? one): wrt.Add(one); break;
+            case JsonArray arr:
+                foreach (var w in arr)
+                    wrt.Add(w is JsonValue wv && wv.TryGetValue(out string? s) ? s : throw Bad("'wrt' must be a list of variable names"));
+                break;
+            default: throw Bad("'wrt' must be a list of variable names");
+        }
+
+        DerivativeKind? kind = null;
+        if (request["derivative"] is { } dn)
+            kind = dn is JsonValue dv && dv.TryGetValue(out string? ds) ? Derivation.ParseKind(ds) : throw Bad("'derivative' must be a string");
+
+        bool steps = false;
+        if (request["steps"] is { } sn && !(sn is JsonValue sv && sv.TryGetValue(out steps)))
+            throw Bad("'steps' must be true or false");
+
+        var values = new Dictionary<string, Tensor>();
+        if (request["at"] is { } atNode)
+        {
+            if (atNode is not JsonObject at) throw Bad("'at' must be an object of values such as {\"x\": [1, 2]}");
+            foreach (var (name, v) in at) values[name] = JsonValues.Parse(name, v);
+        }
+
+        var options = new BindOptions
+        {
+            Declarations = declarations,
+            ConcreteShapes = values.ToDictionary(kv => kv.Key, kv => JsonValues.ShapeOf(kv.Value)),
+            PreferScalar = wrt.Count > 0 && kind is null or DerivativeKind.Gradient or DerivativeKind.Hessian,
+        };
+        var bound = Binder.Bind(text, options);
+        var f = bound.Root;
+
+        var response = new JsonObject
+        {
+            ["id"] = id,
+            ["ok"] = true,
+            ["type"] = f.Shape.TypeName,
+            ["shape"] = JsonValues.ShapeJson(f.Shape),
+            ["text"] = Printing.TextPrinter.Print(f),
+        };
+        Evaluator? evaluator = null;
+        if (values.Count > 0)
+        {
+            var missing = bound.Variables.Where(v => !values.ContainsKey(v.Name)).Select(v => v.Name).ToList();
+            if (missing.Count > 0) throw Bad($"'at' gives no value for {string.Join(", ", missing)}");
+            var vars = bound.Variables.Concat(wrt.Where(w => bound.Variable(w) is null).Select(w => Derivation.WrtVariable(bound, w, options)));
+            evaluator = new Evaluator(values, vars);
+            response["value"] = JsonValues.ToJson(evaluator.Evaluate(f));
+        }
+
+        var results = new JsonArray();
+        foreach (var name in wrt)
+        {
+            var x = Derivation.WrtVariable(bound, name, options);
+            var k = kind ?? (f.Shape.IsScalar ? DerivativeKind.Gradient : DerivativeKind.Jacobian);
+            var d = Derivation.Compute(f, x, k, trace: steps);
+            var r = new JsonObject
+            {
+                ["wrt"] = name,
+                ["derivative"] = Derivation.KindName(k),
+                ["shape"] = JsonValues.ShapeJson(d.Shape),
+                ["text"] = d.Text,
+                ["latex"] = d.Latex,
+            };
+            if (evaluator is not null) r["value"] = JsonValues.ToJson(evaluator.Evaluate(d.Result));
+            results.Add(r);
+        }
+        response["results"] = results;
+        return response;
+    }
+}

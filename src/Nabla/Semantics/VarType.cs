@@ -1,0 +1,92 @@
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+
+namespace Nabla.Semantics;
+
+public enum VarKind { Scalar, Vector, Matrix, Symmetric }
+
+/// <summary>
+/// A declared type: <c>scalar</c>, <c>vector</c>, <c>vector(n)</c>, <c>matrix</c>, <c>matrix(m,n)</c>,
+/// <c>symmetric</c> or <c>symmetric(n)</c>. Dimensions are symbols or sizes; absent ones are inferred.
+/// </summary>
+public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = null)
+{
+    public static VarType Scalar { get; } = new(VarKind.Scalar);
+
+    public static VarType Parse(string text)
+    {
+        var s = text.Trim();
+        int open = s.IndexOf('(');
+        string word = (open < 0 ? s : s[..open]).Trim();
+        string[] dims = [];
+        if (open >= 0)
+        {
+            if (!s.EndsWith(')'))
+                throw Bad(text, "a ')' is missing");
+            dims = s[(open + 1)..^1].Split(',').Select(d => d.Trim()).ToArray();
+            foreach (var d in dims)
+                if (!IsDim(d))
+                    throw Bad(text, $"'{d}' is not a dimension (a name such as n, or a positive whole number)");
+        }
+        VarType result = (word, dims.Length) switch
+        {
+            ("scalar", 0) => Scalar,
+            ("vector", 0) => new VarType(VarKind.Vector),
+            ("vector", 1) => new VarType(VarKind.Vector, dims[0]),
+            ("matrix", 0) => new VarType(VarKind.Matrix),
+            ("matrix", 2) => new VarType(VarKind.Matrix, dims[0], dims[1]),
+            ("symmetric", 0) => new VarType(VarKind.Symmetric),
+            ("symmetric", 1) => new VarType(VarKind.Symmetric, dims[0], dims[0]),
+            ("scalar" or "vector" or "matrix" or "symmetric", _) => throw Bad(text, $"{word} takes {Expected(word)}"),
+            _ => throw Bad(text, "the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n)"),
+        };
+        return result;
+    }
+
+    private static string Expected(string word) => word switch
+    {
+        "scalar" => "no dimensions",
+        "vector" => "one dimension, as in vector(n)",
+        "matrix" => "two dimensions, as in matrix(m,n)",
+        _ => "one dimension, as in symmetric(n)",
+    };
+
+    private static bool IsDim(string d) =>
+        d.Length > 0 && ((d.All(char.IsAsciiDigit) && int.TryParse(d, out int v) && v > 0)
+                         || (char.IsAsciiLetter(d[0]) && d.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')));
+
+    private static NablaException Bad(string text, string why) =>
+        new(ErrorCodes.BadRequest, $"bad type '{text}': {why}");
+
+    /// <summary>The kind a value of this shape has when nothing was declared.</summary>
+    public static VarKind KindOf(ShapeKind kind) => kind switch
+    {
+        ShapeKind.Scalar => VarKind.Scalar,
+        ShapeKind.Vector => VarKind.Vector,
+        _ => VarKind.Matrix,
+    };
+
+    public override string ToString() => Kind switch
+    {
+        VarKind.Scalar => "scalar",
+        VarKind.Vector => Rows is null ? "vector" : $"vector({Rows})",
+        VarKind.Matrix => Rows is null ? "matrix" : $"matrix({Rows},{Cols})",
+        _ => Rows is null ? "symmetric" : $"symmetric({Rows})",
+    };
+
+    /// <summary>The naming convention (matrixcalculus.org's): a–g and Greek names scalar, h–z vector, A–Z matrix.</summary>
+    public static VarKind Convention(string name)
+    {
+        if (GreekNames.Contains(name)) return VarKind.Scalar;
+        char c = name[0];
+        if (c is >= 'a' and <= 'g') return VarKind.Scalar;
+        if (c is >= 'h' and <= 'z') return VarKind.Vector;
+        return VarKind.Matrix;
+    }
+
+    public static readonly IReadOnlySet<string> GreekNames = new HashSet<string>
+    {
+        "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",
+        "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega",
+    };
+}

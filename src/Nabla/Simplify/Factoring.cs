@@ -1,0 +1,97 @@
+using Nabla.Expressions;
+
+namespace Nabla.Simplify;
+
+/// <summary>
+/// Presentation by cost: a sum whose terms share a leading or trailing matrix factor is factored
+/// (A*x + A'*x → (A+A')*x), a common coefficient comes out, whichever way makes the tree smallest.
+/// </summary>
+internal static class Factoring
+{
+    public static Expr Factor(Expr e)
+    {
+        var kids = e.Children.Select(Factor).ToList();
+        if (!kids.SequenceEqual(e.Children)) e = e is Mul ? Rules.MakeMul(kids) : e.WithChildren(kids);
+        return e is Add a ? FactorSum(a) : e;
+    }
+
+    private readonly record struct Term(Expr Whole, double Coef, List<Expr> Scalars, List<Expr> Chain);
+
+    private static Term Split(Expr t)
+    {
+        double coef = 1;
+        var scalars = new List<Expr>();
+        var chain = new List<Expr>();
+        var factors = t is Mul m ? m.Factors : [t];
+        foreach (var f in factors)
+        {
+            if (f is Num n) coef *= n.Value;
+            else if (f.Shape.IsScalar) scalars.Add(f);
+            else chain.Add(f);
+        }
+        return new Term(t, coef, scalars, chain);
+    }
+
+    private static Expr FactorSum(Add a)
+    {
+        var terms = a.Terms.Select(Split).ToList();
+        if (CommonCoefficient(terms) is { } c)
+        {
+            var inner = Rules.MakeAdd(terms.Select(t => Rules.MakeMul([new Num(t.Coef / c), .. t.Scalars, .. t.Chain])).ToList(), a.Shape);
+            return Rules.MakeMul([new Num(c), inner is Add ia ? FactorSum(ia) : inner]);
+        }
+        if (a.Shape.IsScalar) return a;
+        Expr best = a;
+        int bestSize = a.Size;
+        foreach (bool right in new[] { true, false })
+        {
+            var candidate = Group(a, terms, right);
+            if (candidate is not null && candidate.Size < bestSize) { best = candidate; bestSize = candidate.Size; }
+        }
+        return best;
+    }
+
+    /// <summary>A whole number > 1 dividing every coefficient (2*y-2*X*w = 2*(y-X*w)), or null.</summary>
+    private static double? CommonCoefficient(List<Term> terms)
+    {
+        long g = 0;
+        foreach (var t in terms)
+        {
+            double c = Math.Abs(t.Coef);
+            if (c != Math.Round(c) || c > 1e9) return null;
+            g = Gcd(g, (long)c);
+        }
+        return g > 1 ? g : null;
+
+        static long Gcd(long a, long b) => b == 0 ? a : Gcd(b, a % b);
+    }
+
+    private static Expr? Group(Add a, List<Term> terms, bool right)
+    {
+        var groups = new List<(Expr Key, List<Term> Members)>();
+        var rest = new List<Expr>();
+        foreach (var t in terms)
+        {
+            if (t.Chain.Count < 2) { rest.Add(t.Whole); continue; }
+            var key = right ? t.Chain[^1] : t.Chain[0];
+            var g = groups.FindIndex(x => x.Key.Equals(key));
+            if (g < 0) groups.Add((key, [t])); else groups[g].Members.Add(t);
+        }
+        if (!groups.Any(g => g.Members.Count > 1)) return null;
+        var result = new List<Expr>(rest);
+        foreach (var (key, members) in groups)
+        {
+            if (members.Count == 1) { result.Add(members[0].Whole); continue; }
+            double common = members.All(m => m.Coef == members[0].Coef) ? members[0].Coef : 1;
+            var inner = members.Select(m =>
+            {
+                var chain = right ? m.Chain.Take(m.Chain.Count - 1) : m.Chain.Skip(1);
+                return Rules.MakeMul([new Num(m.Coef / common), .. m.Scalars, .. chain]);
+            }).ToList();
+            var sum = Factor(Rules.MakeAdd(inner, inner[0].Shape));
+            var factored = right ? new List<Expr> { new Num(common), sum, key } : [new Num(common), key, sum];
+            result.Add(Rules.MakeMul(factored));
+        }
+        return result.Count == 1 ? result[0] : Rules.MakeAdd(result, a.Shape);
+    }
+}

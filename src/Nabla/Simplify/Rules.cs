@@ -1,0 +1,390 @@
+using Nabla.Expressions;
+using Nabla.Ops;
+using Nabla.Printing;
+
+namespace Nabla.Simplify;
+
+/// <summary>
+/// Smart constructors that take canonical arguments and return canonical results. Canonical form:
+/// no Neg, Div or './' (they become coefficients and -1 powers); products are
+/// [coefficient] [scalar factors, ordered] [matrix chain, in order]; sums are flat with like terms
+/// collected and a stable order (positive terms first); transposes sit on the leaves.
+/// </summary>
+internal static class Rules
+{
+    public static bool IsZero(Expr e) => e is Num { Value: 0 } || e is Fill { Value: Num { Value: 0 } };
+
+    public static Expr Zero(Shape s) => s.IsScalar ? Num.Zero : new Fill(Num.Zero, s);
+
+    public static Expr MakeFill(Expr v, Shape s) => s.IsScalar ? v : new Fill(v, s);
+
+    // ---------------- products ----------------
+
+    public static Expr MakeMul(IEnumerable<Expr> factors)
+    {
+        double coef = 1;
+        var scalars = new List<(Expr Base, double Exp)>();
+        var chain = new List<Expr>();
+        Shape shape = Mul.ProductShape(factors) ?? throw new InvalidOperationException("MakeMul of incompatible shapes");
+
+        void Absorb(Expr f)
+        {
+            switch (f)
+            {
+                case Num n: coef *= n.Value; break;
+                case Mul m:
+                {
+                    var sub = new List<Expr>();
+                    foreach (var c in m.Factors)
+                        if (c.Shape.IsScalar) Absorb(c); else sub.Add(c);
+                    if (sub.Count == 0) break;
+                    if (m.Shape.IsScalar) scalars.Add((OrientScalarChain(sub), 1));
+                    else chain.AddRange(sub);
+                    break;
+                }
+                case Power { Base: var b, Exponent: Num k } when b.Shape.IsScalar: scalars.Add((b, k.Value)); break;
+                case Fill { Value: Num { Value: 0 } }: coef = 0; break;
+                case Fill { Value: var v } fill when v is not Num { Value: 1 }:
+                    Absorb(v);
+                    chain.Add(new Fill(Num.One, fill.Shape));
+                    break;
+                default:
+                    if (f.Shape.IsScalar) scalars.Add((f, 1)); else chain.Add(f);
+                    break;
+            }
+        }
+
+        foreach (var f in factors) Absorb(f);
+        if (coef == 0 || double.IsNaN(coef)) return Zero(shape);
+
+        // Merge equal bases: s * s -> s^2, s * s^-1 -> 1; fold numeric bases into the coefficient.
+        var merged = new List<(Expr Base, double Exp)>();
+        foreach (var (b, k) in scalars)
+        {
+            int i = merged.FindIndex(m => m.Base.Equals(b));
+            if (i >= 0) merged[i] = (b, merged[i].Exp + k);
+            else merged.Add((b, k));
+        }
+        merged.RemoveAll(m => m.Exp == 0);
+        RecogniseSigmoid(merged);
+
+        // Identity factors vanish from a chain with other factors; inv(A)*A cancels.
+        if (chain.Count > 1) chain.RemoveAll(c => c is Eye);
+        for (int i = 0; i + 1 < chain.Count; i++)
+        {
+            if (IsInversePair(chain[i], chain[i + 1]))
+            {
+                var n = chain[i].Shape.Rows!.Value;
+                chain.RemoveRange(i, 2);
+                if (chain.Count == 0) chain.Add(new Eye(n));
+                i = Math.Max(-1, i - 2);
+            }
+        }
+
+        var items = new List<Expr>();
+        if (coef != 1) items.Add(new Num(coef));
+        items.AddRange(merged.OrderBy(m => ScalarRank(m.Base)).ThenBy(m => Key(m.Base), StringComparer.Ordinal)
+            .Select(m => m.Exp == 1 ? m.Base : (Expr)new Power(m.Base, new Num(m.Exp))));
+        items.AddRange(chain);
+        return items.Count switch
+        {
+            0 => Num.One,
+            1 => items[0],
+            _ => new Mul(items),
+        };
+    }
+
+    private static bool IsInversePair(Expr a, Expr b) =>
+        (a is Call { Op: var oa } ca && ReferenceEquals(oa, Functions.Inv) && ca.Arg.Equals(b)) ||
+        (b is Call { Op: var ob } cb && ReferenceEquals(ob, Functions.Inv) && cb.Arg.Equals(a));
+
+    /// <summary>(1+exp(u))^-1 → sigmoid(-u), then exp(u) * sigmoid(-u) → sigmoid(u).</summary>
+    private static void RecogniseSigmoid(List<(Expr Base, double Exp)> factors)
+    {
+        for (int i = 0; i < factors.Count; i++)
+            if (factors[i].Exp == -1 && OnePlusExp(factors[i].Base) is { } u)
+                factors[i] = (MakeCall(Functions.Sigmoid, MakeMul([Num.MinusOne, u])), 1);
+        for (int i = 0; i < factors.Count; i++)
+        {
+            if (factors[i] is not { Exp: 1, Base: Call { Op: var op } e } || !ReferenceEquals(op, Functions.Exp)) continue;
+            var target = MakeCall(Functions.Sigmoid, MakeMul([Num.MinusOne, e.Arg]));
+            int j = factors.FindIndex(f => f.Exp == 1 && f.Base.Equals(target));
+            if (j < 0) continue;
+            factors[j] = (MakeCall(Functions.Sigmoid, e.Arg), 1);
+            factors.RemoveAt(i);
+            i = -1;
+        }
+    }
+
+    private static Expr? OnePlusExp(Expr e) =>
+        e is Add { Terms.Count: 2 } a && a.Terms.Any(t => t is Num { Value: 1 })
+            && a.Terms.FirstOrDefault(t => t is Call { Op: var op } && ReferenceEquals(op, Functions.Exp)) is Call c
+            ? c.Arg : null;
+
+    /// <summary>Scalar factor order: function values, then plain variables, then the rest.</summary>
+    private static int ScalarRank(Expr e) => e switch
+    {
+        Call => 0,
+        Var => 1,
+        _ => 2,
+    };
+
+    /// <summary>A scalar chain equals its transpose; keep the orientation with fewer transposes (then the smaller text).</summary>
+    private static Expr OrientScalarChain(List<Expr> chain)
+    {
+        var forward = chain.Count == 1 ? chain[0] : new Mul(chain.ToList());
+        var reversed = new List<Expr>();
+        for (int i = chain.Count - 1; i >= 0; i--) reversed.Add(MakeT(chain[i]));
+        var backward = reversed.Count == 1 ? reversed[0] : new Mul(reversed);
+        return Compare(backward, forward) < 0 ? backward : forward;
+    }
+
+    public static int TransposeCount(Expr e)
+    {
+        int n = e is Transpose ? 1 : 0;
+        foreach (var c in e.Children) n += TransposeCount(c);
+        return n;
+    }
+
+    public static string Key(Expr e) => TextPrinter.Print(e);
+
+    public static int Compare(Expr a, Expr b)
+    {
+        int c = TransposeCount(a).CompareTo(TransposeCount(b));
+        return c != 0 ? c : string.CompareOrdinal(Key(a), Key(b));
+    }
+
+    // ---------------- sums ----------------
+
+    public static Expr MakeAdd(IEnumerable<Expr> terms, Shape shape)
+    {
+        var coefs = new Dictionary<Expr, double>();
+        var order = new List<Expr>();
+
+        void Absorb(Expr t)
+        {
+            switch (t)
+            {
+                case Add a: foreach (var x in a.Terms) Absorb(x); return;
+                case Num n: Put(Num.One, n.Value); return;
+                case Fill { Value: Num n } f: Put(new Fill(Num.One, f.Shape), n.Value); return;
+                case Mul { Factors: [Num c, ..] } m: Put(Rest(m), c.Value); return;
+                default: Put(t, 1); return;
+            }
+        }
+
+        void Put(Expr rest, double c)
+        {
+            if (coefs.TryGetValue(rest, out var old)) coefs[rest] = old + c;
+            else { coefs[rest] = c; order.Add(rest); }
+        }
+
+        foreach (var t in terms) Absorb(t);
+        var result = new List<(Expr Term, bool Negative)>();
+        foreach (var rest in order)
+        {
+            double c = coefs[rest];
+            if (c == 0 || IsZero(rest)) continue;
+            result.Add((c == 1 ? rest : MakeMul([new Num(c), rest]), c < 0));
+        }
+        if (result.Count == 0) return Zero(shape);
+        if (result.Count == 1) return result[0].Term;
+        var sorted = result.OrderBy(r => r.Negative).ThenBy(r => r.Term is Num or Fill ? 1 : 0)
+            .ThenBy(r => r.Term, Comparer<Expr>.Create(Compare)).Select(r => r.Term).ToList();
+        return new Add(sorted);
+    }
+
+    /// <summary>A product without its leading numeric coefficient.</summary>
+    public static Expr Rest(Mul m) => m.Factors.Count == 2 ? m.Factors[1] : new Mul(m.Factors.Skip(1).ToList());
+
+    // ---------------- transposes ----------------
+
+    public static Expr MakeT(Expr x)
+    {
+        if (x.Shape.IsScalar) return x;
+        switch (x)
+        {
+            case Transpose t: return t.X;
+            case Eye: return x;
+            case Fill f: return new Fill(f.Value, f.Shape.Transposed);
+            case Mul m:
+            {
+                var list = new List<Expr>();
+                foreach (var f in m.Factors) if (f.Shape.IsScalar) list.Add(f);
+                for (int i = m.Factors.Count - 1; i >= 0; i--)
+                    if (!m.Factors[i].Shape.IsScalar) list.Add(MakeT(m.Factors[i]));
+                return MakeMul(list);
+            }
+            case Add a: return MakeAdd(a.Terms.Select(MakeT), a.Shape.Transposed);
+            case Elementwise { Op: ElementwiseOp.Mul } w: return MakeHad(MakeT(w.Left), MakeT(w.Right));
+            case Power p: return MakePow(MakeT(p.Base), p.Exponent);
+            case MatPow mp: return MakeMatPow(MakeT(mp.A), mp.K);
+            case Call { Op: ElementwiseFunction } c: return MakeCall(c.Op, MakeT(c.Arg));
+        }
+        return IsSymmetric(x) ? x : new Transpose(x);
+    }
+
+    /// <summary>Structural symmetry: X' = X is known without computing.</summary>
+    public static bool IsSymmetric(Expr e)
+    {
+        if (e.Shape.IsScalar) return true;
+        if (!e.Shape.IsSquare) return false;
+        return e switch
+        {
+            Var v => v.Symmetric,
+            Eye => true,
+            Fill => true,
+            Call { Op: var op } c when ReferenceEquals(op, Functions.Diag) => c.Arg.Shape.Kind == ShapeKind.Vector,
+            Call { Op: var op } c when ReferenceEquals(op, Functions.Inv) => IsSymmetric(c.Arg),
+            Call { Op: ElementwiseFunction } c => IsSymmetric(c.Arg),
+            MatPow mp => IsSymmetric(mp.A),
+            Power p => IsSymmetric(p.Base),
+            Elementwise w => IsSymmetric(w.Left) && IsSymmetric(w.Right),
+            Add a => a.Terms.All(t => IsSymmetric(t) || a.Terms.Contains(MakeT(t))),
+            Mul m => IsPalindrome(m.Factors.Where(f => !f.Shape.IsScalar).ToList()),
+            _ => false,
+        };
+    }
+
+    private static bool IsPalindrome(List<Expr> chain)
+    {
+        for (int i = 0, j = chain.Count - 1; i <= j; i++, j--)
+        {
+            if (i == j) return IsSymmetric(chain[i]);
+            if (!chain[i].Equals(MakeT(chain[j]))) return false;
+        }
+        return true;
+    }
+
+    // ---------------- powers ----------------
+
+    public static Expr MakePow(Expr b, Expr p)
+    {
+        if (p is Num { Value: 1 }) return b;
+        if (p is Num { Value: 0 }) return b.Shape.IsScalar ? Num.One : new Fill(Num.One, b.Shape);
+        if (b is Num nb && p is Num np0)
+        {
+            double v = Math.Pow(nb.Value, np0.Value);
+            if (double.IsFinite(v) && (v == Math.Round(v) || np0.Value == Math.Round(np0.Value))) return new Num(v);
+        }
+        if (b is Fill { Value: Num c } fill && p is Num np1) return new Fill(MakePow(c, np1), fill.Shape);
+        if (b is Power { Exponent: Num q } inner && p is Num k && k.Value == Math.Round(k.Value))
+            return MakePow(inner.Base, new Num(q.Value * k.Value));
+        if (b.Shape.IsScalar && b is Mul { Factors: [Num c0, ..] } bm && p is Num kk && kk.Value == Math.Round(kk.Value))
+            return MakeMul([MakePow(c0, kk), MakePow(Rest(bm), kk)]);
+        return new Power(b, p);
+    }
+
+    public static Expr MakeMatPow(Expr a, int k) => k switch
+    {
+        0 => new Eye(a.Shape.Rows!.Value),
+        1 => a,
+        -1 => MakeCall(Functions.Inv, a),
+        < 0 => new MatPow(MakeCall(Functions.Inv, a), -k),
+        _ => new MatPow(a, k),
+    };
+
+    // ---------------- element-wise products ----------------
+
+    public static Expr MakeHad(Expr a, Expr b)
+    {
+        if (a.Shape.IsScalar || b.Shape.IsScalar) return MakeMul([a, b]);
+        if (IsZero(a) || IsZero(b)) return Zero(a.Shape);
+        if (a is Fill fa) return MakeMul([fa.Value, b]);
+        if (b is Fill fb) return MakeMul([fb.Value, a]);
+
+        // Pull scalar factors out: (c*X) .* Y = c*(X .* Y).
+        var scale = new List<Expr>();
+        var factors = new List<(Expr Base, double Exp)>();
+
+        void Absorb(Expr x)
+        {
+            switch (x)
+            {
+                case Elementwise { Op: ElementwiseOp.Mul } w: Absorb(w.Left); Absorb(w.Right); break;
+                case Mul m when m.Factors.Count(f => !f.Shape.IsScalar) == 1:
+                    foreach (var f in m.Factors)
+                        if (f.Shape.IsScalar) scale.Add(f); else Absorb(f);
+                    break;
+                case Power { Exponent: Num k } p: Add(p.Base, k.Value); break;
+                default: Add(x, 1); break;
+            }
+        }
+
+        void Add(Expr x, double k)
+        {
+            int i = factors.FindIndex(f => f.Base.Equals(x));
+            if (i >= 0) factors[i] = (x, factors[i].Exp + k);
+            else factors.Add((x, k));
+        }
+
+        Absorb(a);
+        Absorb(b);
+        factors.RemoveAll(f => f.Exp == 0);
+        var shape = a.Shape;
+        Expr body;
+        if (factors.Count == 0) body = new Fill(Num.One, shape);
+        else
+        {
+            var ordered = factors.OrderBy(f => f.Exp < 0).ThenBy(f => f.Base, Comparer<Expr>.Create(Compare))
+                .Select(f => f.Exp == 1 ? f.Base : MakePow(f.Base, new Num(f.Exp))).ToList();
+            body = ordered[0];
+            for (int i = 1; i < ordered.Count; i++) body = new Elementwise(ElementwiseOp.Mul, body, ordered[i]);
+        }
+        return scale.Count == 0 ? body : MakeMul([.. scale, body]);
+    }
+
+    // ---------------- functions ----------------
+
+    public static Expr MakeCall(FunctionOp op, Expr arg)
+    {
+        if (op is ElementwiseFunction ef)
+        {
+            if (arg is Num n && FoldsExactly(ef, n.Value)) return new Num(ef.Kernel(n.Value));
+            if (arg is Fill { Value: Num c } f && FoldsExactly(ef, c.Value)) return new Fill(new Num(ef.Kernel(c.Value)), f.Shape);
+            if (ReferenceEquals(op, Functions.Exp) && arg is Call { Op: var i1 } l && ReferenceEquals(i1, Functions.Log)) return l.Arg;
+            if (ReferenceEquals(op, Functions.Log) && arg is Call { Op: var i2 } x && ReferenceEquals(i2, Functions.Exp)) return x.Arg;
+            if (ReferenceEquals(op, Functions.Log) && OnePlusExp(arg) is { } u) return new Call(Functions.Softplus, u);
+        }
+        if (ReferenceEquals(op, Functions.Tr)) return MakeTrace(arg);
+        if ((ReferenceEquals(op, Functions.Det) || ReferenceEquals(op, Functions.Logdet)) && arg is Transpose t1) return new Call(op, t1.X);
+        if (ReferenceEquals(op, Functions.Inv))
+        {
+            if (arg is Transpose t2) return MakeT(MakeCall(op, t2.X));
+            if (arg is Call { Op: var o } inner && ReferenceEquals(o, Functions.Inv)) return inner.Arg;
+            if (arg is Eye) return arg;
+        }
+        if (ReferenceEquals(op, Functions.Diag) && arg is Call { Op: var od } d && ReferenceEquals(od, Functions.Diag) && d.Arg.Shape.Kind == ShapeKind.Vector)
+            return d.Arg;
+        if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1)) && arg.Shape.IsScalar)
+            return ReferenceEquals(op, Functions.Sum) ? arg : MakeCall(Functions.Abs, arg);
+        if (ReferenceEquals(op, Functions.Sum) && arg is Transpose t3) return new Call(op, t3.X);
+        return new Call(op, arg);
+    }
+
+    /// <summary>Fold f(c) only where the result is exact (so printing loses nothing): integers in, integers out.</summary>
+    private static bool FoldsExactly(ElementwiseFunction f, double v)
+    {
+        double r = f.Kernel(v);
+        return double.IsFinite(r) && r == Math.Round(r);
+    }
+
+    /// <summary>tr(c*X) = c*tr(X); tr(X') = tr(X); tr(u*r) = r*u for a column u (the trace trick).</summary>
+    private static Expr MakeTrace(Expr arg)
+    {
+        if (arg.Shape.IsScalar) return arg;
+        if (arg is Transpose t) return MakeTrace(t.X);
+        if (arg is Mul m)
+        {
+            var scalars = m.Factors.Where(f => f.Shape.IsScalar).ToList();
+            var chain = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
+            if (chain.Count >= 2 && chain[0].Shape.Kind == ShapeKind.Vector)
+                return MakeMul([.. scalars, .. chain.Skip(1), chain[0]]);
+            if (chain.Count >= 2 && chain[^1].Shape.Kind == ShapeKind.Row)
+                return MakeMul([.. scalars, chain[^1], .. chain.Take(chain.Count - 1)]);
+            if (scalars.Count > 0)
+                return MakeMul([.. scalars, MakeTrace(chain.Count == 1 ? chain[0] : new Mul(chain))]);
+        }
+        return new Call(Functions.Tr, arg);
+    }
+}

@@ -1,0 +1,46 @@
+using Nabla.Expressions;
+using Nabla.Ops;
+
+namespace Nabla.Simplify;
+
+/// <summary>
+/// Brings an expression to a canonical form (terminating: every rule makes the tree smaller or moves
+/// transposes toward the leaves), then factors sums for presentation. Rules are named; each one has a
+/// numeric soundness test.
+/// </summary>
+public static partial class Simplifier
+{
+    public static Expr Simplify(Expr e) => Factoring.Factor(Canonical(e));
+
+    /// <summary>The canonical form without factoring.</summary>
+    public static Expr Canonical(Expr e) => new Canon().Run(e);
+
+    private sealed class Canon
+    {
+        private readonly Dictionary<Expr, Expr> _memo = [];
+
+        public Expr Run(Expr e)
+        {
+            if (_memo.TryGetValue(e, out var r)) return r;
+            var kids = e.Children.Select(Run).ToList();
+            r = e switch
+            {
+                Num or Var or Eye => e,
+                Fill f => Rules.MakeFill(kids[0], f.Shape),
+                Neg => Rules.MakeMul([Num.MinusOne, kids[0]]),
+                Add a => Rules.MakeAdd(kids, a.Shape),
+                Mul => Rules.MakeMul(kids),
+                Div => Rules.MakeMul([kids[0], Rules.MakePow(kids[1], Num.MinusOne)]),
+                Elementwise { Op: ElementwiseOp.Mul } => Rules.MakeHad(kids[0], kids[1]),
+                Elementwise => Rules.MakeHad(kids[0], Rules.MakePow(kids[1], Num.MinusOne)),
+                Power => Rules.MakePow(kids[0], kids[1]),
+                MatPow mp => Rules.MakeMatPow(kids[0], mp.K),
+                Transpose => Rules.MakeT(kids[0]),
+                Call c => Rules.MakeCall(c.Op, kids[0]),
+                _ => throw new InvalidOperationException(e.GetType().Name),
+            };
+            _memo[e] = r;
+            return r;
+        }
+    }
+}

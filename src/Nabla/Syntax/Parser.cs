@@ -1,0 +1,215 @@
+using Nabla.Diagnostics;
+
+namespace Nabla.Syntax;
+
+/// <summary>
+/// Recursive-descent parser for spec/language.md section 3. Binary precedence lives in one table
+/// (<see cref="Levels"/>); nesting depth and input length are bounded so that hostile input fails fast.
+/// </summary>
+public sealed class Parser
+{
+    /// <summary>Longest accepted input, in characters.</summary>
+    public const int MaxLength = 65_536;
+
+    /// <summary>Deepest accepted nesting of parentheses, calls, unary operators and powers.</summary>
+    public const int MaxDepth = 200;
+
+    /// <summary>The binary operator levels, lowest first. '^' and '.^' (right-associative) sit above these.</summary>
+    internal static readonly TokenKind[][] Levels =
+    [
+        [TokenKind.Plus, TokenKind.Minus],
+        [TokenKind.Star, TokenKind.Slash, TokenKind.DotStar, TokenKind.DotSlash],
+    ];
+
+    private readonly List<Token> _tokens;
+    private readonly string _text;
+    private int _pos;
+    private int _depth;
+
+    private Parser(string text, List<Token> tokens)
+    {
+        _text = text;
+        _tokens = tokens;
+    }
+
+    public static SyntaxNode Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+            throw new NablaException(ErrorCodes.LimitExceeded,
+                $"the expression is {text.Length:N0} characters long; the limit is {MaxLength:N0}");
+        if (string.IsNullOrWhiteSpace(text))
+            throw new NablaException(ErrorCodes.ParseError, "the expression is empty", new TextSpan(0, text.Length));
+        var parser = new Parser(text, Lexer.Tokenize(text));
+        var node = parser.ParseLevel(0);
+        var next = parser.Peek;
+        if (next.Kind != TokenKind.End)
+            throw parser.Unexpected(next, "an operator or the end of the expression");
+        return node;
+    }
+
+    private Token Peek => _tokens[_pos];
+
+    private Token Advance() => _tokens[_pos++];
+
+    private SyntaxNode ParseLevel(int level)
+    {
+        if (level == Levels.Length) return ParseUnary();
+        var ops = Levels[level];
+        var first = ParseLevel(level + 1);
+        if (Array.IndexOf(ops, Peek.Kind) < 0) return first;
+        var operands = new List<SyntaxNode> { first };
+        var kinds = new List<TokenKind>();
+        var spans = new List<TextSpan>();
+        while (Array.IndexOf(ops, Peek.Kind) >= 0)
+        {
+            var op = Advance();
+            kinds.Add(op.Kind);
+            spans.Add(op.Span);
+            operands.Add(ParseLevel(level + 1));
+        }
+        var span = TextSpan.Cover(first.Span, operands[^1].Span);
+        return level == 0
+            ? new SumSyntax(operands, kinds, spans, span)
+            : new ProductSyntax(operands, kinds, spans, span);
+    }
+
+    private SyntaxNode ParseUnary()
+    {
+        if (Peek.Kind is TokenKind.Minus or TokenKind.Plus)
+        {
+            var op = Advance();
+            Enter(op.Span);
+            var operand = ParseUnary();
+            _depth--;
+            return new UnarySyntax(op.Kind, operand, TextSpan.Cover(op.Span, operand.Span));
+        }
+        return ParsePower();
+    }
+
+    private SyntaxNode ParsePower()
+    {
+        var baseNode = ParsePostfix();
+        if (Peek.Kind is TokenKind.Caret or TokenKind.DotCaret)
+        {
+            var op = Advance();
+            Enter(op.Span);
+            var exponent = ParseUnary();
+            _depth--;
+            return new PowerSyntax(op.Kind, baseNode, exponent, op.Span, TextSpan.Cover(baseNode.Span, exponent.Span));
+        }
+        return baseNode;
+    }
+
+    private SyntaxNode ParsePostfix()
+    {
+        var node = ParsePrimary();
+        int transposes = 0;
+        while (Peek.Kind is TokenKind.Quote or TokenKind.DotT)
+        {
+            var t = Advance();
+            if (++transposes > MaxDepth) throw TooDeep(t.Span);
+            node = new TransposeSyntax(node, TextSpan.Cover(node.Span, t.Span));
+        }
+        return node;
+    }
+
+    private SyntaxNode ParsePrimary()
+    {
+        var t = Peek;
+        switch (t.Kind)
+        {
+            case TokenKind.Number:
+                Advance();
+                if (Peek.Kind == TokenKind.LParen)
+                    throw new NablaException(ErrorCodes.ParseError,
+                        $"implicit multiplication is not allowed: write '{t.Text}*(' instead of '{t.Text}('",
+                        TextSpan.Cover(t.Span, Peek.Span));
+                return new NumberSyntax(t.Value, t.Text, t.Span);
+            case TokenKind.Name:
+                Advance();
+                if (Peek.Kind == TokenKind.LParen) return ParseCall(t);
+                if (Peek.Kind is TokenKind.Name or TokenKind.Number)
+                    throw new NablaException(ErrorCodes.ParseError,
+                        $"implicit multiplication is not allowed: write '{t.Text}*{Peek.Text}' instead of '{t.Text} {Peek.Text}'",
+                        TextSpan.Cover(t.Span, Peek.Span));
+                return new NameSyntax(t.Text, t.Span);
+            case TokenKind.LParen:
+            {
+                Advance();
+                Enter(t.Span);
+                var inner = ParseLevel(0);
+                var close = Expect(TokenKind.RParen, "')' to close the '(' at " + t.Span.Start, t);
+                _depth--;
+                if (Peek.Kind is TokenKind.LParen or TokenKind.Name or TokenKind.Number)
+                    throw new NablaException(ErrorCodes.ParseError,
+                        $"implicit multiplication is not allowed: write ')*{Peek.Text}' instead of '){Peek.Text}'",
+                        TextSpan.Cover(close.Span, Peek.Span));
+                return new ParenSyntax(inner, TextSpan.Cover(t.Span, close.Span));
+            }
+            case TokenKind.Less:
+            {
+                Advance();
+                Enter(t.Span);
+                var left = ParseLevel(0);
+                Expect(TokenKind.Comma, "',' between the two operands of the inner product <a, b>", t);
+                var right = ParseLevel(0);
+                var close = Expect(TokenKind.Greater, "'>' to close the inner product opened at " + t.Span.Start, t);
+                _depth--;
+                return new InnerSyntax(left, right, TextSpan.Cover(t.Span, close.Span));
+            }
+            default:
+                throw Unexpected(t, "a number, a name, '(' or '<'");
+        }
+    }
+
+    private SyntaxNode ParseCall(Token name)
+    {
+        var open = Advance();
+        Enter(open.Span);
+        var args = new List<SyntaxNode>();
+        if (Peek.Kind == TokenKind.RParen)
+            throw new NablaException(ErrorCodes.ParseError, $"{name.Text}() needs an argument", TextSpan.Cover(name.Span, Peek.Span));
+        args.Add(ParseLevel(0));
+        while (Peek.Kind == TokenKind.Comma)
+        {
+            Advance();
+            args.Add(ParseLevel(0));
+        }
+        var close = Expect(TokenKind.RParen, $"')' to close the call of {name.Text}", open);
+        _depth--;
+        return new CallSyntax(name.Text, name.Span, args, TextSpan.Cover(name.Span, close.Span));
+    }
+
+    private Token Expect(TokenKind kind, string what, Token opener)
+    {
+        var t = Peek;
+        if (t.Kind == kind) return Advance();
+        if (t.Kind == TokenKind.End)
+            throw new NablaException(ErrorCodes.ParseError, $"expected {what}, but the expression ended",
+                new TextSpan(opener.Span.Start, _text.Length));
+        throw Unexpected(t, what);
+    }
+
+    private void Enter(TextSpan at)
+    {
+        if (++_depth > MaxDepth) throw TooDeep(at);
+    }
+
+    private static NablaException TooDeep(TextSpan at) =>
+        new(ErrorCodes.LimitExceeded, $"the expression is nested more than {MaxDepth} levels deep", at);
+
+    private NablaException Unexpected(Token t, string expected)
+    {
+        if (t.Kind == TokenKind.End)
+            return new NablaException(ErrorCodes.ParseError, $"expected {expected}, but the expression ended", t.Span);
+        string hint = t.Kind switch
+        {
+            TokenKind.RParen => " (a ')' without a matching '(')",
+            TokenKind.Greater => " (a '>' without a matching '<'; there is no comparison operator)",
+            TokenKind.Comma => " (a ',' outside a function call or inner product)",
+            _ => "",
+        };
+        return new NablaException(ErrorCodes.ParseError, $"expected {expected}, found {t.Kind.Describe()}{hint}", t.Span);
+    }
+}
