@@ -20,10 +20,28 @@ public static class RequestHandler
 
     private static readonly HashSet<string> KnownFields = ["id", "expr", "vars", "wrt", "derivative", "at", "steps"];
 
+    private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A response as one line of JSON (quotes such as the transpose mark are not escaped needlessly).</summary>
+    public static string Serialize(JsonNode node) => node.ToJsonString(Output);
+
     public static string HandleLine(string line)
     {
+        try
+        {
+            return Serialize(HandleLineCore(line));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The last line of defence: the process answers every line and goes on.
+            return Serialize(Error(null, new Diagnostic(ErrorCodes.Unsupported, $"internal error ({e.GetType().Name}: {e.Message}); please report this request")));
+        }
+    }
+
+    private static JsonNode HandleLineCore(string line)
+    {
         if (line.Length > MaxLineLength)
-            return Error(null, new Diagnostic(ErrorCodes.LimitExceeded, $"the request is {line.Length:N0} characters long; the limit is {MaxLineLength:N0}")).ToJsonString();
+            return Error(null, new Diagnostic(ErrorCodes.LimitExceeded, $"the request is {line.Length:N0} characters long; the limit is {MaxLineLength:N0}"));
         JsonNode? node;
         try
         {
@@ -31,27 +49,27 @@ public static class RequestHandler
         }
         catch (JsonException e)
         {
-            return Error(null, new Diagnostic(ErrorCodes.BadRequest, $"the request is not valid JSON: {e.Message}")).ToJsonString();
+            return Error(null, new Diagnostic(ErrorCodes.BadRequest, $"the request is not valid JSON: {e.Message}"));
         }
         if (node is not JsonObject request)
-            return Error(null, new Diagnostic(ErrorCodes.BadRequest, "the request must be a JSON object such as {\"expr\": \"x'*x\"}")).ToJsonString();
-        return Handle(request).ToJsonString();
+            return Error(null, new Diagnostic(ErrorCodes.BadRequest, "the request must be a JSON object such as {\"expr\": \"x'*x\"}"));
+        return Handle(request);
     }
 
     public static JsonObject Handle(JsonObject request)
     {
-        var id = request["id"]?.DeepClone();
+        var id = request["id"];
         try
         {
-            return Run(request, id);
+            return Run(request, id?.DeepClone());
         }
         catch (NablaException e)
         {
-            return Error(id, e.Diagnostic);
+            return Error(id?.DeepClone(), e.Diagnostic);
         }
         catch (InsufficientExecutionStackException)
         {
-            return Error(id, new Diagnostic(ErrorCodes.LimitExceeded, "the expression is too deeply nested to process"));
+            return Error(id?.DeepClone(), new Diagnostic(ErrorCodes.LimitExceeded, "the expression is too deeply nested to process"));
         }
     }
 

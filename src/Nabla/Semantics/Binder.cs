@@ -91,7 +91,9 @@ public static class Binder
         if (first is not null && (!options.PreferScalar || first.Value.Root.IsScalar))
             return Build(text, syntax, first.Value.Typer, convention, origins);
 
-        var best = Search(text, syntax, convention, free, options, nodeCount);
+        // A typing that checks is changed in at most one name to make the objective scalar; one that fails may be repaired further.
+        var best = Search(text, syntax, convention, free, options, nodeCount, first is null ? MaxDeviations : 1);
+        if (first is not null) best.RemoveAll(b => !b.Typer.NodeShapes[syntax].IsScalar);
         if (best.Count == 1)
         {
             var (typer, kinds, changed) = best[0];
@@ -133,11 +135,11 @@ public static class Binder
 
     /// <summary>The typings that differ least from the convention, preferring scalar objectives when asked.</summary>
     private static List<(Typer Typer, Dictionary<string, VarKind> Kinds, List<string> Changed)> Search(
-        string text, SyntaxNode syntax, Dictionary<string, VarKind> convention, List<string> free, BindOptions options, int nodeCount)
+        string text, SyntaxNode syntax, Dictionary<string, VarKind> convention, List<string> free, BindOptions options, int nodeCount, int maxDeviations)
     {
         var found = new List<(Typer, Dictionary<string, VarKind>, List<string>, bool Scalar)>();
         long budget = SearchBudget;
-        for (int d = 1; d <= Math.Min(MaxDeviations, free.Count); d++)
+        for (int d = 1; d <= Math.Min(maxDeviations, free.Count); d++)
         {
             foreach (var subset in Subsets(free, d))
             {
