@@ -74,6 +74,9 @@ public static class Jacobians
 
         private static Expr Diag(Expr v) => v.Shape.IsScalar ? v : E.Call(Functions.Diag, v);
 
+        /// <summary>diag(v)*J, written v.*J when J is a vector (differentiating by a scalar).</summary>
+        private Expr Scale(Expr v, Expr j) => x.Shape.IsScalar ? E.Had(v, j) : E.Mul(Diag(v), j);
+
         private Expr Compute(Expr e)
         {
             if (e.Shape.IsScalar)
@@ -92,12 +95,12 @@ public static class Jacobians
                 case Add a: return new Add(a.Terms.Select(J).ToList());
                 case Mul m: return Product(m);
                 case Elementwise { Op: ElementwiseOp.Mul } w:
-                    return Sum(Jn(w.Left) is { } jl ? E.Mul(Diag(w.Right), jl) : null,
-                               Jn(w.Right) is { } jr ? E.Mul(Diag(w.Left), jr) : null)!;
+                    return Sum(Jn(w.Left) is { } jl ? Scale(w.Right, jl) : null,
+                               Jn(w.Right) is { } jr ? Scale(w.Left, jr) : null)!;
                 case Power { Exponent: var p } pw when !Depends(p):
-                    return E.Mul(Diag(E.Had(E.Fill(p, pw.Shape), E.Pow(pw.Base, E.Add(p, Num.MinusOne)))), J(pw.Base));
+                    return Scale(E.Had(E.Fill(p, pw.Shape), E.Pow(pw.Base, E.Add(p, Num.MinusOne))), J(pw.Base));
                 case Call { Op: ElementwiseFunction ef } c:
-                    return E.Mul(Diag(ef.Derivative(c.Arg)), J(c.Arg));
+                    return Scale(ef.Derivative(c.Arg), J(c.Arg));
                 case Call { Op: var op } c when ReferenceEquals(op, Functions.Softmax):
                     return E.Mul(E.Add(Diag(c), E.Neg(E.Mul(c, E.T(c)))), J(c.Arg));
                 case Call { Op: var op } c when ReferenceEquals(op, Functions.Diag) && c.Arg.Shape.IsSquare:

@@ -214,12 +214,7 @@ public sealed class TextPrinter
     private void WriteDenominator(Expr b, double exp, bool scalar)
     {
         if (exp == 1) Write(b, Pow);
-        else
-        {
-            _sb.Append('(');
-            WritePower(b, exp, scalar);
-            _sb.Append(')');
-        }
+        else WritePower(b, exp, scalar); // '^' and '.^' bind tighter than '/' and './'
     }
 
     private void WritePower(Expr b, double exp, bool scalar)
