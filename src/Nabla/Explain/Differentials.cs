@@ -1,0 +1,149 @@
+using Nabla.Expressions;
+using Nabla.Ops;
+
+namespace Nabla.Explain;
+
+/// <summary>
+/// The rules of the matrix differential, applied one at a time to the outermost unexpanded d(u):
+/// linearity, the product rule d(XY) = dX Y + X dY, the transpose rule, the element-wise chain rule
+/// d f(X) = f'(X) .* dX, and the rules for tr, det, logdet, inv, norms, softmax and logsumexp.
+/// </summary>
+public sealed class Differentials(Var x, Var dx)
+{
+    private readonly Dictionary<Expr, bool> _depends = [];
+
+    public bool Depends(Expr e)
+    {
+        if (_depends.TryGetValue(e, out bool d)) return d;
+        d = e.Equals(x) || e.Children.Any(Depends);
+        _depends[e] = d;
+        return d;
+    }
+
+    /// <summary>d(u) with the leaf rules applied at once: d(x) = dx, d(constant) = 0.</summary>
+    public Expr D(Expr u)
+    {
+        if (!Depends(u)) return Zero(u.Shape);
+        if (u.Equals(x)) return dx;
+        return DifferentialOp.Of(u);
+    }
+
+    public static Expr Zero(Shape s) => s.IsScalar ? Num.Zero : new Fill(Num.Zero, s);
+
+    public static bool IsZero(Expr e) => e is Num { Value: 0 } || e is Fill { Value: Num { Value: 0 } };
+
+    /// <summary>The rule that expands d(u) one level, as (rule name, rule text, expansion).</summary>
+    public (string Rule, string Text, Expr Expansion) Expand(Expr u)
+    {
+        switch (u)
+        {
+            case Neg n: return ("linearity", "d(-X) = -dX", new Neg(D(n.X)));
+            case Add a: return ("linearity", "d(X + Y) = dX + dY", Sum(a.Terms.Select(D), a.Shape));
+            case Fill f: return ("linearity", "d(c 1) = dc 1", new Fill(D(f.Value), f.Shape));
+            case Transpose t: return ("transpose-rule", "d(X') = (dX)'", new Transpose(D(t.X)));
+            case Mul m:
+            {
+                var terms = new List<Expr>();
+                for (int i = 0; i < m.Factors.Count; i++)
+                {
+                    if (!Depends(m.Factors[i])) continue;
+                    var f = m.Factors.ToList();
+                    f[i] = D(f[i]);
+                    terms.Add(new Mul(f));
+                }
+                return ("product-rule", "d(XY) = dX Y + X dY", Sum(terms, m.Shape));
+            }
+            case Div d:
+            {
+                var terms = new List<Expr>();
+                if (Depends(d.X)) terms.Add(new Div(D(d.X), d.Divisor));
+                if (Depends(d.Divisor))
+                    terms.Add(new Neg(new Div(new Mul([d.X, D(d.Divisor)]), new Power(d.Divisor, Num.Two))));
+                return ("quotient-rule", "d(X/s) = dX/s - X ds/s^2", Sum(terms, d.Shape));
+            }
+            case Elementwise { Op: ElementwiseOp.Mul } w:
+            {
+                var terms = new List<Expr>();
+                if (Depends(w.Left)) terms.Add(new Elementwise(ElementwiseOp.Mul, D(w.Left), w.Right));
+                if (Depends(w.Right)) terms.Add(new Elementwise(ElementwiseOp.Mul, w.Left, D(w.Right)));
+                return ("product-rule", "d(X .* Y) = dX .* Y + X .* dY", Sum(terms, w.Shape));
+            }
+            case Elementwise w:
+            {
+                var terms = new List<Expr>();
+                if (Depends(w.Left)) terms.Add(new Elementwise(ElementwiseOp.Div, D(w.Left), w.Right));
+                if (Depends(w.Right))
+                    terms.Add(new Neg(E.Had(E.HDiv(w.Left, E.Pow(w.Right, 2)), D(w.Right))));
+                return ("quotient-rule", "d(X ./ Y) = dX ./ Y - X ./ Y.^2 .* dY", Sum(terms, w.Shape));
+            }
+            case Power p:
+            {
+                var terms = new List<Expr>();
+                if (Depends(p.Base))
+                    terms.Add(E.Had(E.Mul(p.Exponent, E.Pow(p.Base, E.Add(p.Exponent, Num.MinusOne))), D(p.Base)));
+                if (Depends(p.Exponent))
+                    terms.Add(E.Mul(E.Had(p, E.Call(Functions.Log, p.Base)), D(p.Exponent)));
+                return ("power-rule", "d(X.^p) = p X.^(p-1) .* dX", Sum(terms, p.Shape));
+            }
+            case MatPow { K: > 0 } mp:
+            {
+                var terms = new List<Expr>();
+                for (int i = 0; i < mp.K; i++)
+                {
+                    var f = new List<Expr>();
+                    if (i > 0) f.Add(i == 1 ? mp.A : new MatPow(mp.A, i));
+                    f.Add(D(mp.A));
+                    int j = mp.K - 1 - i;
+                    if (j > 0) f.Add(j == 1 ? mp.A : new MatPow(mp.A, j));
+                    terms.Add(f.Count == 1 ? f[0] : new Mul(f));
+                }
+                return ("product-rule", "d(A^k) = sum of A^i dA A^(k-1-i)", Sum(terms, mp.Shape));
+            }
+            case MatPow mp:
+                return Expand(mp.K == 0 ? new Eye(mp.Shape.Rows!.Value) : new Call(Functions.Inv, mp.K == -1 ? mp.A : new MatPow(mp.A, -mp.K)));
+            case Call c: return ExpandCall(c);
+        }
+        throw new InvalidOperationException("no differential rule for " + u.GetType().Name);
+    }
+
+    private (string, string, Expr) ExpandCall(Call c)
+    {
+        var a = c.Arg;
+        var da = D(a);
+        if (c.Op is ElementwiseFunction ef)
+            return ("chain-rule", $"d {ef.Name}(X) = {ElementwiseRuleText(ef)} .* dX", E.Had(ef.Derivative(a), da));
+        if (ReferenceEquals(c.Op, Functions.Tr)) return ("trace-rule", "d tr(X) = tr(dX)", E.Call(Functions.Tr, da));
+        if (ReferenceEquals(c.Op, Functions.Sum)) return ("linearity", "d sum(X) = sum(dX)", E.Call(Functions.Sum, da));
+        if (ReferenceEquals(c.Op, Functions.Diag)) return ("linearity", "d diag(X) = diag(dX)", E.Call(Functions.Diag, da));
+        if (ReferenceEquals(c.Op, Functions.Det))
+            return ("det-rule", "d det(X) = det(X) tr(inv(X) dX)", E.Mul(c, E.Call(Functions.Tr, E.Mul(E.Call(Functions.Inv, a), da))));
+        if (ReferenceEquals(c.Op, Functions.Logdet))
+            return ("logdet-rule", "d logdet(X) = tr(inv(X) dX)", E.Call(Functions.Tr, E.Mul(E.Call(Functions.Inv, a), da)));
+        if (ReferenceEquals(c.Op, Functions.Inv))
+            return ("inverse-rule", "d inv(X) = -inv(X) dX inv(X)", E.Neg(E.Mul(c, da, c)));
+        if (ReferenceEquals(c.Op, Functions.Norm2))
+            return ("norm2-rule", "d norm2(X) = <X, dX>/norm2(X)", E.Div(E.Inner(a, da), c));
+        if (ReferenceEquals(c.Op, Functions.Norm1))
+            return ("norm1-rule", "d norm1(X) = <sign(X), dX>", E.Inner(E.Call(Functions.Sign, a), da));
+        if (ReferenceEquals(c.Op, Functions.Softmax))
+            return ("softmax-rule", "d softmax(x) = (diag(s) - s s') dx, s = softmax(x)",
+                E.Mul(E.Add(E.Call(Functions.Diag, c), E.Neg(E.Mul(c, E.T(c)))), da));
+        if (ReferenceEquals(c.Op, Functions.Logsumexp))
+            return ("logsumexp-rule", "d logsumexp(x) = softmax(x)' dx", E.Mul(E.T(E.Call(Functions.Softmax, a)), da));
+        throw new InvalidOperationException("no differential rule for " + c.Op.Name);
+    }
+
+    /// <summary>f'(X) as the rule's text, e.g. "exp(X)" or "1./X".</summary>
+    private static string ElementwiseRuleText(ElementwiseFunction f) => f.RuleText.Split('=')[1].Trim().Replace(" .* dX", "");
+
+    private static Expr Sum(IEnumerable<Expr> terms, Shape shape)
+    {
+        var list = terms.Where(t => !IsZero(t)).ToList();
+        return list.Count switch { 0 => Zero(shape), 1 => list[0], _ => new Add(list) };
+    }
+
+    /// <summary>Whether a differential rule exists for every function of the language (a meta-test uses it).</summary>
+    public static bool Covers(FunctionOp op) =>
+        op is ElementwiseFunction || new[] { Functions.Tr, Functions.Sum, Functions.Diag, Functions.Det, Functions.Logdet, Functions.Inv,
+            Functions.Norm2, Functions.Norm1, Functions.Softmax, Functions.Logsumexp }.Any(f => ReferenceEquals(f, op));
+}
