@@ -61,13 +61,17 @@ public sealed class Parser
         var operands = new List<SyntaxNode> { first };
         var kinds = new List<TokenKind>();
         var spans = new List<TextSpan>();
+        // '/', './' and '.*' build left-nested trees (only '+', '-' and '*' stay flat), so they count toward the depth.
+        int nested = 0;
         while (Array.IndexOf(ops, Peek.Kind) >= 0)
         {
             var op = Advance();
+            if (op.Kind is TokenKind.Slash or TokenKind.DotSlash or TokenKind.DotStar) { Enter(op.Span); nested++; }
             kinds.Add(op.Kind);
             spans.Add(op.Span);
             operands.Add(ParseLevel(level + 1));
         }
+        _depth -= nested;
         var span = TextSpan.Cover(first.Span, operands[^1].Span);
         return level == 0
             ? new SumSyntax(operands, kinds, spans, span)
@@ -108,9 +112,11 @@ public sealed class Parser
         while (Peek.Kind is TokenKind.Quote or TokenKind.DotT)
         {
             var t = Advance();
-            if (++transposes > MaxDepth) throw TooDeep(t.Span);
+            Enter(t.Span); // each transpose nests the tree one level deeper
+            transposes++;
             node = new TransposeSyntax(node, TextSpan.Cover(node.Span, t.Span));
         }
+        _depth -= transposes;
         return node;
     }
 
@@ -154,10 +160,16 @@ public sealed class Parser
                 var left = ParseLevel(0);
                 Expect(TokenKind.Comma, "',' between the two operands of the inner product <a, b>", t);
                 var right = ParseLevel(0);
+                if (Peek.Kind == TokenKind.Comma)
+                    throw new NablaException(ErrorCodes.ParseError,
+                        "the inner product <a, b> takes exactly two operands; for more, nest it or use sums and products", Peek.Span);
                 var close = Expect(TokenKind.Greater, "'>' to close the inner product opened at " + t.Span.Start, t);
                 _depth--;
                 return new InnerSyntax(left, right, TextSpan.Cover(t.Span, close.Span));
             }
+            case TokenKind.Comma or TokenKind.RParen or TokenKind.Greater:
+                throw new NablaException(ErrorCodes.ParseError,
+                    $"expected a number, a name, '(' or '<', found {t.Kind.Describe()}: an operand is missing before it", t.Span);
             default:
                 throw Unexpected(t, "a number, a name, '(' or '<'");
         }
