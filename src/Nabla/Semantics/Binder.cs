@@ -221,7 +221,8 @@ public static class Binder
 
     private static NablaException UnknownFunction(CallSyntax c, bool isVariable)
     {
-        if (isVariable || !Functions.AllNames.Any(n => Distance(n, c.Name) <= 2))
+        // A suggestion must keep part of the name: 'x(...)' is a product, not a misspelt 'exp'.
+        if (isVariable || !Functions.AllNames.Any(n => Distance(n, c.Name) <= 2 && Distance(n, c.Name) < c.Name.Length))
         {
             string kind = VarType.Convention(c.Name) switch { VarKind.Scalar => "scalar", VarKind.Vector => "vector", _ => "matrix" };
             return new NablaException(ErrorCodes.UnknownFunction,

@@ -204,6 +204,9 @@ internal sealed class Typer
         if (b.Kind != ShapeKind.Matrix)
             throw new NablaException(ErrorCodes.ShapeError,
                 $"cannot raise {Text(pow.Base.Span)} ({Describe(b)}) to a power with '^'; for entry-by-entry powers write {Text(pow.Base.Span)}.^{Text(pow.Exponent.Span)}", pow.Span);
+        if (IntegerLiteral(pow.Exponent) is null && WholeLiteral(pow.Exponent))
+            throw new NablaException(ErrorCodes.Unsupported,
+                $"the matrix power {Text(pow.Span)} is too large: whole-number exponents of matrices go up to 1000", pow.Exponent.Span);
         if (IntegerLiteral(pow.Exponent) is null)
             throw new NablaException(ErrorCodes.ShapeError,
                 $"a matrix power needs a whole-number exponent such as A^2 or A^-1, not {Text(pow.Exponent.Span)}; for entry-by-entry powers write {Text(pow.Base.Span)}.^{Text(pow.Exponent.Span)}", pow.Exponent.Span);
@@ -220,6 +223,14 @@ internal sealed class Typer
         UnarySyntax { Op: TokenKind.Plus } u => IntegerLiteral(u.Operand),
         ParenSyntax p => IntegerLiteral(p.Inner),
         _ => null,
+    };
+
+    private static bool WholeLiteral(SyntaxNode node) => node switch
+    {
+        NumberSyntax n => n.Value == Math.Floor(n.Value),
+        UnarySyntax u => WholeLiteral(u.Operand),
+        ParenSyntax p => WholeLiteral(p.Inner),
+        _ => false,
     };
 
     private BShape VisitInner(InnerSyntax inner)

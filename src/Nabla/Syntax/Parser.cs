@@ -14,6 +14,13 @@ public sealed class Parser
     /// <summary>Deepest accepted nesting of parentheses, calls, unary operators and powers.</summary>
     public const int MaxDepth = 200;
 
+    /// <summary>
+    /// Tallest accepted tree, counting every operation (a transpose, a '/', a call, ...). The top-down
+    /// <see cref="MaxDepth"/> does not see left nesting such as ((x')')' or ((a/b)/c)/d, which the
+    /// recursive passes (typing, printing, differentiation) still walk one frame per level.
+    /// </summary>
+    public const int MaxHeight = 1000;
+
     /// <summary>The binary operator levels, lowest first. '^' and '.^' (right-associative) sit above these.</summary>
     internal static readonly TokenKind[][] Levels =
     [
@@ -25,6 +32,18 @@ public sealed class Parser
     private readonly string _text;
     private int _pos;
     private int _depth;
+    private readonly Dictionary<SyntaxNode, int> _heights = new(ReferenceEqualityComparer.Instance);
+
+    private int H(SyntaxNode n) => _heights.TryGetValue(n, out int h) ? h : 1;
+
+    private T Made<T>(T node, int height, TextSpan at) where T : SyntaxNode
+    {
+        if (height > MaxHeight)
+            throw new NablaException(ErrorCodes.LimitExceeded,
+                $"the expression is nested more than {MaxHeight} operations deep", at);
+        _heights[node] = height;
+        return node;
+    }
 
     private Parser(string text, List<Token> tokens)
     {
@@ -61,17 +80,26 @@ public sealed class Parser
         var operands = new List<SyntaxNode> { first };
         var kinds = new List<TokenKind>();
         var spans = new List<TextSpan>();
+        // '/', './' and '.*' build left-nested trees (only '+', '-' and '*' stay flat), so they count toward the depth.
+        int nested = 0;
+        int height = H(first);
         while (Array.IndexOf(ops, Peek.Kind) >= 0)
         {
             var op = Advance();
+            bool wraps = op.Kind is TokenKind.Slash or TokenKind.DotSlash or TokenKind.DotStar;
+            if (wraps) { Enter(op.Span); nested++; }
             kinds.Add(op.Kind);
             spans.Add(op.Span);
-            operands.Add(ParseLevel(level + 1));
+            var operand = ParseLevel(level + 1);
+            operands.Add(operand);
+            height = Math.Max(height, H(operand)) + (wraps ? 1 : 0);
+            if (height + 2 > MaxHeight) Made(first, height + 2, op.Span);
         }
+        _depth -= nested;
         var span = TextSpan.Cover(first.Span, operands[^1].Span);
         return level == 0
-            ? new SumSyntax(operands, kinds, spans, span)
-            : new ProductSyntax(operands, kinds, spans, span);
+            ? Made(new SumSyntax(operands, kinds, spans, span), height + 2, spans[0])
+            : Made(new ProductSyntax(operands, kinds, spans, span), height + 2, spans[0]);
     }
 
     private SyntaxNode ParseUnary()
@@ -82,7 +110,7 @@ public sealed class Parser
             Enter(op.Span);
             var operand = ParseUnary();
             _depth--;
-            return new UnarySyntax(op.Kind, operand, TextSpan.Cover(op.Span, operand.Span));
+            return Made(new UnarySyntax(op.Kind, operand, TextSpan.Cover(op.Span, operand.Span)), H(operand) + 1, op.Span);
         }
         return ParsePower();
     }
@@ -96,7 +124,8 @@ public sealed class Parser
             Enter(op.Span);
             var exponent = ParseUnary();
             _depth--;
-            return new PowerSyntax(op.Kind, baseNode, exponent, op.Span, TextSpan.Cover(baseNode.Span, exponent.Span));
+            return Made(new PowerSyntax(op.Kind, baseNode, exponent, op.Span, TextSpan.Cover(baseNode.Span, exponent.Span)),
+                Math.Max(H(baseNode), H(exponent)) + 1, op.Span);
         }
         return baseNode;
     }
@@ -108,9 +137,11 @@ public sealed class Parser
         while (Peek.Kind is TokenKind.Quote or TokenKind.DotT)
         {
             var t = Advance();
-            if (++transposes > MaxDepth) throw TooDeep(t.Span);
-            node = new TransposeSyntax(node, TextSpan.Cover(node.Span, t.Span));
+            Enter(t.Span); // each transpose nests the tree one level deeper
+            transposes++;
+            node = Made(new TransposeSyntax(node, TextSpan.Cover(node.Span, t.Span)), H(node) + 1, t.Span);
         }
+        _depth -= transposes;
         return node;
     }
 
@@ -145,7 +176,7 @@ public sealed class Parser
                     throw new NablaException(ErrorCodes.ParseError,
                         $"implicit multiplication is not allowed: write ')*{Peek.Text}' instead of '){Peek.Text}'",
                         TextSpan.Cover(close.Span, Peek.Span));
-                return new ParenSyntax(inner, TextSpan.Cover(t.Span, close.Span));
+                return Made(new ParenSyntax(inner, TextSpan.Cover(t.Span, close.Span)), H(inner) + 1, t.Span);
             }
             case TokenKind.Less:
             {
@@ -154,10 +185,16 @@ public sealed class Parser
                 var left = ParseLevel(0);
                 Expect(TokenKind.Comma, "',' between the two operands of the inner product <a, b>", t);
                 var right = ParseLevel(0);
+                if (Peek.Kind == TokenKind.Comma)
+                    throw new NablaException(ErrorCodes.ParseError,
+                        "the inner product <a, b> takes exactly two operands; for more, nest it or use sums and products", Peek.Span);
                 var close = Expect(TokenKind.Greater, "'>' to close the inner product opened at " + t.Span.Start, t);
                 _depth--;
-                return new InnerSyntax(left, right, TextSpan.Cover(t.Span, close.Span));
+                return Made(new InnerSyntax(left, right, TextSpan.Cover(t.Span, close.Span)), Math.Max(H(left), H(right)) + 3, t.Span);
             }
+            case TokenKind.Comma or TokenKind.RParen or TokenKind.Greater:
+                throw new NablaException(ErrorCodes.ParseError,
+                    $"expected a number, a name, '(' or '<', found {t.Kind.Describe()}: an operand is missing before it", t.Span);
             default:
                 throw Unexpected(t, "a number, a name, '(' or '<'");
         }
@@ -178,7 +215,7 @@ public sealed class Parser
         }
         var close = Expect(TokenKind.RParen, $"')' to close the call of {name.Text}", open);
         _depth--;
-        return new CallSyntax(name.Text, name.Span, args, TextSpan.Cover(name.Span, close.Span));
+        return Made(new CallSyntax(name.Text, name.Span, args, TextSpan.Cover(name.Span, close.Span)), args.Max(H) + 1, open.Span);
     }
 
     private Token Expect(TokenKind kind, string what, Token opener)

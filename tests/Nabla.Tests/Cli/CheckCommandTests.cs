@@ -1,0 +1,113 @@
+using Nabla.Cli;
+
+namespace Nabla.Tests.Cli;
+
+/// <summary>`nabla check`: exit codes 0 (ok), 1 (bad input), 2 (bad command line).</summary>
+public class CheckCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Commands.Run(args, stdout, stderr);
+        return (code, stdout.ToString().Replace("\r\n", "\n"), stderr.ToString().Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public void Lists_type_shape_and_variables()
+    {
+        var (code, output, err) = Run("check", "x'*A*x");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("x'*A*x", lines[0]);
+        Assert.Equal("  type:  scalar", lines[1]);
+        Assert.Equal("  shape: scalar", lines[2]);
+        Assert.Equal("variables:", lines[3]);
+        Assert.Matches(@"^  x  vector\(n\)\s+\(naming convention\)$", lines[4]);
+        Assert.Matches(@"^  A  matrix\(n,n\)\s+\(naming convention\)$", lines[5]);
+    }
+
+    [Fact]
+    public void Declared_and_inferred_variables_are_labelled()
+    {
+        var (code, output, _) = Run("check", "tr(x)+b'*S*b", "--var", "S:symmetric(k)", "--var", "b:vector");
+        Assert.Equal(0, code);
+        Assert.Contains("  type:  scalar", output);
+        Assert.Matches(@"x\s+matrix\(n,n\)\s+\(inferred from use\)", output);
+        Assert.Matches(@"S\s+symmetric\(k\)\s+\(declared\)", output);
+        Assert.Matches(@"b\s+vector\(k\)\s+\(declared\)", output);
+    }
+
+    [Fact]
+    public void Vector_result_reports_its_shape()
+    {
+        var (code, output, _) = Run("check", "A*x", "--var", "A:matrix(m,n)");
+        Assert.Equal(0, code);
+        Assert.Contains("  type:  vector\n", output);
+        Assert.Contains("  shape: vector(m)\n", output);
+    }
+
+    [Fact]
+    public void An_error_shows_the_caret_line_and_returns_1()
+    {
+        var (code, output, err) = Run("check", "a+2x");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal(
+            "error[parse_error]: implicit multiplication is not allowed: write '2*x' instead of '2x'\n" +
+            "  a+2x\n" +
+            "    ^^\n", err);
+    }
+
+    [Fact]
+    public void A_shape_error_underlines_the_whole_product()
+    {
+        var (code, _, err) = Run("check", "x*y");
+        Assert.Equal(1, code);
+        Assert.Equal(
+            "error[shape_error]: cannot multiply x (vector n) by y (vector m); did you mean x'*y or x.*y?\n" +
+            "  x*y\n" +
+            "  ^^^\n", err);
+    }
+
+    [Fact]
+    public void An_error_at_the_end_gets_one_caret()
+    {
+        var (code, _, err) = Run("check", "a+");
+        Assert.Equal(1, code);
+        Assert.EndsWith("  a+\n    ^\n", err);
+    }
+
+    [Fact]
+    public void A_bad_declaration_returns_1()
+    {
+        var (code, _, err) = Run("check", "x", "--var", "x:tensor");
+        Assert.Equal(1, code);
+        Assert.StartsWith("error[bad_request]: bad type 'tensor'", err);
+    }
+
+    [Fact]
+    public void An_unknown_option_returns_2()
+    {
+        var (code, output, err) = Run("check", "x", "--bogus");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--bogus", err);
+        Assert.Contains("nabla --help", err);
+    }
+
+    [Fact]
+    public void A_missing_expression_returns_2()
+    {
+        var (code, _, _) = Run("check");
+        Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public void An_unknown_command_returns_2()
+    {
+        var (code, _, _) = Run("chek", "x");
+        Assert.Equal(2, code);
+    }
+}
