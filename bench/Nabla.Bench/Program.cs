@@ -10,7 +10,8 @@ namespace Nabla.Bench;
 
 /// <summary>
 /// Modes:
-///   (no mode)             BenchmarkDotNet over every case (extra arguments go to BenchmarkDotNet, e.g. --filter)
+///   (no mode)             BenchmarkDotNet over every case; run from bench/Nabla.Bench (BenchmarkDotNet looks for the
+///                         csproj in the current directory): dotnet run -c Release -- --filter "*" [--job Short]
 ///   --quick               Stopwatch medians after warm-up, printed as a table (no BenchmarkDotNet)
 ///   --json FILE           the same medians plus each result, a numeric check and a random point, as JSON
 /// Options for --quick/--json: --budget-ms N (time per case, default 300), --warmup-ms N (all cases, before any is timed; default 2000), --only ID[,ID...]
