@@ -84,7 +84,8 @@ public static class Commands
         var latex = new Option<bool>("--latex") { Description = "Also print LaTeX." };
         var at = new Option<FileInfo?>("--at") { Description = "A JSON file of values, {\"x\": [1,2], \"A\": [[1,2],[3,4]]}: print the values too." };
         var check = new Option<bool>("--check") { Description = "Compare with central finite differences at random points and print the largest relative error." };
-        var cmd = new Command(name, description) { ExprArg, wrt, vars, latex, at, check };
+        var steps = new Option<bool>("--steps") { Description = "Show the derivation step by step (the matrix-differential method); with --latex as an align* block." };
+        var cmd = new Command(name, description) { ExprArg, wrt, vars, latex, at, check, steps };
         cmd.SetAction(p =>
         {
             string text = p.GetValue(ExprArg)!;
@@ -110,7 +111,12 @@ public static class Commands
                 foreach (var w in p.GetValue(wrt)!)
                 {
                     var x = Derivation.WrtVariable(bound, w, options);
-                    var d = Derivation.Compute(bound.Root, x, kind);
+                    var d = Derivation.Compute(bound.Root, x, kind, steps: p.GetValue(steps));
+                    if (d.Steps is { } ex)
+                    {
+                        stdout.WriteLine(p.GetValue(latex) ? ex.ToLatex() : ex.ToText());
+                        stdout.WriteLine();
+                    }
                     string label = kind switch { DerivativeKind.Gradient => $"∇_{w}", DerivativeKind.Jacobian => $"J_{w}", _ => $"H_{w}" };
                     stdout.WriteLine($"{label} = {d.Text}");
                     if (p.GetValue(latex)) stdout.WriteLine($"latex: {d.Latex}");

@@ -13,7 +13,7 @@ public enum DerivativeKind { Gradient, Jacobian, Hessian }
 /// <summary>One derivative of an objective: the simplified expression, its printed forms and (optionally) its value.</summary>
 public sealed record DerivativeResult(
     string Wrt, DerivativeKind Kind, Expr Result, Shape Shape, string Text, string Latex,
-    Tensor? Value = null, IReadOnlyList<RuleApplication>? Trace = null);
+    Tensor? Value = null, IReadOnlyList<RuleApplication>? Trace = null, Explain.Explanation? Steps = null);
 
 /// <summary>The library's front door: bind, differentiate, simplify, print, evaluate.</summary>
 public static class Derivation
@@ -57,10 +57,16 @@ public static class Derivation
         _ => Jacobians.Hessian(f, x),
     };
 
-    public static DerivativeResult Compute(Expr f, Var x, DerivativeKind kind, bool trace = false)
+    /// <param name="f">The objective.</param>
+    /// <param name="x">The variable.</param>
+    /// <param name="kind">Gradient, Jacobian or Hessian.</param>
+    /// <param name="trace">Record the reverse-mode rule applications.</param>
+    /// <param name="steps">Also derive it step by step, the way a seminar does (gradients).</param>
+    public static DerivativeResult Compute(Expr f, Var x, DerivativeKind kind, bool trace = false, bool steps = false)
     {
         var rules = trace ? new List<RuleApplication>() : null;
         var d = Derive(f, x, kind, rules);
-        return new DerivativeResult(x.Name, kind, d, d.Shape, TextPrinter.PrintResult(d), LatexPrinter.Print(d), null, rules);
+        var explanation = steps ? Explain.Explainer.Explain(f, x, kind) : null;
+        return new DerivativeResult(x.Name, kind, d, d.Shape, TextPrinter.PrintResult(d), LatexPrinter.Print(d), null, rules, explanation);
     }
 }

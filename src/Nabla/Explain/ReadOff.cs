@@ -121,13 +121,15 @@ internal sealed class ReadOff(Var dx)
                 Used.Add("hadamard-inner-product");
                 bool leftHas = Has(h.Left);
                 var (u, w) = leftHas ? (h.Right, h.Left) : (h.Left, h.Right);
-                var newLeft = Rules.MakeT(Rules.MakeHad(Rules.MakeT(rl is Num ? Ones(f.Shape.Transposed) : rl), u));
+                // With nothing around F the pairing is tr(F) = <I, F>.
+                var newLeft = Rules.MakeT(Rules.MakeHad(Rules.MakeT(rl is Num ? new Eye(f.Shape.Rows!.Value) : rl), u));
                 return Chain(k, [newLeft], w, []);
             }
             case Call { Op: var op } d when ReferenceEquals(op, Functions.Diag) && d.Arg.Shape.Kind == ShapeKind.Vector:
             {
                 Used.Add("diag-inner-product");
-                return Chain(k, [Rules.MakeT(Rules.MakeCall(Functions.Diag, rl))], d.Arg, []);
+                var around = rl is Num ? new Eye(f.Shape.Rows!.Value) : rl;
+                return Chain(k, [Rules.MakeT(Rules.MakeCall(Functions.Diag, around))], d.Arg, []);
             }
             case Add a:
                 return Sum(a.Terms.Select(term => Chain(k, left, term, right)));
@@ -140,7 +142,6 @@ internal sealed class ReadOff(Var dx)
         return null;
     }
 
-    private static Expr Ones(Shape s) => new Fill(Num.One, s);
 }
 
 internal static class ExprLet

@@ -37,6 +37,9 @@ public sealed class LatexPrinter
     {
         if (VarType.GreekNames.Contains(name)) return "\\" + name;
         if (name.Length == 1) return name;
+        // A differential: dx, dA, dlambda → \mathrm{d}x, \mathrm{d}A, \mathrm{d}\lambda.
+        if (name[0] == 'd' && (name.Length == 2 || VarType.GreekNames.Contains(name[1..])) && char.IsAsciiLetter(name[1]))
+            return "\\mathrm{d}" + Name(name[1..]);
         int us = name.IndexOf('_');
         if (us > 0 && us < name.Length - 1) return $"{Name(name[..us])}_{{{name[(us + 1)..]}}}";
         int d = name.Length;
@@ -133,6 +136,7 @@ public sealed class LatexPrinter
     {
         Num n => new Num(-n.Value),
         Mul m when m.Factors[0] is Num { Value: -1 } && m.Factors.Count == 2 => m.Factors[1],
+        Mul m when m.Factors[0] is Num { Value: -1 } => new Mul(m.Factors.Skip(1).ToList()),
         Mul m => new Mul([new Num(-((Num)m.Factors[0]).Value), .. m.Factors.Skip(1)]),
         _ => e,
     };
@@ -192,7 +196,8 @@ public sealed class LatexPrinter
             var f = factors[i];
             int before = _sb.Length;
             if (i > 0 && factors[i - 1] is Num && f is Num) _sb.Append(" \\cdot ");
-            Write(f, Pow);
+            if (f is Mul inner && !IsNegative(inner) && inner.Factors[0] is not Neg) WriteFactors(inner.Factors.ToList()); // juxtaposition is associative
+            else Write(f, i == 0 && f is Neg ? Unary : Pow);
             if (i > 0 && before > 0 && before < _sb.Length && char.IsLetter(_sb[before - 1]) && char.IsLetter(_sb[before]))
                 _sb.Insert(before, ' ');
         }

@@ -184,7 +184,7 @@ public sealed class TextPrinter
         {
             if (i > 0) _sb.Append('*');
             var f = num[i];
-            if (_textbook && f is Mul inner && inner.Shape.IsScalar && scalarsSoFar && !IsNegative(inner))
+            if (_textbook && f is Mul inner && inner.Shape.IsScalar && scalarsSoFar && !IsNegative(inner) && inner.Factors[0] is not Neg)
                 WriteProductBody(inner, negate: false); // associativity: (w'*x) reads the same as w'*x here
             else
             {

@@ -161,7 +161,7 @@ public static class RequestHandler
         {
             var x = Derivation.WrtVariable(bound, name, options);
             var k = kind ?? (f.Shape.IsScalar ? DerivativeKind.Gradient : DerivativeKind.Jacobian);
-            var d = Derivation.Compute(f, x, k, trace: steps);
+            var d = Derivation.Compute(f, x, k, steps: steps);
             var r = new JsonObject
             {
                 ["wrt"] = name,
@@ -171,6 +171,14 @@ public static class RequestHandler
                 ["latex"] = d.Latex,
             };
             if (evaluator is not null) r["value"] = JsonValues.ToJson(evaluator.Evaluate(d.Result));
+            if (d.Steps is { } ex)
+                r["steps"] = new JsonArray(ex.Steps.Select(st => (JsonNode?)new JsonObject
+                {
+                    ["rule"] = st.Rule,
+                    ["reason"] = st.Reason,
+                    ["text"] = st.Text.TrimStart(),
+                    ["latex"] = st.Latex,
+                }).ToArray());
             results.Add(r);
         }
         response["results"] = results;

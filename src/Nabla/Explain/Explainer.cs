@@ -1,0 +1,202 @@
+using Nabla.Api;
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.Printing;
+using Nabla.Simplify;
+
+namespace Nabla.Explain;
+
+/// <summary>One line of a derivation: the expression it reaches and the rule that justifies it.</summary>
+/// <param name="Rule">The rule's kebab-case name (product-rule, cyclic-trace, ...).</param>
+/// <param name="Reason">The rule in words and symbols.</param>
+/// <param name="Expr">The differential df at this step (for the final step, the gradient).</param>
+/// <param name="Text">The line in the language's notation.</param>
+/// <param name="Latex">The line in LaTeX (one row of an align* block).</param>
+public sealed record Step(string Rule, string Reason, Expr Expr, string Text, string Latex);
+
+/// <summary>A derivation: the steps from df = d(f) to the gradient, and the differential variable used.</summary>
+public sealed record Explanation(IReadOnlyList<Step> Steps, Var Differential, Expr Gradient)
+{
+    public string ToText() => string.Join("\n", Steps.Select((s, i) =>
+        i == 0 || i == Steps.Count - 1 ? s.Text : $"{s.Text.PadRight(Math.Max(40, s.Text.Length + 2))}{s.Rule}: {s.Reason}"));
+
+    public string ToLatex() => "\\begin{align*}\n" + string.Join(" \\\\\n", Steps.Select(s => s.Latex)) + "\n\\end{align*}";
+}
+
+/// <summary>
+/// Derives a gradient the way a seminar does: write df, expand it by the rules of the matrix
+/// differential, simplify, bring it to tr(G'*dX) (or g'*dx) by the trace and transpose rules, read off G.
+/// Every step is generated from the rules applied; <see cref="StepCheck"/> verifies each one numerically.
+/// </summary>
+public static class Explainer
+{
+    private const int MaxSteps = 400;
+
+    /// <summary>The derivation of a derivative of the given kind (gradients; Hessians and Jacobians by their first-order step).</summary>
+    public static Explanation Explain(Expr f, Var x, DerivativeKind kind) => kind switch
+    {
+        DerivativeKind.Gradient => Gradient(f, x),
+        DerivativeKind.Jacobian when f.Shape.IsScalar => Gradient(f, x),
+        _ => throw new NablaException(ErrorCodes.Unsupported,
+            $"step-by-step derivations are given for gradients; ask for the gradient of f with steps (the {kind.ToString().ToLowerInvariant()} is the next issue's work)"),
+    };
+
+    public static Explanation Gradient(Expr f, Var x)
+    {
+        if (!f.Shape.IsScalar)
+            throw new NablaException(ErrorCodes.NotDifferentiable, $"the gradient needs a scalar objective, but this one is {f.Shape.Describe()}");
+        var dx = Differential(f, x);
+        var rules = new Differentials(x, dx);
+        var steps = new List<Step>();
+        const string dName = "df";
+
+        Expr cur = rules.D(f);
+        steps.Add(Line("differential", "take the differential of f", cur, first: true));
+        while (FirstD(cur) is { } node)
+        {
+            if (steps.Count > MaxSteps)
+                throw new NablaException(ErrorCodes.LimitExceeded, $"the derivation takes more than {MaxSteps} steps");
+            var (rule, reason, expansion) = rules.Expand(node.Arg);
+            cur = Cleanup(Replace(cur, node, expansion));
+            steps.Add(Line(rule, reason, cur));
+        }
+
+        var canon = Simplifier.Canonical(cur);
+        if (TextPrinter.PrintResult(canon) != TextPrinter.PrintResult(cur))
+            steps.Add(Line("simplify", "collect terms, constants and transposes", canon));
+
+        var read = new ReadOff(dx);
+        var terms = canon is Add a ? a.Terms : [canon];
+        var multipliers = terms.Select(read.Multiplier).ToList();
+        bool matrix = x.Shape.Kind == ShapeKind.Matrix;
+        if (matrix && !(canon is Expressions.Call { Op: var op } && ReferenceEquals(op, Ops.Functions.Tr)))
+            steps.Add(Line("trace-of-scalar", "a scalar equals its trace; tr is linear", Rules.MakeAdd(terms.Select(TrTerm).ToList(), Shape.Scalar)));
+        var pairs = multipliers.Select(m => Pair(m, dx)).ToList();
+        var moved = pairs.Count == 1 ? pairs[0] : new Add(pairs);
+        var reasons = read.Used.Distinct().Select(Reason).Where(r => r is not null).ToList();
+        if (TextPrinter.PrintResult(moved) != TextPrinter.PrintResult(steps[^1].Expr))
+            steps.Add(Line("cyclic-trace", reasons.Count > 0 ? string.Join("; ", reasons) : "move dX to the right", moved));
+        var m = Simplifier.Simplify(Rules.MakeAdd(multipliers, multipliers[0].Shape));
+        var g = Derivation.Derive(f, x, DerivativeKind.Gradient);
+        // A vector's df is written g'*dx with g simplified; a matrix's tr(M*dX) keeps M and transposes at the end.
+        Expr collected = x.Shape.Kind == ShapeKind.Vector
+            ? new Mul([new Transpose(Simplifier.Simplify(Rules.MakeT(m))), dx])
+            : Pair(m, dx);
+        if (TextPrinter.PrintResult(collected) != TextPrinter.PrintResult(steps[^1].Expr))
+            steps.Add(Line("collect", "collect the terms multiplying " + dx.Name, collected));
+
+        string label = $"∇_{x.Name} f";
+        string gText = TextPrinter.PrintResult(g);
+        string text, latexLead;
+        if (x.Shape.Kind == ShapeKind.Matrix)
+        {
+            string readText = TextPrinter.PrintResult(new Transpose(m));
+            text = readText == gText ? $"⇒ {label} = {gText}" : $"⇒ {label} = {readText} = {gText}";
+            latexLead = $"\\left({LatexPrinter.Print(m)}\\right)^{{T}} = ";
+            if (readText == gText) latexLead = "";
+        }
+        else
+        {
+            text = $"⇒ {label} = {gText}";
+            latexLead = "";
+        }
+        string latex = $"\\Rightarrow\\ \\nabla_{{{LatexPrinter.Name(x.Name)}}} f &= {latexLead}{LatexPrinter.Print(g)}";
+        steps.Add(new Step("read-off", matrix ? "df = tr(G' dX) means ∇f = G" : "df = g' dx means ∇f = g", g, text, latex));
+        return new Explanation(steps, dx, g);
+
+        Step Line(string rule, string reason, Expr e, bool first = false)
+        {
+            string t = (first ? $"{dName} = " : "   = ") + TextPrinter.PrintResult(e);
+            string l = (first ? "\\mathrm{d}f &= " : "&= ") + LatexPrinter.Print(e) + (first ? "" : $" && \\text{{{LatexText(rule)}}}");
+            return new Step(rule, reason, e, t, l);
+        }
+    }
+
+    private static string? Reason(string used) => used switch
+    {
+        "cyclic-trace" => "cyclic property tr(ABC) = tr(CAB)",
+        "transpose-scalar" => "a scalar equals its transpose",
+        "hadamard-inner-product" => "<A, B.*C> = <A.*B, C>",
+        "diag-inner-product" => "tr(L diag(w)) = diag(L)'*w",
+        "sum-as-inner-product" => "sum(Q) = <1, Q>",
+        "adjoint-rules" => "the adjoint rules",
+        _ => null,
+    };
+
+    private static string LatexText(string rule) => rule.Replace('-', ' ');
+
+    /// <summary>tr(t) for a scalar term; k*tr(Q) becomes tr(k*Q).</summary>
+    private static Expr TrTerm(Expr t)
+    {
+        if (t is Mul m && m.Factors.Count(f => f is Expressions.Call { Op: var op } && ReferenceEquals(op, Ops.Functions.Tr)) == 1
+            && m.Factors.All(f => f.Shape.IsScalar))
+        {
+            var tr = (Expressions.Call)m.Factors.First(f => f is Expressions.Call { Op: var op } && ReferenceEquals(op, Ops.Functions.Tr));
+            var others = m.Factors.Where(f => !ReferenceEquals(f, tr)).ToList();
+            var inner = tr.Arg is Mul im ? im.Factors : [tr.Arg];
+            return new Expressions.Call(Ops.Functions.Tr, others.Count == 0 ? tr.Arg : new Mul([.. others, .. inner]));
+        }
+        return Tr(t);
+    }
+
+    /// <summary>tr(t) for a scalar term (kept as is when it already is a trace).</summary>
+    private static Expr Tr(Expr t) =>
+        t is Expressions.Call { Op: var op } && ReferenceEquals(op, Ops.Functions.Tr) ? t : new Expressions.Call(Ops.Functions.Tr, t);
+
+    /// <summary>tr(M*dX) for a matrix, M*dx otherwise (kept as written: dX stays on the right).</summary>
+    private static Expr Pair(Expr m, Var dx)
+    {
+        Expr prod = m is Num { Value: 1 } ? dx : m is Mul mm ? new Mul([.. mm.Factors, dx]) : new Mul([m, dx]);
+        return dx.Shape.Kind == ShapeKind.Matrix ? new Expressions.Call(Ops.Functions.Tr, prod) : prod;
+    }
+
+    /// <summary>A variable for dX, named d + the variable's name (d_ + name if that is taken).</summary>
+    private static Var Differential(Expr f, Var x)
+    {
+        var names = Numerics.Evaluator.Variables(f).Select(v => v.Name).ToHashSet();
+        string name = "d" + x.Name;
+        if (names.Contains(name)) name = "d_" + x.Name;
+        return new Var(name, x.Shape, x.Symmetric);
+    }
+
+    private static Expressions.Call? FirstD(Expr e)
+    {
+        if (DifferentialOp.IsD(e)) return (Expressions.Call)e;
+        foreach (var c in e.Children)
+            if (FirstD(c) is { } d) return d;
+        return null;
+    }
+
+    private static Expr Replace(Expr e, Expr target, Expr with)
+    {
+        if (e.Equals(target)) return with;
+        var kids = e.Children;
+        if (kids.Count == 0) return e;
+        var mapped = kids.Select(k => Replace(k, target, with)).ToList();
+        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
+    }
+
+    /// <summary>Drops zero terms and products with a zero factor, nothing more (the step stays readable).</summary>
+    private static Expr Cleanup(Expr e)
+    {
+        var kids = e.Children;
+        if (kids.Count == 0) return e;
+        var mapped = kids.Select(Cleanup).ToList();
+        bool anyZero = mapped.Any(Differentials.IsZero);
+        switch (e)
+        {
+            case Add a:
+            {
+                var terms = mapped.Where(t => !Differentials.IsZero(t)).ToList();
+                return terms.Count switch { 0 => Differentials.Zero(a.Shape), 1 => terms[0], _ => new Add(terms) };
+            }
+            case Mul or Neg or Transpose or Elementwise { Op: ElementwiseOp.Mul } when anyZero:
+                return Differentials.Zero(e.Shape);
+            case Div or Elementwise when Differentials.IsZero(mapped[0]):
+                return Differentials.Zero(e.Shape);
+            case Expressions.Call { Op: var op } when anyZero && (ReferenceEquals(op, Ops.Functions.Tr) || ReferenceEquals(op, Ops.Functions.Sum) || ReferenceEquals(op, Ops.Functions.Diag)):
+                return Differentials.Zero(e.Shape);
+        }
+        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
+    }
+}
