@@ -214,6 +214,7 @@ public sealed class TextPrinter
     private void WriteDenominator(Expr b, double exp, bool scalar)
     {
         if (exp == 1) Write(b, Pow);
+        else if (_textbook) WritePower(b, exp, scalar); // 1/a^2: '^' binds tighter than '/'
         else
         {
             _sb.Append('(');
