@@ -69,7 +69,13 @@ internal static class Rules
         RecogniseSigmoid(merged);
 
         // Identity factors vanish from a chain with other factors; inv(A)*A cancels.
-        if (chain.Count > 1) chain.RemoveAll(c => c is Eye);
+        if (chain.Count > 1)
+        {
+            // eye*eye is eye, not an empty product (which would read as the scalar 1).
+            var eye = chain.FirstOrDefault(c => c is Eye);
+            chain.RemoveAll(c => c is Eye);
+            if (chain.Count == 0) chain.Add(eye!);
+        }
         for (int i = 0; i + 1 < chain.Count; i++)
         {
             if (IsInversePair(chain[i], chain[i + 1]))
