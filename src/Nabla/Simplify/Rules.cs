@@ -119,6 +119,10 @@ internal static class Rules
             i--;
         }
 
+        // A scalar chain (y'*A'*x) takes the orientation with fewer transposes (x'*A*y).
+        if (shape.IsScalar && chain.Count > 1)
+            chain = OrientScalarChain(chain) is Mul om ? om.Factors.ToList() : chain;
+
         var items = new List<Expr>();
         if (coef != 1) items.Add(new Num(coef));
         items.AddRange(merged.OrderBy(m => ScalarRank(m.Base)).ThenBy(m => Key(m.Base), StringComparer.Ordinal)
@@ -266,14 +270,19 @@ internal static class Rules
         {
             double c = coefs[rest];
             if (c == 0 || IsZero(rest)) continue;
-            result.Add((c == 1 ? rest : MakeMul([new Num(c), rest]), c < 0));
+            // A constant c*matrix(1) stays the fill matrix(c), so it prints as the broadcast c and sorts last.
+            var term = c == 1 ? rest : rest is Fill { Value: Num { Value: 1 } } f1 ? new Fill(new Num(c), f1.Shape) : MakeMul([new Num(c), rest]);
+            result.Add((term, c < 0));
         }
         if (result.Count == 0) return Zero(shape);
         if (result.Count == 1) return result[0].Term;
         var sorted = result.OrderBy(r => r.Negative).ThenBy(r => r.Term is Num or Fill ? 1 : 0)
-            .ThenBy(r => r.Term, Comparer<Expr>.Create(Compare)).Select(r => r.Term).ToList();
+            .ThenBy(r => Uncoefficient(r.Term), Comparer<Expr>.Create(Compare)).Select(r => r.Term).ToList();
         return new Add(sorted);
     }
+
+    /// <summary>The term without its numeric coefficient, for ordering: x+2*y, not 2*y+x.</summary>
+    private static Expr Uncoefficient(Expr t) => t is Mul { Factors: [Num, ..] } m ? Rest(m) : t;
 
     /// <summary>A product without its leading numeric coefficient.</summary>
     public static Expr Rest(Mul m) => m.Factors.Count == 2 ? m.Factors[1] : new Mul(m.Factors.Skip(1).ToList());
