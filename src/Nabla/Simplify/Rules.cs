@@ -277,9 +277,12 @@ internal static class Rules
         if (result.Count == 0) return Zero(shape);
         if (result.Count == 1) return result[0].Term;
         var sorted = result.OrderBy(r => r.Negative).ThenBy(r => r.Term is Num or Fill ? 1 : 0)
-            .ThenBy(r => Uncoefficient(r.Term), Comparer<Expr>.Create(Compare)).Select(r => r.Term).ToList();
+            .ThenByDescending(r => ChainLength(r.Term)).ThenBy(r => Uncoefficient(r.Term), Comparer<Expr>.Create(Compare)).Select(r => r.Term).ToList();
         return new Add(sorted);
     }
+
+    /// <summary>Matrix factors in a term: longer chains lead a sum, as in A*x+b and X'*(X*w-y)+lambda*w.</summary>
+    private static int ChainLength(Expr t) => t is Mul m ? m.Factors.Count(f => !f.Shape.IsScalar) : t.Shape.IsScalar ? 0 : 1;
 
     /// <summary>The term without its numeric coefficient, for ordering: x+2*y, not 2*y+x.</summary>
     private static Expr Uncoefficient(Expr t) => t is Mul { Factors: [Num, ..] } m ? Rest(m) : t;

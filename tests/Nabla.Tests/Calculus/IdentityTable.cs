@@ -126,7 +126,7 @@ public class IdentityTable
         // ---- ML losses ----
         { "(y-X*w)'*(y-X*w)", "y:vector(m); X:matrix(m,n); w:vector(n)", "w", "-2*X'*(y-X*w)" }, // seed: either sign
         { "norm2(X*w-y)^2", "y:vector(m); X:matrix(m,n); w:vector(n)", "w", "2*X'*(X*w-y)" },
-        { "norm2(X*w-y)^2+lambda*norm2(w)^2", "y:vector(m); X:matrix(m,n); w:vector(n); lambda:scalar", "w", "2*(lambda*w+X'*(X*w-y))" }, // textbook order is X'*(X*w-y)+lambda*w; same form
+        { "norm2(X*w-y)^2+lambda*norm2(w)^2", "y:vector(m); X:matrix(m,n); w:vector(n); lambda:scalar", "w", "2*(X'*(X*w-y)+lambda*w)" },
         { "norm2(X*w-y)^2", "y:vector(m); X:matrix(m,n); w:vector(n)", "X", "2*(X*w-y)*w'" },
         { "sum(softplus(-y.*(X*w)))", "y:vector(m); X:matrix(m,n); w:vector(n)", "w", "-X'*(y.*sigmoid(-y.*(X*w)))" },
         { "log(1+exp(-y*<w,x>))", "y:scalar; w:vector; x:vector", "w", "-sigmoid(-y*w'*x)*y*x" },

@@ -109,6 +109,7 @@ public class RuleSoundness
         { "factor-left", "A*x+A*y", "A*(x+y)" },
         { "factor-tie", "A*x*y'+A*y*x'", "A*(x*y'+y*x')" },
         { "factor-order", "b*x+A*x+A'*x", "(A+A')*x+b*x" },
+        { "add-order-longer-chains-first", "b+A*x", "A*x+b" },
         { "factor-transposed-sum", "(x-y)*(x-y)'", "(x-y)*(x-y)'" },
         { "factor-keeps-scalar-sums", "a*b+a", "a+a*b" },
     };
