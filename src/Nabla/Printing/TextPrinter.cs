@@ -51,6 +51,7 @@ public sealed class TextPrinter
         Neg => Unary,
         Power or MatPow => Pow,
         Transpose => Postfix,
+        Fill { Shape.Kind: ShapeKind.Row } => Postfix,
         _ => Primary,
     };
 
@@ -69,9 +70,10 @@ public sealed class TextPrinter
             case Var v: _sb.Append(v.Name); break;
             case Eye: _sb.Append("eye"); break;
             case Fill f:
-                _sb.Append(f.Shape.Kind == ShapeKind.Vector ? "vector(" : "matrix(");
+                // A row fill is a transposed vector: matrix(c) would re-bind as a matrix of a free size.
+                _sb.Append(f.Shape.Kind is ShapeKind.Vector or ShapeKind.Row ? "vector(" : "matrix(");
                 Write(f.Value, 0);
-                _sb.Append(')');
+                _sb.Append(f.Shape.Kind == ShapeKind.Row ? ")'" : ")");
                 break;
             case Neg g:
                 _sb.Append('-');

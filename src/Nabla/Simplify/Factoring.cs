@@ -12,7 +12,23 @@ internal static class Factoring
     {
         var kids = e.Children.Select(Factor).ToList();
         if (!kids.SequenceEqual(e.Children)) e = e is Mul ? Rules.MakeMul(kids) : e.WithChildren(kids);
+        if (e is Mul m) return TransposedSums(m);
         return e is Add a ? FactorSum(a) : e;
+    }
+
+    /// <summary>A sum of transposes inside a product prints as the transpose of a sum: (x-m)*(x'-m') → (x-m)*(x-m)'.</summary>
+    private static Expr TransposedSums(Mul m)
+    {
+        bool changed = false;
+        var factors = m.Factors.Select(f =>
+        {
+            if (f is not Add a || f.Shape.IsScalar || !a.Terms.All(t => Rules.TransposeCount(t) > 0)) return f;
+            var inner = Rules.MakeAdd(a.Terms.Select(Rules.MakeT), a.Shape.Transposed);
+            if (Rules.TransposeCount(inner) >= Rules.TransposeCount(a) - 1) return f;
+            changed = true;
+            return new Transpose(Factor(inner));
+        }).ToList();
+        return changed ? new Mul(factors) : m;
     }
 
     private readonly record struct Term(Expr Whole, double Coef, List<Expr> Scalars, List<Expr> Chain);
@@ -46,7 +62,8 @@ internal static class Factoring
         foreach (bool right in new[] { true, false })
         {
             var candidate = Group(a, terms, right);
-            if (candidate is not null && candidate.Size < bestSize) { best = candidate; bestSize = candidate.Size; }
+            // Ties factor too: X*b*c'+X*c*b' → X*(b*c'+c*b') (Cookbook 77).
+            if (candidate is not null && candidate.Size <= bestSize) { best = candidate; bestSize = candidate.Size; }
         }
         return best;
     }
@@ -78,7 +95,7 @@ internal static class Factoring
             if (g < 0) groups.Add((key, [t])); else groups[g].Members.Add(t);
         }
         if (!groups.Any(g => g.Members.Count > 1)) return null;
-        var result = new List<Expr>(rest);
+        var result = new List<Expr>();
         foreach (var (key, members) in groups)
         {
             if (members.Count == 1) { result.Add(members[0].Whole); continue; }
@@ -92,6 +109,12 @@ internal static class Factoring
             var factored = right ? new List<Expr> { new Num(common), sum, key } : [new Num(common), key, sum];
             result.Add(Rules.MakeMul(factored));
         }
-        return result.Count == 1 ? result[0] : Rules.MakeAdd(result, a.Shape);
+        // Factored terms lead, then the rest; negative terms stay last: (A+A')*x+b, X'*(X*w-y)+lambda*w.
+        result.AddRange(rest);
+        if (result.Count == 1) return result[0];
+        return new Add(result.OrderBy(IsNegativeTerm).ToList());
     }
+
+    private static bool IsNegativeTerm(Expr t) => t is Num { Value: < 0 } || t is Mul { Factors: [Num { Value: < 0 }, ..] };
+
 }

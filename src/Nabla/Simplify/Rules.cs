@@ -69,7 +69,13 @@ internal static class Rules
         RecogniseSigmoid(merged);
 
         // Identity factors vanish from a chain with other factors; inv(A)*A cancels.
-        if (chain.Count > 1) chain.RemoveAll(c => c is Eye);
+        if (chain.Count > 1)
+        {
+            // eye*eye is eye, not an empty product (which would read as the scalar 1).
+            var eye = chain.FirstOrDefault(c => c is Eye);
+            chain.RemoveAll(c => c is Eye);
+            if (chain.Count == 0) chain.Add(eye!);
+        }
         for (int i = 0; i + 1 < chain.Count; i++)
         {
             if (IsInversePair(chain[i], chain[i + 1]))
@@ -79,7 +85,43 @@ internal static class Rules
                 if (chain.Count == 0) chain.Add(new Eye(n));
                 i = Math.Max(-1, i - 2);
             }
+            else if (CancelIntoInverse(chain[i], chain[i + 1]) is { } reduced)
+            {
+                chain[i] = reduced;
+                chain.RemoveAt(i + 1);
+                i = Math.Max(-1, i - 2);
+            }
         }
+        // u'*(v./u) = sum(v): a row times an element-wise quotient by the same vector.
+        for (int i = 0; i + 1 < chain.Count; i++)
+        {
+            if (chain[i] is not Transpose { X: var u } || u.Shape.Kind != ShapeKind.Vector) continue;
+            var had = HadFactors(chain[i + 1]);
+            int k = had.FindIndex(f => f is Power { Exponent: Num { Value: -1 } } p && p.Base.Equals(u));
+            if (k < 0 || had.Count < 2) continue;
+            had.RemoveAt(k);
+            var rest = had.Skip(1).Aggregate(had[0], MakeHad);
+            var replaced = new List<Expr> { new Num(coef) };
+            replaced.AddRange(merged.Select(m => m.Exp == 1 ? m.Base : new Power(m.Base, new Num(m.Exp))));
+            replaced.AddRange(chain.Take(i));
+            replaced.Add(MakeCall(Functions.Sum, rest));
+            replaced.AddRange(chain.Skip(i + 2));
+            return MakeMul(replaced);
+        }
+        // Equal adjacent square factors: S*S -> S^2, S^j*S^k -> S^(j+k) (the textbook's X^2).
+        for (int i = 0; i + 1 < chain.Count; i++)
+        {
+            var (b1, k1) = chain[i] is MatPow { K: > 0 } p1 ? (p1.A, p1.K) : (chain[i], 1);
+            var (b2, k2) = chain[i + 1] is MatPow { K: > 0 } p2 ? (p2.A, p2.K) : (chain[i + 1], 1);
+            if (!b1.Shape.IsSquare || b1 is Eye || !b1.Equals(b2)) continue;
+            chain[i] = MakeMatPow(b1, k1 + k2);
+            chain.RemoveAt(i + 1);
+            i--;
+        }
+
+        // A scalar chain (y'*A'*x) takes the orientation with fewer transposes (x'*A*y).
+        if (shape.IsScalar && chain.Count > 1)
+            chain = OrientScalarChain(chain) is Mul om ? om.Factors.ToList() : chain;
 
         var items = new List<Expr>();
         if (coef != 1) items.Add(new Num(coef));
@@ -94,9 +136,52 @@ internal static class Rules
         };
     }
 
+    private static List<Expr> HadFactors(Expr e)
+    {
+        var list = new List<Expr>();
+        void Walk(Expr x)
+        {
+            if (x is Elementwise { Op: ElementwiseOp.Mul } w) { Walk(w.Left); Walk(w.Right); }
+            else list.Add(x);
+        }
+        Walk(e);
+        return list;
+    }
+
     private static bool IsInversePair(Expr a, Expr b) =>
-        (a is Call { Op: var oa } ca && ReferenceEquals(oa, Functions.Inv) && ca.Arg.Equals(b)) ||
-        (b is Call { Op: var ob } cb && ReferenceEquals(ob, Functions.Inv) && cb.Arg.Equals(a));
+        IsInverseOf(a, b) || IsInverseOf(b, a)
+        // transposed: A' * inv(A)' = (inv(A) * A)'
+        || (a is Transpose || b is Transpose) && (IsInverseOf(MakeT(a), MakeT(b)) || IsInverseOf(MakeT(b), MakeT(a)));
+
+    private static bool IsInverseOf(Expr a, Expr b) =>
+        a is Call { Op: var oa } ca && ReferenceEquals(oa, Functions.Inv) && ca.Arg.Equals(b);
+
+    private static bool IsInv(Expr e, out Expr arg)
+    {
+        arg = e is Call { Op: var o } c && ReferenceEquals(o, Functions.Inv) ? c.Arg : null!;
+        return arg is not null;
+    }
+
+    /// <summary>
+    /// A square factor next to the inverse of a product of square factors that ends (starts) with it:
+    /// R*inv(P*R) = inv(P), inv(R*P)*R = inv(P) (inv(P*R) = inv(R)*inv(P) when every factor is square),
+    /// and the transposed forms R'*inv(R*P)' = inv(P)', inv(P*R)'*R' = inv(P)'. Null when neither applies.
+    /// </summary>
+    private static Expr? CancelIntoInverse(Expr left, Expr right)
+    {
+        static List<Expr>? SquareChain(Expr m) =>
+            m is Mul mm && mm.Factors.All(f => f.Shape.IsSquare && !f.Shape.IsScalar) ? mm.Factors.ToList() : null;
+
+        if (IsInv(right, out var m1) && SquareChain(m1) is { } c1 && c1[^1].Equals(left))
+            return MakeCall(Functions.Inv, MakeMul(c1.Take(c1.Count - 1)));
+        if (IsInv(left, out var m2) && SquareChain(m2) is { } c2 && c2[0].Equals(right))
+            return MakeCall(Functions.Inv, MakeMul(c2.Skip(1)));
+        if (right is Transpose { X: var ti } && IsInv(ti, out var m3) && SquareChain(m3) is { } c3 && c3[0].Equals(MakeT(left)))
+            return MakeT(MakeCall(Functions.Inv, MakeMul(c3.Skip(1))));
+        if (left is Transpose { X: var tl } && IsInv(tl, out var m4) && SquareChain(m4) is { } c4 && c4[^1].Equals(MakeT(right)))
+            return MakeT(MakeCall(Functions.Inv, MakeMul(c4.Take(c4.Count - 1))));
+        return null;
+    }
 
     /// <summary>(1+exp(u))^-1 → sigmoid(-u), then exp(u) * sigmoid(-u) → sigmoid(u).</summary>
     private static void RecogniseSigmoid(List<(Expr Base, double Exp)> factors)
@@ -185,14 +270,22 @@ internal static class Rules
         {
             double c = coefs[rest];
             if (c == 0 || IsZero(rest)) continue;
-            result.Add((c == 1 ? rest : MakeMul([new Num(c), rest]), c < 0));
+            // A constant c*matrix(1) stays the fill matrix(c), so it prints as the broadcast c and sorts last.
+            var term = c == 1 ? rest : rest is Fill { Value: Num { Value: 1 } } f1 ? new Fill(new Num(c), f1.Shape) : MakeMul([new Num(c), rest]);
+            result.Add((term, c < 0));
         }
         if (result.Count == 0) return Zero(shape);
         if (result.Count == 1) return result[0].Term;
         var sorted = result.OrderBy(r => r.Negative).ThenBy(r => r.Term is Num or Fill ? 1 : 0)
-            .ThenBy(r => r.Term, Comparer<Expr>.Create(Compare)).Select(r => r.Term).ToList();
+            .ThenByDescending(r => ChainLength(r.Term)).ThenBy(r => Uncoefficient(r.Term), Comparer<Expr>.Create(Compare)).Select(r => r.Term).ToList();
         return new Add(sorted);
     }
+
+    /// <summary>Matrix factors in a term: longer chains lead a sum, as in A*x+b and X'*(X*w-y)+lambda*w.</summary>
+    private static int ChainLength(Expr t) => t is Mul m ? m.Factors.Count(f => !f.Shape.IsScalar) : t.Shape.IsScalar ? 0 : 1;
+
+    /// <summary>The term without its numeric coefficient, for ordering: x+2*y, not 2*y+x.</summary>
+    private static Expr Uncoefficient(Expr t) => t is Mul { Factors: [Num, ..] } m ? Rest(m) : t;
 
     /// <summary>A product without its leading numeric coefficient.</summary>
     public static Expr Rest(Mul m) => m.Factors.Count == 2 ? m.Factors[1] : new Mul(m.Factors.Skip(1).ToList());
@@ -326,7 +419,7 @@ internal static class Rules
         if (factors.Count == 0) body = new Fill(Num.One, shape);
         else
         {
-            var ordered = factors.OrderBy(f => f.Exp < 0).ThenBy(f => f.Base, Comparer<Expr>.Create(Compare))
+            var ordered = factors.OrderBy(f => f.Exp < 0).ThenBy(f => f.Base is Var ? 0 : 1).ThenBy(f => f.Base, Comparer<Expr>.Create(Compare))
                 .Select(f => f.Exp == 1 ? f.Base : MakePow(f.Base, new Num(f.Exp))).ToList();
             body = ordered[0];
             for (int i = 1; i < ordered.Count; i++) body = new Elementwise(ElementwiseOp.Mul, body, ordered[i]);
@@ -353,6 +446,12 @@ internal static class Rules
             if (arg is Transpose t2) return MakeT(MakeCall(op, t2.X));
             if (arg is Call { Op: var o } inner && ReferenceEquals(o, Functions.Inv)) return inner.Arg;
             if (arg is Eye) return arg;
+            // inv(c*M) = inv(M)/c for scalar factors c.
+            if (arg is Mul im && im.Factors.Any(f => f.Shape.IsScalar))
+            {
+                var sc = im.Factors.Where(f => f.Shape.IsScalar).Select(f => MakePow(f, Num.MinusOne)).ToList();
+                return MakeMul([.. sc, MakeCall(op, MakeMul(im.Factors.Where(f => !f.Shape.IsScalar)))]);
+            }
         }
         if (ReferenceEquals(op, Functions.Diag) && arg is Call { Op: var od } d && ReferenceEquals(od, Functions.Diag) && d.Arg.Shape.Kind == ShapeKind.Vector)
             return d.Arg;

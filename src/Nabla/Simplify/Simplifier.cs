@@ -10,7 +10,22 @@ namespace Nabla.Simplify;
 /// </summary>
 public static partial class Simplifier
 {
-    public static Expr Simplify(Expr e) => Factoring.Factor(Canonical(e));
+    /// <summary>
+    /// The canonical form, factored for presentation. Factoring can expose new canonical work (a sum that
+    /// factored to a transpose, a fill that met a product), so the pass repeats until the result is stable,
+    /// at most a few times: Simplify(Simplify(e)) = Simplify(e).
+    /// </summary>
+    public static Expr Simplify(Expr e)
+    {
+        var s = Factoring.Factor(Canonical(e));
+        for (int i = 0; i < 4; i++)
+        {
+            var next = Factoring.Factor(Canonical(s));
+            if (next.Equals(s)) break;
+            s = next;
+        }
+        return s;
+    }
 
     /// <summary>The canonical form without factoring.</summary>
     public static Expr Canonical(Expr e) => new Canon().Run(e);
