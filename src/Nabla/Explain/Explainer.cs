@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using Nabla.Api;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
@@ -50,16 +51,8 @@ public static class Explainer
         var steps = new List<Step>();
         const string dName = "df";
 
-        Expr cur = rules.D(f);
-        steps.Add(Line("differential", "take the differential of f", cur, first: true));
-        while (FirstD(cur) is { } node)
-        {
-            if (steps.Count > MaxSteps)
-                throw new NablaException(ErrorCodes.LimitExceeded, $"the derivation takes more than {MaxSteps} steps");
-            var (rule, reason, expansion) = rules.Expand(node.Arg);
-            cur = Cleanup(Replace(cur, node, expansion));
-            steps.Add(Line(rule, reason, cur));
-        }
+        steps.Add(Line("differential", "take the differential of f", rules.D(f), first: true));
+        var cur = rules.ExpandAll(f, (rule, reason, e) => steps.Add(Line(rule, reason, e)), MaxSteps);
 
         var canon = Simplifier.Canonical(cur);
         if (TextPrinter.PrintResult(canon) != TextPrinter.PrintResult(cur))
@@ -157,46 +150,5 @@ public static class Explainer
         string name = "d" + x.Name;
         if (names.Contains(name)) name = "d_" + x.Name;
         return new Var(name, x.Shape, x.Symmetric);
-    }
-
-    private static Expressions.Call? FirstD(Expr e)
-    {
-        if (DifferentialOp.IsD(e)) return (Expressions.Call)e;
-        foreach (var c in e.Children)
-            if (FirstD(c) is { } d) return d;
-        return null;
-    }
-
-    private static Expr Replace(Expr e, Expr target, Expr with)
-    {
-        if (e.Equals(target)) return with;
-        var kids = e.Children;
-        if (kids.Count == 0) return e;
-        var mapped = kids.Select(k => Replace(k, target, with)).ToList();
-        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
-    }
-
-    /// <summary>Drops zero terms and products with a zero factor, nothing more (the step stays readable).</summary>
-    private static Expr Cleanup(Expr e)
-    {
-        var kids = e.Children;
-        if (kids.Count == 0) return e;
-        var mapped = kids.Select(Cleanup).ToList();
-        bool anyZero = mapped.Any(Differentials.IsZero);
-        switch (e)
-        {
-            case Add a:
-            {
-                var terms = mapped.Where(t => !Differentials.IsZero(t)).ToList();
-                return terms.Count switch { 0 => Differentials.Zero(a.Shape), 1 => terms[0], _ => new Add(terms) };
-            }
-            case Mul or Neg or Transpose or Elementwise { Op: ElementwiseOp.Mul } when anyZero:
-                return Differentials.Zero(e.Shape);
-            case Div or Elementwise when Differentials.IsZero(mapped[0]):
-                return Differentials.Zero(e.Shape);
-            case Expressions.Call { Op: var op } when anyZero && (ReferenceEquals(op, Ops.Functions.Tr) || ReferenceEquals(op, Ops.Functions.Sum) || ReferenceEquals(op, Ops.Functions.Diag)):
-                return Differentials.Zero(e.Shape);
-        }
-        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
     }
 }

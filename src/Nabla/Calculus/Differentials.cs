@@ -1,7 +1,7 @@
 using Nabla.Expressions;
 using Nabla.Ops;
 
-namespace Nabla.Explain;
+namespace Nabla.Calculus;
 
 /// <summary>
 /// The rules of the matrix differential, applied one at a time to the outermost unexpanded d(u):
@@ -140,6 +140,66 @@ public sealed class Differentials(Var x, Var dx)
     {
         var list = terms.Where(t => !IsZero(t)).ToList();
         return list.Count switch { 0 => Zero(shape), 1 => list[0], _ => new Add(list) };
+    }
+
+    /// <summary>
+    /// Expands d(f) completely, one rule at a time (outermost first), calling <paramref name="onStep"/>
+    /// with each rule and the expression it reaches; zero terms are dropped as they appear.
+    /// </summary>
+    public Expr ExpandAll(Expr f, Action<string, string, Expr>? onStep = null, int maxSteps = 400)
+    {
+        Expr cur = D(f);
+        int n = 0;
+        while (FirstD(cur) is { } node)
+        {
+            if (++n > maxSteps)
+                throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.LimitExceeded, $"the differential takes more than {maxSteps} steps to expand");
+            var (rule, reason, expansion) = Expand(node.Arg);
+            cur = Cleanup(Replace(cur, node, expansion));
+            onStep?.Invoke(rule, reason, cur);
+        }
+        return cur;
+    }
+
+    private static Call? FirstD(Expr e)
+    {
+        if (DifferentialOp.IsD(e)) return (Call)e;
+        foreach (var c in e.Children)
+            if (FirstD(c) is { } d) return d;
+        return null;
+    }
+
+    private static Expr Replace(Expr e, Expr target, Expr with)
+    {
+        if (e.Equals(target)) return with;
+        var kids = e.Children;
+        if (kids.Count == 0) return e;
+        var mapped = kids.Select(k => Replace(k, target, with)).ToList();
+        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
+    }
+
+    /// <summary>Drops zero terms and products with a zero factor, nothing more (a step stays readable).</summary>
+    private static Expr Cleanup(Expr e)
+    {
+        var kids = e.Children;
+        if (kids.Count == 0) return e;
+        var mapped = kids.Select(Cleanup).ToList();
+        bool anyZero = mapped.Any(IsZero);
+        switch (e)
+        {
+            case Add a:
+            {
+                var terms = mapped.Where(t => !IsZero(t)).ToList();
+                return terms.Count switch { 0 => Zero(a.Shape), 1 => terms[0], _ => new Add(terms) };
+            }
+            case Mul or Neg or Transpose or Elementwise { Op: ElementwiseOp.Mul } when anyZero:
+                return Zero(e.Shape);
+            case Div or Elementwise when IsZero(mapped[0]):
+                return Zero(e.Shape);
+            case Call { Op: var op } when anyZero && (ReferenceEquals(op, Functions.Tr) || ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Diag)):
+                return Zero(e.Shape);
+        }
+        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
     }
 
     /// <summary>Whether a differential rule exists for every function of the language (a meta-test uses it).</summary>

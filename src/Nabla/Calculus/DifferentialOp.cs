@@ -2,7 +2,7 @@ using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Ops;
 
-namespace Nabla.Explain;
+namespace Nabla.Calculus;
 
 /// <summary>
 /// d(u), the differential of u, not yet expanded: a marker inside the expressions of a derivation.
