@@ -118,12 +118,26 @@ public static class Commands
                         stdout.WriteLine();
                     }
                     string label = kind switch { DerivativeKind.Gradient => $"∇_{w}", DerivativeKind.Jacobian => $"J_{w}", _ => $"H_{w}" };
-                    stdout.WriteLine($"{label} = {d.Text}");
-                    if (p.GetValue(latex)) stdout.WriteLine($"latex: {d.Latex}");
-                    if (evaluator is not null) stdout.WriteLine($"  at the given values: {Format(evaluator.Evaluate(d.Result))}");
+                    if (d.Index is { } index)
+                    {
+                        stdout.WriteLine($"{label}[{string.Join(",", index.Free)}] = {index.ToText()}");
+                        if (index.Kron() is { } kron) stdout.WriteLine($"  vec form (vec stacks columns; K is the commutation matrix): {kron}");
+                        if (p.GetValue(latex)) stdout.WriteLine($"latex: {d.Latex}");
+                        if (evaluator is not null)
+                            stdout.WriteLine($"  at the given values (row-major over {string.Join(",", index.Free)}): " +
+                                $"[{string.Join(", ", index.Evaluate(evaluator, evaluator.SizeOf).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}]");
+                    }
+                    else
+                    {
+                        stdout.WriteLine($"{label} = {d.Text}");
+                        if (p.GetValue(latex)) stdout.WriteLine($"latex: {d.Latex}");
+                        if (evaluator is not null) stdout.WriteLine($"  at the given values: {Format(evaluator.Evaluate(d.Result!))}");
+                    }
                     if (p.GetValue(check))
                     {
-                        var report = Numerics.GradientCheck.Check(bound.Root, x, d.Result, kind, bound.Variables);
+                        var report = d.Index is { } ix
+                            ? Numerics.GradientCheck.CheckIndex(bound.Root, x, ix, kind, bound.Variables)
+                            : Numerics.GradientCheck.Check(bound.Root, x, d.Result!, kind, bound.Variables);
                         stdout.WriteLine($"  check: largest relative error {report.MaxRelativeError:E2} over {report.Trials} random points ({(report.Passed ? "ok" : "MISMATCH")})");
                         if (!report.Passed) rc = 1;
                     }

@@ -10,10 +10,21 @@ namespace Nabla.Api;
 
 public enum DerivativeKind { Gradient, Jacobian, Hessian }
 
-/// <summary>One derivative of an objective: the simplified expression, its printed forms and (optionally) its value.</summary>
+/// <summary>
+/// One derivative of an objective: in matrix form (<see cref="Result"/>, <see cref="Text"/>) where one exists,
+/// otherwise in index notation (<see cref="Index"/>); LaTeX either way, and the steps when asked.
+/// </summary>
 public sealed record DerivativeResult(
-    string Wrt, DerivativeKind Kind, Expr Result, Shape Shape, string Text, string Latex,
-    Tensor? Value = null, IReadOnlyList<RuleApplication>? Trace = null, Explain.Explanation? Steps = null);
+    string Wrt, DerivativeKind Kind, Expr? Result, Shape Shape, string? Text, string Latex,
+    Tensor? Value = null, IReadOnlyList<RuleApplication>? Trace = null, Explain.Explanation? Steps = null,
+    IndexForm? Index = null)
+{
+    /// <summary>The dimensions of the result: the objective's, then the variable's where the result is a tensor.</summary>
+    public IReadOnlyList<Dim> Dims => Index?.Dims ?? Shape.Dims;
+
+    /// <summary>The matrix-form result; throws for a result that only has an index form.</summary>
+    public Expr Matrix => Result ?? throw new InvalidOperationException($"the {Kind} with respect to {Wrt} has no matrix form; use Index");
+}
 
 /// <summary>The library's front door: bind, differentiate, simplify, print, evaluate.</summary>
 public static class Derivation
@@ -49,6 +60,15 @@ public static class Derivation
         return new Var(name, shape, kind == VarKind.Symmetric);
     }
 
+    /// <summary>Whether the derivative is a tensor of order 3 or 4 (no matrix form): a matrix or vector by a matrix, a matrix by a vector.</summary>
+    public static bool NeedsIndexForm(Expr f, Var x, DerivativeKind kind)
+    {
+        var fs = kind == DerivativeKind.Hessian ? x.Shape : f.Shape; // a Hessian is the Jacobian of the gradient, which has x's shape
+        if (kind == DerivativeKind.Gradient || (kind == DerivativeKind.Jacobian && f.Shape.IsScalar)) return false;
+        if (x.Shape.IsScalar || fs.IsScalar) return false;
+        return x.Shape.Kind == ShapeKind.Matrix || fs.Kind == ShapeKind.Matrix;
+    }
+
     /// <summary>The simplified derivative of the objective with respect to <paramref name="x"/>.</summary>
     public static Expr Derive(Expr f, Var x, DerivativeKind kind, List<RuleApplication>? trace = null) => kind switch
     {
@@ -64,6 +84,13 @@ public static class Derivation
     /// <param name="steps">Also derive it step by step, the way a seminar does (gradients).</param>
     public static DerivativeResult Compute(Expr f, Var x, DerivativeKind kind, bool trace = false, bool steps = false)
     {
+        if (NeedsIndexForm(f, x, kind))
+        {
+            var target = kind == DerivativeKind.Hessian ? Simplifier.Simplify(Differentiator.Gradient(f, x)) : f;
+            var index = TensorDerivative.Build(target, x);
+            var ex = steps ? Explain.Explainer.Explain(f, x, kind) : null;
+            return new DerivativeResult(x.Name, kind, null, Shape.Scalar, null, index.ToLatex(), Steps: ex, Index: index);
+        }
         var rules = trace ? new List<RuleApplication>() : null;
         var d = Derive(f, x, kind, rules);
         var explanation = steps ? Explain.Explainer.Explain(f, x, kind) : null;

@@ -16,9 +16,27 @@ public static class Jacobians
     public static Expr Jacobian(Expr f, Var x)
     {
         if (f.Shape.IsScalar) return Simplifier.Simplify(Differentiator.Gradient(f, x));
+        if (x.Shape.IsScalar) return ByScalar(f, x);
         CheckSupported(f.Shape, x, "jacobian");
         var j = new Forward(x).J(Simplifier.Canonical(f));
         return Simplifier.Simplify(j);
+    }
+
+    /// <summary>The derivative of any objective by a scalar: its differential with dx = 1.</summary>
+    private static Expr ByScalar(Expr f, Var x)
+    {
+        var dx = new Var("d" + x.Name, x.Shape);
+        var df = new Differentials(x, dx).ExpandAll(f);
+        return Simplifier.Simplify(Substitute(df, dx, Num.One));
+    }
+
+    private static Expr Substitute(Expr e, Expr target, Expr with)
+    {
+        if (e.Equals(target)) return with;
+        var kids = e.Children;
+        if (kids.Count == 0) return e;
+        var mapped = kids.Select(k => Substitute(k, target, with)).ToList();
+        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
     }
 
     public static Expr Hessian(Expr f, Var x)

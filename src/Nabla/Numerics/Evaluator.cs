@@ -55,6 +55,9 @@ public sealed class Evaluator
         _sizes[d] = size;
     }
 
+    /// <summary>The size of a dimension at the given values.</summary>
+    public int SizeOf(Dim d) => Size(d);
+
     private int Size(Dim d)
     {
         if (d.IsKnown) return d.Size;

@@ -78,8 +78,26 @@ public static class JsonValues
         }
     }
 
-    public static JsonArray ShapeJson(Shape s) =>
-        new(s.Dims.Select(d => d.IsKnown ? (JsonNode?)JsonValue.Create(d.Size) : JsonValue.Create(d.Name)).ToArray());
+    public static JsonArray ShapeJson(Shape s) => DimsJson(s.Dims);
+
+    public static JsonArray DimsJson(IReadOnlyList<Dim> dims) =>
+        new(dims.Select(d => d.IsKnown ? (JsonNode?)JsonValue.Create(d.Size) : JsonValue.Create(d.Name)).ToArray());
+
+    /// <summary>Row-major data as nested arrays of the given dimensions.</summary>
+    public static JsonNode Nested(double[] data, IReadOnlyList<int> dims)
+    {
+        if (dims.Count == 0) return JsonValue.Create(data[0]);
+        int offset = 0;
+        return Build(0);
+
+        JsonNode Build(int level)
+        {
+            var arr = new JsonArray();
+            for (int i = 0; i < dims[level]; i++)
+                arr.Add(level == dims.Count - 1 ? JsonValue.Create(data[offset++]) : Build(level + 1));
+            return arr;
+        }
+    }
 
     /// <summary>Reads a file of values ({"x": [1,2], ...}) as used by --at.</summary>
     public static Dictionary<string, Tensor> ParseValues(string json)

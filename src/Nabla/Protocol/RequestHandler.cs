@@ -166,11 +166,21 @@ public static class RequestHandler
             {
                 ["wrt"] = name,
                 ["derivative"] = Derivation.KindName(k),
-                ["shape"] = JsonValues.ShapeJson(d.Shape),
-                ["text"] = d.Text,
-                ["latex"] = d.Latex,
+                ["shape"] = JsonValues.DimsJson(d.Dims),
             };
-            if (evaluator is not null) r["value"] = JsonValues.ToJson(evaluator.Evaluate(d.Result));
+            if (d.Text is not null) r["text"] = d.Text;
+            if (d.Index is { } index)
+            {
+                r["index"] = index.ToText();
+                if (index.Kron() is { } kron) r["kron"] = kron;
+            }
+            r["latex"] = d.Latex;
+            if (evaluator is not null)
+            {
+                if (d.Result is not null) r["value"] = JsonValues.ToJson(evaluator.Evaluate(d.Result));
+                else if (d.Index is { } ix)
+                    r["value"] = JsonValues.Nested(ix.Evaluate(evaluator, evaluator.SizeOf), ix.Dims.Select(evaluator.SizeOf).ToList());
+            }
             if (d.Steps is { } ex)
                 r["steps"] = new JsonArray(ex.Steps.Select(st => (JsonNode?)new JsonObject
                 {

@@ -42,9 +42,9 @@ internal static class CalcHelpers
         var b = Bind(expr, decls, kind != DerivativeKind.Jacobian);
         var x = b.Variable(wrt) ?? Derivation.WrtVariable(b, wrt, Options(decls));
         var r = Derivation.Compute(b.Root, x, kind);
-        var report = GradientCheck.Check(b.Root, x, r.Result, kind, b.Variables, trials: 3, seed: seed, tolerance: tolerance);
+        var report = GradientCheck.Check(b.Root, x, r.Matrix, kind, b.Variables, trials: 3, seed: seed, tolerance: tolerance);
         Assert.True(report.Passed, $"{kind} of {expr} wrt {wrt} = {r.Text}: finite differences disagree, relative error {report.MaxRelativeError:G3}");
-        return r.Text;
+        return r.Text!;
     }
 
     /// <summary>Random values for the variables of <paramref name="e"/>, domain-aware.</summary>

@@ -119,7 +119,7 @@ public class ExpressionProperties
         foreach (var v in b.Variables)
         {
             var r = Derivation.Compute(b.Root, v, DerivativeKind.Gradient);
-            var report = GradientCheck.Check(b.Root, v, r.Result, DerivativeKind.Gradient, b.Variables, trials: 2, seed: seed, tolerance: 1e-4);
+            var report = GradientCheck.Check(b.Root, v, r.Matrix, DerivativeKind.Gradient, b.Variables, trials: 2, seed: seed, tolerance: 1e-4);
             Assert.True(report.Passed, $"seed {seed}: d/d{v.Name} {text} = {r.Text}: relative error {report.MaxRelativeError:G3}");
         }
     }
@@ -161,7 +161,7 @@ public class ExpressionProperties
         var b = CalcHelpers.Bind(text, D);
         var rng = new Random(seed);
         var results = new List<Expr> { Simplifier.Simplify(b.Root) };
-        foreach (var v in b.Variables) results.Add(Derivation.Compute(b.Root, v, DerivativeKind.Gradient).Result);
+        foreach (var v in b.Variables) results.Add(Derivation.Compute(b.Root, v, DerivativeKind.Gradient).Matrix);
         foreach (var g in results)
         {
             var printed = TextPrinter.PrintResult(g);

@@ -166,7 +166,7 @@ public class PerOpTests
     {
         var bound = CalcHelpers.Bind(objective, D);
         var x = bound.Variable(wrt)!;
-        var g = Derivation.Compute(bound.Root, x, DerivativeKind.Gradient).Result;
+        var g = Derivation.Compute(bound.Root, x, DerivativeKind.Gradient).Matrix;
         var rng = new Random(7);
         for (int t = 0; t < 4; t++)
         {
