@@ -68,6 +68,23 @@ internal static class Rules
         merged.RemoveAll(m => m.Exp == 0);
         RecogniseSigmoid(merged);
 
+        // diag(u)*v = u.*v and v'*diag(u) = (u.*v)' for vectors u, v.
+        for (int i = 0; i + 1 < chain.Count; i++)
+        {
+            if (IsDiagOfVector(chain[i]) is { } u && chain[i + 1].Shape.Kind == ShapeKind.Vector)
+            {
+                chain[i] = MakeHad(u, chain[i + 1]);
+                chain.RemoveAt(i + 1);
+                i = Math.Max(-1, i - 2);
+            }
+            else if (chain[i].Shape.Kind == ShapeKind.Row && IsDiagOfVector(chain[i + 1]) is { } w)
+            {
+                chain[i] = MakeT(MakeHad(w, MakeT(chain[i])));
+                chain.RemoveAt(i + 1);
+                i = Math.Max(-1, i - 2);
+            }
+        }
+
         // Identity factors vanish from a chain with other factors; inv(A)*A cancels.
         if (chain.Count > 1)
         {
@@ -147,6 +164,9 @@ internal static class Rules
         Walk(e);
         return list;
     }
+
+    private static Expr? IsDiagOfVector(Expr e) =>
+        e is Call { Op: var op } c && ReferenceEquals(op, Functions.Diag) && c.Arg.Shape.Kind == ShapeKind.Vector ? c.Arg : null;
 
     private static bool IsInversePair(Expr a, Expr b) =>
         IsInverseOf(a, b) || IsInverseOf(b, a)
