@@ -473,6 +473,10 @@ internal static class Rules
                 return MakeMul([.. sc, MakeCall(op, MakeMul(im.Factors.Where(f => !f.Shape.IsScalar)))]);
             }
         }
+        // diag(u*v') = u.*v: the diagonal of an outer product.
+        if (ReferenceEquals(op, Functions.Diag) && arg is Mul { Factors.Count: 2 } outer
+            && outer.Factors[0].Shape.Kind == ShapeKind.Vector && outer.Factors[1].Shape.Kind == ShapeKind.Row)
+            return MakeHad(outer.Factors[0], MakeT(outer.Factors[1]));
         if (ReferenceEquals(op, Functions.Diag) && arg is Call { Op: var od } d && ReferenceEquals(od, Functions.Diag) && d.Arg.Shape.Kind == ShapeKind.Vector)
             return d.Arg;
         if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1)) && arg.Shape.IsScalar)
