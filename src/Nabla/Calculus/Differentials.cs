@@ -155,7 +155,7 @@ public sealed class Differentials(Var x, Var dx)
             if (++n > maxSteps)
                 throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.LimitExceeded, $"the differential takes more than {maxSteps} steps to expand");
             var (rule, reason, expansion) = Expand(node.Arg);
-            cur = Cleanup(Replace(cur, node, expansion));
+            cur = Cleanup(cur.Replace(node, expansion));
             onStep?.Invoke(rule, reason, cur);
         }
         return cur;
@@ -167,15 +167,6 @@ public sealed class Differentials(Var x, Var dx)
         foreach (var c in e.Children)
             if (FirstD(c) is { } d) return d;
         return null;
-    }
-
-    private static Expr Replace(Expr e, Expr target, Expr with)
-    {
-        if (e.Equals(target)) return with;
-        var kids = e.Children;
-        if (kids.Count == 0) return e;
-        var mapped = kids.Select(k => Replace(k, target, with)).ToList();
-        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
     }
 
     /// <summary>Drops zero terms and products with a zero factor, nothing more (a step stays readable).</summary>

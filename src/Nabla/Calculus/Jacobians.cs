@@ -27,16 +27,7 @@ public static class Jacobians
     {
         var dx = new Var("d" + x.Name, x.Shape);
         var df = new Differentials(x, dx).ExpandAll(f);
-        return Simplifier.Simplify(Substitute(df, dx, Num.One));
-    }
-
-    private static Expr Substitute(Expr e, Expr target, Expr with)
-    {
-        if (e.Equals(target)) return with;
-        var kids = e.Children;
-        if (kids.Count == 0) return e;
-        var mapped = kids.Select(k => Substitute(k, target, with)).ToList();
-        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
+        return Simplifier.Simplify(df.Replace(dx, Num.One));
     }
 
     public static Expr Hessian(Expr f, Var x)

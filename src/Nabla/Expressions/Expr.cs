@@ -29,6 +29,16 @@ public abstract class Expr : IEquatable<Expr>
 
     public abstract Expr WithChildren(IReadOnlyList<Expr> children);
 
+    /// <summary>This expression with every occurrence of <paramref name="target"/> replaced.</summary>
+    public Expr Replace(Expr target, Expr with)
+    {
+        if (Equals(target)) return with;
+        var kids = Children;
+        if (kids.Count == 0) return this;
+        var mapped = kids.Select(k => k.Replace(target, with)).ToList();
+        return mapped.SequenceEqual(kids) ? this : WithChildren(mapped);
+    }
+
     protected abstract int ComputeHash();
 
     protected abstract bool EqualsCore(Expr other);
