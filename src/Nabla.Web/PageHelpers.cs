@@ -4,6 +4,7 @@ using Nabla.Diagnostics;
 using Nabla.Numerics;
 using Nabla.Protocol;
 using Nabla.Semantics;
+using Nabla.Syntax;
 
 namespace Nabla.Web;
 
@@ -18,7 +19,19 @@ internal static class PageHelpers
     public static JsonObject CheckExpression(JsonObject request)
     {
         var (text, options, _, _) = ReadRequest(request);
-        var bound = Binder.Bind(text, options);
+        BoundExpression bound;
+        try
+        {
+            bound = Binder.Bind(text, options);
+        }
+        catch (NablaException e) when (e.Diagnostic.Code != ErrorCodes.ParseError)
+        {
+            // The expression parses but does not type: still list its names, typed as declared or by the
+            // naming convention, so that the page can offer the types that would fix it.
+            var error = ApiEndpoints.Error(request["id"]?.DeepClone(), e.Diagnostic.Code, e.Diagnostic.Message, e.Diagnostic.Span);
+            error["variables"] = UntypedVariables(text, options);
+            return error;
+        }
         var variables = new JsonArray();
         foreach (var v in bound.Variables)
         {
@@ -64,6 +77,41 @@ internal static class PageHelpers
             });
         }
         return new JsonObject { ["id"] = request["id"]?.DeepClone(), ["ok"] = true, ["results"] = results };
+    }
+
+    private static JsonArray UntypedVariables(string text, BindOptions options)
+    {
+        var names = new List<string>();
+        var stack = new Stack<SyntaxNode>();
+        stack.Push(Parser.Parse(text));
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case NameSyntax n when n.Name != "eye" && !names.Contains(n.Name): names.Add(n.Name); break;
+                case ParenSyntax p: stack.Push(p.Inner); break;
+                case UnarySyntax u: stack.Push(u.Operand); break;
+                case TransposeSyntax t: stack.Push(t.Operand); break;
+                case PowerSyntax p: stack.Push(p.Exponent); stack.Push(p.Base); break;
+                case InnerSyntax i: stack.Push(i.Right); stack.Push(i.Left); break;
+                case SumSyntax s: for (int i = s.Terms.Count - 1; i >= 0; i--) stack.Push(s.Terms[i]); break;
+                case ProductSyntax p: for (int i = p.Factors.Count - 1; i >= 0; i--) stack.Push(p.Factors[i]); break;
+                case CallSyntax c: for (int i = c.Args.Count - 1; i >= 0; i--) stack.Push(c.Args[i]); break;
+            }
+        }
+        var result = new JsonArray();
+        foreach (var name in names)
+        {
+            bool declared = options.Declarations.TryGetValue(name, out var t);
+            result.Add(new JsonObject
+            {
+                ["name"] = name,
+                ["type"] = (declared ? t!.Kind : VarType.Convention(name)).ToString().ToLowerInvariant(),
+                ["shape"] = null,
+                ["origin"] = declared ? "declared" : "convention",
+            });
+        }
+        return result;
     }
 
     private static (string Text, BindOptions Options, List<string> Wrt, DerivativeKind? Kind) ReadRequest(JsonObject request)

@@ -116,6 +116,15 @@ public sealed class ApiTests(NablaFactory factory) : IClassFixture<NablaFactory>
         Assert.Equal(11, start);
     }
 
+    [Fact]
+    public async Task Check_expr_still_lists_the_names_when_the_types_clash()
+    {
+        var (_, r) = await NablaFactory.PostAsync(factory.CreateClient(), "/api/check-expr", """{"expr": "x*y + b", "vars": {"b": "vector"}}""");
+        Assert.Equal("shape_error", Error(r).Code);
+        var vars = r["variables"]!.AsArray().Select(v => $"{v!["name"]}:{v["type"]}:{v["origin"]}");
+        Assert.Equal(["x:vector:convention", "y:vector:convention", "b:vector:declared"], vars);
+    }
+
     [Theory]
     [InlineData("""{"expr": "x'*A*x", "wrt": ["x"]}""")]
     [InlineData("""{"expr": "det(A)", "wrt": ["A"]}""")]

@@ -133,7 +133,8 @@
   }
 
   function describeShape(v) {
-    if (!v.shape || v.shape.length === 0) return "1×1";
+    if (!v.shape) return "—";
+    if (v.shape.length === 0) return "1×1";
     if (v.shape.length === 1) return v.shape[0] + "×1";
     return v.shape[0] + "×" + v.shape[1];
   }
@@ -194,7 +195,7 @@
     $("result-forms").hidden = false;
     $("result-status").hidden = false;
     $("result-status").textContent = "The " + (KIND_NAMES[r.derivative] || r.derivative) + " of f = " + response.text +
-      " (" + response.type + ") with respect to " + r.wrt + ": " + (r.shape.length ? r.shape.join("×") : "scalar") + ".";
+      " (a " + response.type + ") with respect to " + r.wrt + "; its shape is " + describeShape(r) + ".";
     $("check-result").textContent = "";
     $("result-card").classList.add("has-result");
     renderSteps(r.steps || response.steps);
@@ -266,6 +267,10 @@
     if (mine !== seq) return;
     if (!info.ok) {
       showExprError(info.error);
+      // A typing error still lists the names, so that a type can be changed to fix it.
+      variables = info.variables || [];
+      renderVariables();
+      renderWrtOptions();
       $("objective-type").textContent = "—";
       clearResult("Fix the expression to see its derivative.");
       return;
