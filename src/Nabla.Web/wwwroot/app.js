@@ -6,6 +6,7 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
+  const { renderMath, renderSteps, copy } = window.NablaUi;
   const TYPES = ["scalar", "vector", "matrix", "symmetric"];
   const KIND_NAMES = { gradient: "gradient", jacobian: "Jacobian", hessian: "Hessian" };
 
@@ -156,15 +157,6 @@
 
   // ---- Results ---------------------------------------------------------------------------------
 
-  function renderMath(element, latex) {
-    element.textContent = "";
-    if (window.katex) {
-      window.katex.render(latex, element, { displayMode: true, throwOnError: false });
-    } else {
-      element.textContent = latex;
-    }
-  }
-
   function texName(name) {
     return name.replace(/_/g, "\\_");
   }
@@ -200,45 +192,6 @@
     $("result-card").classList.add("has-result");
     renderSteps(r.steps || response.steps);
     lastRequest = request;
-  }
-
-  // Steps come from the engine when it traces; show them folded, whatever their exact fields.
-  function renderSteps(steps) {
-    const details = $("steps");
-    const list = $("steps-list");
-    list.textContent = "";
-    if (!Array.isArray(steps) || steps.length === 0) {
-      details.hidden = true;
-      return;
-    }
-    for (const step of steps) {
-      const item = document.createElement("li");
-      if (typeof step === "string") {
-        item.textContent = step;
-      } else if (step && typeof step === "object") {
-        const rule = step.rule || step.name || step.title;
-        if (rule) {
-          const b = document.createElement("span");
-          b.className = "rule";
-          b.textContent = rule;
-          item.append(b);
-        }
-        const latex = step.latex || step.result_latex;
-        if (latex) {
-          const m = document.createElement("div");
-          renderMath(m, latex);
-          item.append(m);
-        }
-        const text = step.text || step.description || step.message;
-        if (text) {
-          const t = document.createElement("code");
-          t.textContent = text;
-          item.append(t);
-        }
-      }
-      list.append(item);
-    }
-    details.hidden = false;
   }
 
   // ---- The refresh cycle: check the expression, then derive --------------------------------------
@@ -321,17 +274,6 @@
     out.classList.add(r.passed ? "good" : "bad");
   }
 
-  async function copy(button, text) {
-    const label = button.textContent;
-    try {
-      await navigator.clipboard.writeText(text);
-      button.textContent = "Copied";
-    } catch (e) {
-      button.textContent = "Copy failed";
-    }
-    setTimeout(() => { button.textContent = label; }, 1500);
-  }
-
   function renderExamples() {
     const host = $("examples");
     for (const ex of window.NABLA_EXAMPLES || []) {
@@ -373,6 +315,15 @@
     for (const b of document.querySelectorAll("button.copy")) {
       b.addEventListener("click", () => copy(b, $(b.dataset.copy).textContent));
     }
+    // "/" anywhere but in a field jumps to the expression, as on many sites.
+    document.addEventListener("keydown", (e) => {
+      const t = e.target;
+      if (e.key === "/" && !(t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement)) {
+        e.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
     renderExamples();
     refresh(0);
   }
