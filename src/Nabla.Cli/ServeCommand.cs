@@ -41,7 +41,12 @@ public static class ServeCommand
             {
                 await host.StartAsync(ct);
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or UriFormatException)
+            catch (FormatException e)
+            {
+                stderr.WriteLine($"nabla serve: --urls: {e.Message}");
+                return 2;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 stderr.WriteLine($"nabla serve: cannot start the server: {e.Message}");
                 return 1;
