@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Nabla.Diagnostics;
+using Nabla.Protocol;
+
+namespace Nabla.Web;
+
+/// <summary>
+/// The JSON endpoints. <c>/api/derive</c> takes and returns exactly the protocol's objects (spec section 5);
+/// <c>/api/check-expr</c> and <c>/api/check</c> are the page's helpers. The HTTP status reports the transport
+/// (413 too big, 503 busy); the body reports the derivation, <c>ok</c> true or false, with the protocol's codes.
+/// </summary>
+internal static class ApiEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, WebOptions options)
+    {
+        var gate = new WorkGate(options);
+        app.MapPost("/api/derive", (HttpContext ctx) => Serve(ctx, options, gate, options.Derive));
+        app.MapPost("/api/check-expr", (HttpContext ctx) => Serve(ctx, options, gate, PageHelpers.CheckExpression));
+        app.MapPost("/api/check", (HttpContext ctx) => Serve(ctx, options, gate, PageHelpers.CheckNumerically));
+    }
+
+    private static async Task Serve(HttpContext ctx, WebOptions options, WorkGate gate, Func<JsonObject, JsonObject> handler)
+    {
+        var body = await RequestBody.ReadAsync(ctx.Request, options.MaxBodyBytes, ctx.RequestAborted);
+        if (body is null)
+        {
+            await Write(ctx, StatusCodes.Status413PayloadTooLarge, Error(null, ErrorCodes.LimitExceeded,
+                $"the request body is over the limit of {options.MaxBodyBytes:N0} bytes"));
+            return;
+        }
+
+        JsonObject request;
+        try
+        {
+            var node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            if (node is not JsonObject obj)
+            {
+                await Write(ctx, 200, Error(null, ErrorCodes.BadRequest, "the request must be a JSON object such as {\"expr\": \"x'*x\"}"));
+                return;
+            }
+            request = obj;
+        }
+        catch (JsonException e)
+        {
+            await Write(ctx, 200, Error(null, ErrorCodes.BadRequest, $"the request is not valid JSON: {e.Message}"));
+            return;
+        }
+
+        var id = request["id"]?.DeepClone();
+        var (outcome, response) = await gate.RunAsync(() => Guarded(handler, request), ctx.RequestAborted);
+        switch (outcome)
+        {
+            case GateOutcome.Done:
+                await Write(ctx, 200, response!);
+                break;
+            case GateOutcome.TimedOut:
+                await Write(ctx, 200, Error(id, ErrorCodes.LimitExceeded,
+                    $"the work took longer than the time limit of {options.TimeBudget.TotalSeconds:0.###} s and was abandoned"));
+                break;
+            default:
+                ctx.Response.Headers.RetryAfter = "1";
+                await Write(ctx, StatusCodes.Status503ServiceUnavailable, Error(id, ErrorCodes.LimitExceeded,
+                    "the server is busy; try again in a moment"));
+                break;
+        }
+    }
+
+    /// <summary>The last line of defence, as in the JSON Lines front end: every request gets a protocol answer.</summary>
+    private static JsonObject Guarded(Func<JsonObject, JsonObject> handler, JsonObject request)
+    {
+        try
+        {
+            return handler(request);
+        }
+        catch (NablaException e)
+        {
+            return Error(request["id"]?.DeepClone(), e.Diagnostic.Code, e.Diagnostic.Message, e.Diagnostic.Span);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Error(request["id"]?.DeepClone(), ErrorCodes.Unsupported,
+                $"internal error ({e.GetType().Name}: {e.Message}); please report this request");
+        }
+    }
+
+    internal static JsonObject Error(JsonNode? id, string code, string message, Syntax.TextSpan? span = null)
+    {
+        var err = new JsonObject { ["code"] = code, ["message"] = message };
+        if (span is { } s) { err["start"] = s.Start; err["end"] = s.End; }
+        return new JsonObject { ["id"] = id, ["ok"] = false, ["error"] = err };
+    }
+
+    private static async Task Write(HttpContext ctx, int status, JsonObject body)
+    {
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json; charset=utf-8";
+        ctx.Response.Headers.CacheControl = "no-store";
+        await ctx.Response.WriteAsync(RequestHandler.Serialize(body), ctx.RequestAborted);
+    }
+}

@@ -1,0 +1,332 @@
+// Nabla's page: type an expression, see its variables and their types, read the derivative.
+// Talks to the server's JSON API only: /api/check-expr (types and errors as you type),
+// /api/derive (the JSON Lines protocol's objects) and /api/check (finite differences).
+// The state lives in the URL's query, so a result can be shared as a link.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const { renderMath, renderSteps, copy } = window.NablaUi;
+  const TYPES = ["scalar", "vector", "matrix", "symmetric"];
+  const KIND_NAMES = { gradient: "gradient", jacobian: "Jacobian", hessian: "Hessian" };
+
+  // What the user chose. `pinned` holds only the types the user set; the rest are inferred.
+  const state = { expr: "", pinned: {}, wrt: "", kind: "" };
+  let variables = [];     // [{name, type, shape, origin}] from /api/check-expr
+  let lastRequest = null; // the derive request behind the result shown (for "check numerically")
+  let seq = 0;            // the newest refresh; older answers are dropped
+  let timer = 0;
+
+  // ---- URL state -------------------------------------------------------------------------------
+
+  function readUrl() {
+    const q = new URLSearchParams(location.search);
+    if (q.has("expr")) state.expr = q.get("expr");
+    state.wrt = q.get("wrt") || "";
+    state.kind = KIND_NAMES[q.get("d")] ? q.get("d") : "";
+    state.pinned = {};
+    for (const pair of (q.get("vars") || "").split(",")) {
+      const [name, type] = pair.split(":");
+      if (name && TYPES.includes(type)) state.pinned[name] = type;
+    }
+    return q.has("expr");
+  }
+
+  function writeUrl() {
+    const q = new URLSearchParams();
+    q.set("expr", state.expr);
+    if (state.wrt) q.set("wrt", state.wrt);
+    if (state.kind) q.set("d", state.kind);
+    const pins = Object.entries(state.pinned).map(([n, t]) => n + ":" + t).join(",");
+    if (pins) q.set("vars", pins);
+    history.replaceState(null, "", "?" + q.toString());
+  }
+
+  // ---- Server calls --------------------------------------------------------------------------
+
+  async function post(path, body) {
+    let response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      return { ok: false, error: { code: "network", message: "the server cannot be reached (is `nabla serve` running?)" } };
+    }
+    try {
+      return await response.json();
+    } catch (e) {
+      return { ok: false, error: { code: "http_" + response.status, message: "the server answered " + response.status } };
+    }
+  }
+
+  // ---- The expression box: the error's span underlined in place ----------------------------------
+
+  function showExprError(error) {
+    const mirror = $("expr-mirror");
+    const text = state.expr;
+    mirror.textContent = "";
+    const box = $("expr-box");
+    const message = $("expr-error");
+    if (!error) {
+      box.classList.remove("has-error");
+      message.textContent = "";
+      $("expr").removeAttribute("aria-invalid");
+      return;
+    }
+    box.classList.add("has-error");
+    $("expr").setAttribute("aria-invalid", "true");
+    message.textContent = "";
+    const code = document.createElement("span");
+    code.className = "code";
+    code.textContent = error.code.replace(/_/g, " ");
+    message.append(code, " ", error.message);
+    if (typeof error.start === "number" && typeof error.end === "number") {
+      const start = Math.max(0, Math.min(error.start, text.length));
+      const end = Math.max(start, Math.min(error.end, text.length));
+      const bad = document.createElement("span");
+      bad.className = "err";
+      bad.textContent = end > start ? text.slice(start, end) : "\u00a0";
+      mirror.append(text.slice(0, start), bad, text.slice(end));
+    } else {
+      mirror.textContent = text;
+    }
+    syncScroll();
+  }
+
+  function syncScroll() {
+    $("expr-mirror").scrollLeft = $("expr").scrollLeft;
+  }
+
+  // ---- Variables -------------------------------------------------------------------------------
+
+  function renderVariables() {
+    const body = $("vars-body");
+    body.textContent = "";
+    $("vars-empty").hidden = variables.length > 0;
+    $("vars").hidden = variables.length === 0;
+    for (const v of variables) {
+      const row = document.createElement("tr");
+      const name = document.createElement("th");
+      name.scope = "row";
+      name.textContent = v.name;
+      const typeCell = document.createElement("td");
+      const select = document.createElement("select");
+      select.id = "type-" + v.name;
+      select.setAttribute("aria-label", "type of " + v.name);
+      for (const t of TYPES) select.add(new Option(t, t, false, t === v.type));
+      select.addEventListener("change", () => {
+        state.pinned[v.name] = select.value;
+        refresh(0);
+      });
+      typeCell.append(select);
+      const shape = document.createElement("td");
+      shape.className = "shape";
+      shape.textContent = describeShape(v);
+      const origin = document.createElement("td");
+      origin.className = "origin";
+      origin.textContent = state.pinned[v.name] ? "you" : ({ convention: "naming convention", inferred: "inferred from use", declared: "declared", value: "its value" }[v.origin] || v.origin);
+      row.append(name, typeCell, shape, origin);
+      body.append(row);
+    }
+  }
+
+  function describeShape(v) {
+    if (!v.shape) return "—";
+    if (v.shape.length === 0) return "1×1";
+    if (v.shape.length === 1) return v.shape[0] + "×1";
+    return v.shape[0] + "×" + v.shape[1];
+  }
+
+  function renderWrtOptions() {
+    const select = $("wrt");
+    select.textContent = "";
+    for (const v of variables) select.add(new Option(v.name, v.name));
+    select.value = chosenWrt();
+    select.disabled = variables.length === 0;
+  }
+
+  // The user's variable if it is still in the expression, else the first vector, else the first.
+  function chosenWrt() {
+    if (variables.some((v) => v.name === state.wrt)) return state.wrt;
+    const vector = variables.find((v) => v.type === "vector");
+    return vector ? vector.name : variables.length ? variables[0].name : "";
+  }
+
+  // ---- Results ---------------------------------------------------------------------------------
+
+  function texName(name) {
+    return name.replace(/_/g, "\\_");
+  }
+
+  function lhs(kind, wrt) {
+    const x = texName(wrt);
+    if (kind === "hessian") return "\\nabla^2_{" + x + "} f";
+    if (kind === "jacobian") return "\\frac{\\partial f}{\\partial " + x + "}";
+    return "\\nabla_{" + x + "} f";
+  }
+
+  function clearResult(status) {
+    $("result-math").textContent = "";
+    $("result-forms").hidden = true;
+    $("steps").hidden = true;
+    $("result-status").textContent = status;
+    $("result-status").hidden = false;
+    $("check-result").textContent = "";
+    $("result-card").classList.remove("has-result");
+    lastRequest = null;
+  }
+
+  function renderResult(request, response) {
+    const r = response.results[0];
+    renderMath($("result-math"), lhs(r.derivative, r.wrt) + " = " + r.latex);
+    $("result-text").textContent = r.text;
+    $("result-latex").textContent = r.latex;
+    $("result-forms").hidden = false;
+    $("result-status").hidden = false;
+    $("result-status").textContent = "The " + (KIND_NAMES[r.derivative] || r.derivative) + " of f = " + response.text +
+      " (a " + response.type + ") with respect to " + r.wrt + "; its shape is " + describeShape(r) + ".";
+    $("check-result").textContent = "";
+    $("result-card").classList.add("has-result");
+    renderSteps(r.steps || response.steps);
+    lastRequest = request;
+  }
+
+  // ---- The refresh cycle: check the expression, then derive --------------------------------------
+
+  function refresh(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(run, delay);
+  }
+
+  async function run() {
+    const mine = ++seq;
+    writeUrl();
+    if (state.expr.trim() === "") {
+      variables = [];
+      renderVariables();
+      renderWrtOptions();
+      showExprError(null);
+      $("objective-type").textContent = "—";
+      clearResult("Type an expression to see its derivative.");
+      return;
+    }
+    const check = { expr: state.expr, vars: state.pinned };
+    if (state.wrt) check.wrt = [state.wrt];
+    if (state.kind) check.derivative = state.kind;
+    const info = await post("/api/check-expr", check);
+    if (mine !== seq) return;
+    if (!info.ok) {
+      showExprError(info.error);
+      // A typing error still lists the names, so that a type can be changed to fix it.
+      variables = info.variables || [];
+      renderVariables();
+      renderWrtOptions();
+      $("objective-type").textContent = "—";
+      clearResult("Fix the expression to see its derivative.");
+      return;
+    }
+    showExprError(null);
+    variables = info.variables;
+    renderVariables();
+    renderWrtOptions();
+    $("objective-type").textContent = info.type + (info.shape.length ? " " + info.shape.join("×") : "");
+    const wrt = chosenWrt();
+    if (!wrt) {
+      clearResult("The expression has no variables to differentiate by.");
+      return;
+    }
+    const vars = {};
+    for (const v of variables) vars[v.name] = v.type;
+    const request = { id: mine, expr: state.expr, vars: vars, wrt: [wrt], steps: true };
+    if (state.kind) request.derivative = state.kind;
+    const response = await post("/api/derive", request);
+    if (mine !== seq) return;
+    if (!response.ok) {
+      if (typeof response.error.start === "number") showExprError(response.error);
+      clearResult("No derivative: " + response.error.message);
+      return;
+    }
+    renderResult(request, response);
+  }
+
+  // ---- Buttons ---------------------------------------------------------------------------------
+
+  async function checkNumerically() {
+    if (!lastRequest) return;
+    const out = $("check-result");
+    out.className = "check-result";
+    out.textContent = "Checking…";
+    const req = { expr: lastRequest.expr, vars: lastRequest.vars, wrt: lastRequest.wrt };
+    if (lastRequest.derivative) req.derivative = lastRequest.derivative;
+    const response = await post("/api/check", req);
+    if (!response.ok) {
+      out.textContent = "Cannot check: " + response.error.message;
+      out.classList.add("bad");
+      return;
+    }
+    const r = response.results[0];
+    const err = r.maxRelativeError === null ? "not a number" : r.maxRelativeError.toExponential(2);
+    out.textContent = (r.passed ? "✓ agrees with finite differences" : "✗ differs from finite differences") +
+      ": largest relative error " + err + " over " + r.trials + " random points";
+    out.classList.add(r.passed ? "good" : "bad");
+  }
+
+  function renderExamples() {
+    const host = $("examples");
+    for (const ex of window.NABLA_EXAMPLES || []) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "example";
+      b.textContent = ex.label;
+      b.title = ex.note + " — " + ex.expr;
+      b.addEventListener("click", () => {
+        state.expr = ex.expr;
+        state.pinned = Object.assign({}, ex.vars || {});
+        state.wrt = ex.wrt || "";
+        state.kind = ex.kind || "";
+        $("expr").value = state.expr;
+        $("kind").value = state.kind;
+        refresh(0);
+        $("expr").focus();
+      });
+      host.append(b);
+    }
+  }
+
+  function init() {
+    const input = $("expr");
+    if (readUrl()) input.value = state.expr; else state.expr = input.value;
+    $("kind").value = state.kind;
+    input.addEventListener("input", () => {
+      state.expr = input.value;
+      showExprError(null);
+      refresh(180);
+    });
+    input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); refresh(0); } });
+    input.addEventListener("scroll", syncScroll);
+    input.addEventListener("keyup", syncScroll);
+    $("kind").addEventListener("change", () => { state.kind = $("kind").value; refresh(0); });
+    $("wrt").addEventListener("change", () => { state.wrt = $("wrt").value; refresh(0); });
+    $("check").addEventListener("click", checkNumerically);
+    $("share").addEventListener("click", () => copy($("share"), location.href));
+    for (const b of document.querySelectorAll("button.copy")) {
+      b.addEventListener("click", () => copy(b, $(b.dataset.copy).textContent));
+    }
+    // "/" anywhere but in a field jumps to the expression, as on many sites.
+    document.addEventListener("keydown", (e) => {
+      const t = e.target;
+      if (e.key === "/" && !(t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement)) {
+        e.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
+    renderExamples();
+    refresh(0);
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();
