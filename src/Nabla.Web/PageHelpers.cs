@@ -66,7 +66,9 @@ internal static class PageHelpers
             var x = Derivation.WrtVariable(bound, name, options);
             var k = kind ?? (bound.Root.Shape.IsScalar ? DerivativeKind.Gradient : DerivativeKind.Jacobian);
             var d = Derivation.Compute(bound.Root, x, k);
-            var report = GradientCheck.Check(bound.Root, x, d.Result, k, bound.Variables);
+            var report = d.Index is { } index
+                ? GradientCheck.CheckIndex(bound.Root, x, index, k, bound.Variables)
+                : GradientCheck.Check(bound.Root, x, d.Matrix, k, bound.Variables);
             results.Add(new JsonObject
             {
                 ["wrt"] = name,

@@ -35,7 +35,8 @@ window.NablaUi = (function () {
         const latex = step.latex || step.result_latex;
         if (latex) {
           const m = document.createElement("div");
-          renderMath(m, latex);
+          // Each step's LaTeX is one row of an align* block (with & and &&): render it as an aligned row.
+          renderMath(m, latex.includes("&") ? "\\begin{aligned}" + latex + "\\end{aligned}" : latex);
           item.append(m);
         }
         const text = step.text || step.description || step.message;

@@ -88,12 +88,12 @@ public static class Derivation
         {
             var target = kind == DerivativeKind.Hessian ? Simplifier.Simplify(Differentiator.Gradient(f, x)) : f;
             var index = TensorDerivative.Build(target, x);
-            var ex = steps ? Explain.Explainer.Explain(f, x, kind) : null;
+            var ex = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
             return new DerivativeResult(x.Name, kind, null, Shape.Scalar, null, index.ToLatex(), Steps: ex, Index: index);
         }
         var rules = trace ? new List<RuleApplication>() : null;
         var d = Derive(f, x, kind, rules);
-        var explanation = steps ? Explain.Explainer.Explain(f, x, kind) : null;
+        var explanation = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
         return new DerivativeResult(x.Name, kind, d, d.Shape, TextPrinter.PrintResult(d), LatexPrinter.Print(d), null, rules, explanation);
     }
 }

@@ -42,6 +42,13 @@ public static class Explainer
             $"step-by-step derivations are given for gradients; ask for the gradient of f with steps (the {kind.ToString().ToLowerInvariant()} is the next issue's work)"),
     };
 
+    /// <summary>The derivation where there is one for this kind, else null (the derivative itself is still given).</summary>
+    public static Explanation? TryExplain(Expr f, Var x, DerivativeKind kind)
+    {
+        if (kind != DerivativeKind.Gradient && !(kind == DerivativeKind.Jacobian && f.Shape.IsScalar)) return null;
+        return Gradient(f, x);
+    }
+
     public static Explanation Gradient(Expr f, Var x)
     {
         if (!f.Shape.IsScalar)
