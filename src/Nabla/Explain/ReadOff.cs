@@ -88,6 +88,9 @@ internal sealed class ReadOff(Var dx)
         return null;
     }
 
+    /// <summary>The transpose of a factor; a sum keeps its brackets, (y-X*w)', as a textbook writes it.</summary>
+    private static Expr Flip(Expr e) => e is Add ? new Transpose(e) : Rules.MakeT(e);
+
     private static Expr? Sum(IEnumerable<Expr?> parts)
     {
         var list = parts.ToList();
@@ -111,7 +114,7 @@ internal sealed class ReadOff(Var dx)
         if (f is Transpose t && t.X.Equals(dx))
         {
             Used.Add("transpose-scalar");
-            return Product([.. k, .. left.Select(Rules.MakeT).Reverse(), .. right.Select(Rules.MakeT).Reverse()]).Let(m => Rules.MakeT(Rules.MakeT(m)));
+            return Product([.. k, .. left.Select(Flip).Reverse(), .. right.Select(Flip).Reverse()]);
         }
         var rl = Product([.. right, .. left]); // tr(L F R) = tr(R L F) = ⟨(R L)', F⟩
         switch (f)
@@ -142,9 +145,4 @@ internal sealed class ReadOff(Var dx)
         return null;
     }
 
-}
-
-internal static class ExprLet
-{
-    public static TOut Let<TIn, TOut>(this TIn value, Func<TIn, TOut> f) => f(value);
 }

@@ -57,6 +57,23 @@ internal static class Rules
         foreach (var f in factors) Absorb(f);
         if (coef == 0 || double.IsNaN(coef)) return Zero(shape);
 
+        // matrix(1)*u = sum(u)*vector(1) and u'*matrix(1) = sum(u)*vector(1)' (rows and columns of ones).
+        for (int i = 0; i + 1 < chain.Count; i++)
+        {
+            if (chain[i] is Fill { Value: Num { Value: 1 } } ones && ones.Shape.Kind == ShapeKind.Matrix && chain[i + 1].Shape.Kind == ShapeKind.Vector)
+            {
+                scalars.Add((MakeCall(Functions.Sum, chain[i + 1]), 1));
+                chain[i] = new Fill(Num.One, Shape.Vector(ones.Shape.Rows!.Value));
+                chain.RemoveAt(i + 1);
+            }
+            else if (chain[i].Shape.Kind == ShapeKind.Row && chain[i + 1] is Fill { Value: Num { Value: 1 } } ones2 && ones2.Shape.Kind == ShapeKind.Matrix)
+            {
+                scalars.Add((MakeCall(Functions.Sum, chain[i]), 1));
+                chain[i] = new Fill(Num.One, new Shape(null, ones2.Shape.Cols));
+                chain.RemoveAt(i + 1);
+            }
+        }
+
         // Merge equal bases: s * s -> s^2, s * s^-1 -> 1; fold numeric bases into the coefficient.
         var merged = new List<(Expr Base, double Exp)>();
         foreach (var (b, k) in scalars)
