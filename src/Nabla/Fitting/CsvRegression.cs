@@ -166,7 +166,7 @@ public static class CsvRegression
         for (int j = 0; j < idx.Length; j++)
             if (!header.TryIndexOf(model.FeatureNames[j], out idx[j]))
                 throw new CsvDataException($"the feature column '{model.FeatureNames[j]}' is not in the header of '{path}'; its columns are: {list}");
-        var sep = reader.Spec.Sep.Separator;
+        var sep = header.ColNames.Count > 1 ? reader.Spec.Sep.Separator : ','; // one column: Sep cannot tell, prefer the comma
         output.WriteLine(string.Join(sep, header.ColNames) + sep + "prediction");
         var x = new double[idx.Length];
         long n = 0;
