@@ -78,13 +78,19 @@ public static class LinearRegression
         options ??= new RegressionOptions();
         if (x.Length != (long)n * d) throw new ArgumentException($"X has {x.Length} entries, not n×d = {n}×{d}");
         if (y.Length != n) throw new ArgumentException($"X has {n} rows but y has {y.Length} entries");
-        for (int i = 0; i < x.Length; i++)
-            if (!double.IsFinite(x[i])) throw new ArgumentException($"X[{i / d}, {i % d}] is {x[i]}: every value must be finite");
-        for (int i = 0; i < n; i++)
-            if (!double.IsFinite(y[i])) throw new ArgumentException($"y[{i}] is {y[i]}: every value must be finite");
         var acc = new GramAccumulator(d);
         acc.Add(x, y, n);
-        return Solve(acc.Result(), new RowData(x, n, d, y), options);
+        var sums = acc.Result();
+        // a NaN or an infinity anywhere reaches the sums; only then look for where it is
+        if (!sums.Centred.All(double.IsFinite) || !sums.Means.All(double.IsFinite))
+        {
+            for (int i = 0; i < x.Length; i++)
+                if (!double.IsFinite(x[i])) throw new ArgumentException($"X[{i / d}, {i % d}] is {x[i]}: every value must be finite");
+            for (int i = 0; i < n; i++)
+                if (!double.IsFinite(y[i])) throw new ArgumentException($"y[{i}] is {y[i]}: every value must be finite");
+            throw new ArgumentException("the sums of squares overflow: rescale the data");
+        }
+        return Solve(sums, new RowData(x, n, d, y), options);
     }
 
     /// <summary>Fits from the sufficient statistics alone (streamed data): the normal-equations route.</summary>
@@ -129,7 +135,10 @@ public static class LinearRegression
             sol = sol with { W = w, Solver = "gd", Notes = [.. sol.Notes, $"gd: L-BFGS on Nabla's gradient {text}, {iterations} iterations"] };
         }
         var dependencies = Dependencies.FromNullVectors(sol.Nulls, names, rms);
-        double rss = data is not null ? data.Rss(sol.W, o.Intercept) : GramRss(g, sol.W, o.Intercept, graw, xty, yty);
+        // RSS from the sums loses about log10(Σ(y-ȳ)²/RSS) digits; recompute it from the rows where that matters
+        double rss = GramRss(g, sol.W, o.Intercept, graw, xty, yty);
+        if (data is not null && (sol.Solver != "normal" || sol.Nulls.Count > 0 || !(rss > 1e-6 * (g.C(d, d) + (o.Intercept ? 0 : g.N * g.Means[d] * g.Means[d])))))
+            rss = data.Rss(sol.W, o.Intercept);
         return Summaries.Build(g, o, names, features, sol, dependencies, rss, scaledCond);
     }
 
