@@ -68,13 +68,14 @@ public static class CsvRegression
             progress?.Invoke(stream.Position, stream.Length);
         }
 
-        foreach (var row in reader)
+        // rows are split and parsed on all cores by Sep (in order); the first bad row, in file order, is the one reported
+        long rowNumber = 0;
+        foreach (var (values, line, error) in reader.ParallelEnumerate(row => ParseRow(row, cols)))
         {
-            if (row.ColCount != cols.Width)
-                throw new CsvDataException($"row {row.RowIndex} (line {row.LineNumberFrom}) has {row.ColCount} fields, but the header has {cols.Width}");
-            by[filled] = Value(row, cols.Target, cols.TargetName);
-            int o = filled * d;
-            for (int j = 0; j < d; j++) bx[o + j] = Value(row, cols.Features[j], cols.FeatureNames[j]);
+            rowNumber++;
+            if (error is not null) throw new CsvDataException($"row {rowNumber} (line {line}){error}");
+            by[filled] = values![d];
+            Array.Copy(values, 0, bx, filled * d, d);
             if (++filled == ChunkRows) Flush();
         }
         Flush();
@@ -136,19 +137,42 @@ public static class CsvRegression
         return new Columns(t, idx, target, chosen, names.Count);
     }
 
+    /// <summary>The features then the target of one row, or the message saying what is wrong with it.</summary>
+    /// <remarks>Sep's row index restarts in each parallel batch, so the row number is counted by the (ordered) consumer.</remarks>
+    private static (double[]? Values, int Line, string? Error) ParseRow(SepReader.Row row, Columns cols)
+    {
+        try
+        {
+            if (row.ColCount != cols.Width)
+                return (null, row.LineNumberFrom, $" has {row.ColCount} fields, but the header has {cols.Width}");
+            int d = cols.Features.Length;
+            var v = new double[d + 1];
+            for (int j = 0; j < d; j++) v[j] = Value(row, cols.Features[j], cols.FeatureNames[j]);
+            v[d] = Value(row, cols.Target, cols.TargetName);
+            return (v, row.LineNumberFrom, null);
+        }
+        catch (BadValue e)
+        {
+            return (null, row.LineNumberFrom, ", " + e.Message);
+        }
+    }
+
+    /// <summary>What is wrong with one value, without the row: "column 'b': 'abc' is not a number".</summary>
+    private sealed class BadValue(string message) : Exception(message);
+
     private static double Value(SepReader.Row row, int col, string name)
     {
         var c = row[col];
         var span = c.Span;
         if (span.IsWhiteSpace())
-            throw new CsvDataException($"row {row.RowIndex} (line {row.LineNumberFrom}), column '{name}': the value is missing");
+            throw new BadValue($"column '{name}': the value is missing");
         if (!c.TryParse(out double v))
         {
             if (!double.TryParse(span.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out v))
-                throw new CsvDataException($"row {row.RowIndex} (line {row.LineNumberFrom}), column '{name}': '{Clip(span)}' is not a number");
+                throw new BadValue($"column '{name}': '{Clip(span)}' is not a number");
         }
         if (!double.IsFinite(v))
-            throw new CsvDataException($"row {row.RowIndex} (line {row.LineNumberFrom}), column '{name}': '{Clip(span)}' is not a finite number");
+            throw new BadValue($"column '{name}': '{Clip(span)}' is not a finite number");
         return v;
     }
 
@@ -173,8 +197,15 @@ public static class CsvRegression
         foreach (var row in reader)
         {
             if (row.ColCount != header.ColNames.Count)
-                throw new CsvDataException($"row {row.RowIndex} (line {row.LineNumberFrom}) has {row.ColCount} fields, but the header has {header.ColNames.Count}");
-            for (int j = 0; j < idx.Length; j++) x[j] = Value(row, idx[j], model.FeatureNames[j]);
+                throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}) has {row.ColCount} fields, but the header has {header.ColNames.Count}");
+            try
+            {
+                for (int j = 0; j < idx.Length; j++) x[j] = Value(row, idx[j], model.FeatureNames[j]);
+            }
+            catch (BadValue e)
+            {
+                throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}), {e.Message}");
+            }
             output.Write(row.Span);
             output.Write(sep);
             output.WriteLine(model.Predict(x).ToString("R", System.Globalization.CultureInfo.InvariantCulture));

@@ -68,6 +68,15 @@ public sealed class CsvErrorTests : IDisposable
         Assert.Equal("the target column 'y' cannot also be a feature", Error("a,b,y\n1,2,3\n", "y", ["a", "y"]));
 
     [Fact]
+    public void A_bad_value_deep_in_a_large_file_is_found_in_file_order()
+    {
+        // rows are parsed in parallel batches: the row counted must still be the row in the file, and the first bad one
+        var sb = new System.Text.StringBuilder("a,y\n");
+        for (int i = 1; i <= 50_000; i++) sb.Append(i == 40_000 ? "x" : i.ToString()).Append(',').Append(i == 45_000 ? "" : "1").Append('\n');
+        Assert.Equal("row 40000 (line 40001), column 'a': 'x' is not a number", Error(sb.ToString()));
+    }
+
+    [Fact]
     public void A_missing_file_is_reported()
     {
         var e = Assert.Throws<CsvDataException>(() => CsvRegression.Fit(Path.Combine(_dir, "nope.csv"), "y"));
