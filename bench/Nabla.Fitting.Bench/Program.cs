@@ -74,6 +74,23 @@ switch (args[0])
         Console.WriteLine($"nabla_fit_w0 {r.Intercept.ToString("R", inv)} {r.Coefficients[0].ToString("R", inv)} {r.Coefficients[^1].ToString("R", inv)}");
         break;
     }
+    case "probe":
+    {
+        int p = int.Parse(args[1]);
+        var rng = new Random(1);
+        var a = new double[p * p];
+        for (int i = 0; i < p; i++) for (int j = 0; j <= i; j++) a[i * p + j] = a[j * p + i] = (i == j ? p : 0) + rng.NextDouble();
+        for (int k = 0; k < 3; k++)
+        {
+            var sw = Stopwatch.StartNew();
+            Orthogonal.Svd(a, p);
+            Console.WriteLine($"svd {p}: {sw.Elapsed.TotalMilliseconds:F1} ms");
+            sw.Restart();
+            var sv = Orthogonal.SingularValues(a, p);
+            Console.WriteLine($"singular values {p}: {sw.Elapsed.TotalMilliseconds:F1} ms, {sv[0]} {sv[^1]}");
+        }
+        break;
+    }
     case "csv":
     {
         string path = Path.Combine(args[1], "data.csv");
@@ -86,7 +103,7 @@ switch (args[0])
             r = CsvRegression.Fit(path, "y");
             times.Add(sw.Elapsed.TotalSeconds);
         }
-        double mb = new FileInfo(path).Length / 1e6;
+        double mb; using (var f = File.OpenRead(path)) mb = f.Length / 1e6; // the file may be a link
         Console.WriteLine($"nabla_csv_s {Median(times):F3}");
         Console.WriteLine($"nabla_csv_mb {mb:F1}");
         Console.WriteLine($"nabla_csv_mbps {mb / Median(times):F1}");

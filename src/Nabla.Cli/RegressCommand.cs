@@ -88,7 +88,8 @@ public static partial class RegressCommand
     private static Action<long, long>? Progress(string path, TextWriter stderr)
     {
         if (!ReferenceEquals(stderr, Console.Error) || Console.IsErrorRedirected) return null;
-        if (!File.Exists(path) || new FileInfo(path).Length < 64L << 20) return null;
+        if (!File.Exists(path)) return null;
+        using (var f = File.OpenRead(path)) if (f.Length < 64L << 20) return null; // opened: the path may be a link
         var clock = Stopwatch.StartNew();
         long last = -1;
         return (done, total) =>

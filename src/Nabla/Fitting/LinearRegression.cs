@@ -290,7 +290,7 @@ public static class LinearRegression
     {
         if (p == 0) return 1;
         if (p > 300) return Math.Sqrt(Cholesky.Factor(graw, p, 0).ConditionEstimate());
-        var (_, s, _) = Orthogonal.Svd(graw, p); // G is symmetric PSD: its singular values are its eigenvalues
+        var s = Orthogonal.SingularValues(graw, p); // G is symmetric PSD: its singular values are its eigenvalues
         return s[^1] > 0 ? Math.Sqrt(s[0] / s[^1]) : double.PositiveInfinity;
     }
 

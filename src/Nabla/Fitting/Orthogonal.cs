@@ -96,6 +96,43 @@ public static class Orthogonal
         return (us, ss, vs);
     }
 
+    /// <summary>
+    /// The singular values of a square p×p row-major matrix, descending: one-sided Jacobi without the
+    /// vectors, the squared column norms updated by each rotation (α' = α - tγ, β' = β + tγ) and refreshed each sweep.
+    /// </summary>
+    public static double[] SingularValues(double[] a, int p)
+    {
+        var u = new double[p][];
+        for (int j = 0; j < p; j++)
+        {
+            u[j] = new double[p];
+            for (int i = 0; i < p; i++) u[j][i] = a[i * p + j];
+        }
+        var norm2 = new double[p];
+        for (int sweep = 0; sweep < 60; sweep++)
+        {
+            for (int j = 0; j < p; j++) norm2[j] = Dot(u[j], u[j]);
+            double off = 0;
+            for (int i = 0; i < p - 1; i++)
+                for (int j = i + 1; j < p; j++)
+                {
+                    double alpha = norm2[i], beta = norm2[j], gamma = Dot(u[i], u[j]);
+                    if (gamma == 0 || Math.Abs(gamma) <= 1e-15 * Math.Sqrt(alpha * beta)) continue;
+                    off = Math.Max(off, Math.Abs(gamma) / Math.Sqrt(alpha * beta));
+                    double zeta = (beta - alpha) / (2 * gamma);
+                    double t = zeta == 0 ? 1 : Math.Sign(zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
+                    double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
+                    Rotate(u[i], u[j], c, s);
+                    norm2[i] = alpha - t * gamma;
+                    norm2[j] = beta + t * gamma;
+                }
+            if (off <= 1e-15) break;
+        }
+        var sigma = new double[p];
+        for (int j = 0; j < p; j++) sigma[j] = Math.Sqrt(Dot(u[j], u[j]));
+        return [.. sigma.OrderByDescending(x => x)];
+    }
+
     private static void Rotate(double[] x, double[] y, double c, double s)
     {
         for (int k = 0; k < x.Length; k++)
