@@ -19,6 +19,9 @@ namespace Nabla.Fitting;
 public sealed class GramAccumulator
 {
     private const int BlockRows = 128;
+
+    /// <summary>For tests: 0 picks the widest kernel the CPU has, 256 forces AVX2, 1 the scalar loop.</summary>
+    internal static int Kernel { get; set; }
     private const int W = 8;      // panel width: 8 columns, one Vector512 or two Vector256 per row
     private readonly int _d;      // features
     private readonly int _mPad;   // augmented width d + 2 (features, the ones column, y), rounded up to a multiple of 16
@@ -105,8 +108,8 @@ public sealed class GramAccumulator
             for (int p = full + 1; p < panels; p++)
                 if (p * W > d + 1) pack.AsSpan(p * stride + i * W, W).Clear();
         }
-        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated) Tiles512(pack, kb, panels, acc);
-        else if (Fma.IsSupported && Vector256.IsHardwareAccelerated) Tiles256(pack, kb, panels, acc);
+        if (Kernel == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated) Tiles512(pack, kb, panels, acc);
+        else if (Kernel <= 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated) Tiles256(pack, kb, panels, acc);
         else TilesScalar(pack, kb, acc);
     }
 
