@@ -21,6 +21,7 @@ public static class Commands
         root.Subcommands.Add(DeriveCommand("hess", "Print the Hessian of a scalar expression.", DerivativeKind.Hessian, stdout, stderr));
         root.Subcommands.Add(JsonlCommand(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RegressCommand.Create(stdout, stderr));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,0 +1,233 @@
+using nietras.SeparatedValues;
+
+namespace Nabla.Fitting;
+
+/// <summary>A CSV that cannot be fitted as it is: the message names the row (and line) and the column.</summary>
+public sealed class CsvDataException(string message) : Exception(message);
+
+/// <summary>
+/// Least squares straight from a CSV (read with Sep): one pass, in chunks, each chunk's X'X and X'y
+/// accumulated in parallel while the next is parsed, so memory does not grow with the number of rows
+/// (the rows themselves are kept only for the qr, svd and gd solvers, or while the file is small).
+/// Every value must be a finite number: nothing is dropped silently.
+/// </summary>
+public static class CsvRegression
+{
+    /// <summary>Rows per chunk handed to the accumulator.</summary>
+    public const int ChunkRows = 8192;
+
+    /// <summary>Auto keeps the rows (for its QR/SVD fallback) while they hold at most this many values.</summary>
+    public const long KeepRowsLimit = 4_000_000;
+
+    /// <summary>The target and feature columns chosen from a header.</summary>
+    public sealed record Columns(int Target, int[] Features, string TargetName, string[] FeatureNames, int Width);
+
+    /// <summary>Reads <paramref name="path"/> and fits <paramref name="target"/> on <paramref name="features"/> (all other columns when null).</summary>
+    public static RegressionResult Fit(string path, string target, IReadOnlyList<string>? features = null,
+        RegressionOptions? options = null, Action<long, long>? progress = null)
+    {
+        options ??= new RegressionOptions();
+        bool keepAll = options.Solver is Solver.Qr or Solver.Svd or Solver.Gd;
+        var (sums, rows, cols) = Read(path, target, features, keepAll, options.Solver == Solver.Auto, progress);
+        var o = options with { FeatureNames = cols.FeatureNames };
+        return LinearRegression.Solve(sums, rows, o);
+    }
+
+    internal static (GramSums Sums, RowData? Rows, Columns Cols) Read(string path, string target, IReadOnlyList<string>? features,
+        bool keepAll, bool keepSmall, Action<long, long>? progress)
+    {
+        if (!File.Exists(path)) throw new CsvDataException($"the file '{path}' does not exist");
+        using var stream = new CountingStream(File.OpenRead(path));
+        using var reader = Open(stream, path);
+        var cols = Choose(reader.Header, target, features, path);
+        int d = cols.Features.Length;
+        var acc = new GramAccumulator(d);
+        var kept = new List<(double[] X, double[] Y, int Rows)>();
+        bool keeping = keepAll || keepSmall;
+        double[] bx = new double[ChunkRows * d], by = new double[ChunkRows];
+        double[] spareX = new double[ChunkRows * d], spareY = new double[ChunkRows];
+        Task pending = Task.CompletedTask;
+        int filled = 0;
+        long total = 0;
+
+        void Flush()
+        {
+            if (filled == 0) return;
+            pending.Wait();
+            var (x, y, r) = (bx, by, filled);
+            if (keeping)
+            {
+                kept.Add((x[..(r * d)], y[..r], r));
+                if (!keepAll && (total + r) * (long)d > KeepRowsLimit) { keeping = false; kept.Clear(); }
+            }
+            pending = Task.Run(() => acc.Add(x, y, r));
+            (bx, spareX) = (spareX, bx);
+            (by, spareY) = (spareY, by);
+            total += r;
+            filled = 0;
+            progress?.Invoke(stream.Position, stream.Length);
+        }
+
+        // rows are split and parsed on all cores by Sep (in order); the first bad row, in file order, is the one reported
+        long rowNumber = 0;
+        foreach (var (values, line, error) in reader.ParallelEnumerate(row => ParseRow(row, cols)))
+        {
+            rowNumber++;
+            if (error is not null) throw new CsvDataException($"row {rowNumber} (line {line}){error}");
+            by[filled] = values![d];
+            Array.Copy(values, 0, bx, filled * d, d);
+            if (++filled == ChunkRows) Flush();
+        }
+        Flush();
+        pending.Wait();
+        if (total == 0) throw new CsvDataException($"the file '{path}' has a header but no data rows");
+        RowData? data = null;
+        if (keeping)
+        {
+            var x = new double[total * d];
+            var y = new double[total];
+            long at = 0;
+            foreach (var (cx, cy, r) in kept)
+            {
+                Array.Copy(cx, 0, x, at * d, (long)r * d);
+                Array.Copy(cy, 0, y, at, r);
+                at += r;
+            }
+            data = new RowData(x, (int)total, d, y);
+        }
+        return (acc.Result(), data, cols);
+    }
+
+    private static SepReader Open(Stream stream, string path)
+    {
+        SepReader reader;
+        try
+        {
+            reader = Sep.Reader(o => o with { DisableColCountCheck = true }).From(stream);
+        }
+        catch (Exception e) when (e is not CsvDataException)
+        {
+            throw new CsvDataException($"the file '{path}' cannot be read as CSV: {e.Message}");
+        }
+        if (reader.Header.IsEmpty || reader.Header.ColNames.Count == 0 || reader.Header.ColNames.All(string.IsNullOrWhiteSpace))
+        {
+            reader.Dispose();
+            throw new CsvDataException($"the file '{path}' is empty: there is no header row");
+        }
+        return reader;
+    }
+
+    /// <summary>The target and feature columns by name; every name must be in the header.</summary>
+    public static Columns Choose(SepReaderHeader header, string target, IReadOnlyList<string>? features, string path)
+    {
+        var names = header.ColNames;
+        string list = string.Join(", ", names);
+        if (!header.TryIndexOf(target, out int t))
+            throw new CsvDataException($"the target column '{target}' is not in the header of '{path}'; its columns are: {list}");
+        var chosen = features?.ToArray() ?? [.. names.Where(n => n != target)];
+        var idx = new int[chosen.Length];
+        for (int j = 0; j < chosen.Length; j++)
+        {
+            if (chosen[j] == target) throw new CsvDataException($"the target column '{target}' cannot also be a feature");
+            if (!header.TryIndexOf(chosen[j], out idx[j]))
+                throw new CsvDataException($"the feature column '{chosen[j]}' is not in the header of '{path}'; its columns are: {list}");
+        }
+        var dup = chosen.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
+        if (dup is not null) throw new CsvDataException($"the feature column '{dup.Key}' is given more than once");
+        return new Columns(t, idx, target, chosen, names.Count);
+    }
+
+    /// <summary>The features then the target of one row, or the message saying what is wrong with it.</summary>
+    /// <remarks>Sep's row index restarts in each parallel batch, so the row number is counted by the (ordered) consumer.</remarks>
+    private static (double[]? Values, int Line, string? Error) ParseRow(SepReader.Row row, Columns cols)
+    {
+        try
+        {
+            if (row.ColCount != cols.Width)
+                return (null, row.LineNumberFrom, $" has {row.ColCount} fields, but the header has {cols.Width}");
+            int d = cols.Features.Length;
+            var v = new double[d + 1];
+            for (int j = 0; j < d; j++) v[j] = Value(row, cols.Features[j], cols.FeatureNames[j]);
+            v[d] = Value(row, cols.Target, cols.TargetName);
+            return (v, row.LineNumberFrom, null);
+        }
+        catch (BadValue e)
+        {
+            return (null, row.LineNumberFrom, ", " + e.Message);
+        }
+    }
+
+    /// <summary>What is wrong with one value, without the row: "column 'b': 'abc' is not a number".</summary>
+    private sealed class BadValue(string message) : Exception(message);
+
+    private static double Value(SepReader.Row row, int col, string name)
+    {
+        var c = row[col];
+        var span = c.Span;
+        if (span.IsWhiteSpace())
+            throw new BadValue($"column '{name}': the value is missing");
+        if (!c.TryParse(out double v))
+        {
+            if (!double.TryParse(span.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out v))
+                throw new BadValue($"column '{name}': '{Clip(span)}' is not a number");
+        }
+        if (!double.IsFinite(v))
+            throw new BadValue($"column '{name}': '{Clip(span)}' is not a finite number");
+        return v;
+    }
+
+    private static string Clip(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : s[..37].ToString() + "...";
+
+    /// <summary>Writes each row of <paramref name="path"/> with the model's prediction appended as a last column.</summary>
+    public static long Predict(string path, RegressionResult model, TextWriter output)
+    {
+        if (!File.Exists(path)) throw new CsvDataException($"the file '{path}' does not exist");
+        using var stream = new CountingStream(File.OpenRead(path));
+        using var reader = Open(stream, path);
+        var header = reader.Header;
+        string list = string.Join(", ", header.ColNames);
+        var idx = new int[model.FeatureNames.Count];
+        for (int j = 0; j < idx.Length; j++)
+            if (!header.TryIndexOf(model.FeatureNames[j], out idx[j]))
+                throw new CsvDataException($"the feature column '{model.FeatureNames[j]}' is not in the header of '{path}'; its columns are: {list}");
+        var sep = header.ColNames.Count > 1 ? reader.Spec.Sep.Separator : ','; // one column: Sep cannot tell, prefer the comma
+        output.WriteLine(string.Join(sep, header.ColNames) + sep + "prediction");
+        var x = new double[idx.Length];
+        long n = 0;
+        foreach (var row in reader)
+        {
+            if (row.ColCount != header.ColNames.Count)
+                throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}) has {row.ColCount} fields, but the header has {header.ColNames.Count}");
+            try
+            {
+                for (int j = 0; j < idx.Length; j++) x[j] = Value(row, idx[j], model.FeatureNames[j]);
+            }
+            catch (BadValue e)
+            {
+                throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}), {e.Message}");
+            }
+            output.Write(row.Span);
+            output.Write(sep);
+            output.WriteLine(model.Predict(x).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>A read-only stream that counts the bytes read, for the progress bar.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get; set; }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) { int k = inner.Read(buffer, offset, count); Position += k; return k; }
+        public override int Read(Span<byte> buffer) { int k = inner.Read(buffer); Position += k; return k; }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
+    }
+}

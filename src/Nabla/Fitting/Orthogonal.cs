@@ -1,0 +1,169 @@
+using System.Numerics;
+
+namespace Nabla.Fitting;
+
+/// <summary>
+/// The rank-revealing route for least squares on data held in memory: Householder QR of [D, y]
+/// (LAPACK dgeqrf applied to y as well), then a one-sided Jacobi SVD of the small triangle R
+/// (the R-SVD, as dgesvd does for tall matrices). Backward stable: no normal equations, no squared condition.
+/// </summary>
+public static class Orthogonal
+{
+    /// <summary>The QR of a column-major n×p design with y appended: R (p×p row-major, zero rows past n), Q'y (p) and the residual tail ‖(Q'y)[p..]‖².</summary>
+    public static (double[] R, double[] Qty, double Tail) QrWithTarget(double[][] columns, double[] y)
+    {
+        int p = columns.Length, n = y.Length;
+        var a = new double[p + 1][];
+        for (int j = 0; j < p; j++) a[j] = (double[])columns[j].Clone();
+        a[p] = (double[])y.Clone();
+        int steps = Math.Min(n, p);
+        for (int k = 0; k < steps; k++)
+        {
+            var v = a[k];
+            double norm = Math.Sqrt(Dot(v.AsSpan(k), v.AsSpan(k)));
+            if (norm == 0) continue;
+            double alpha = v[k] > 0 ? -norm : norm;
+            v[k] -= alpha;               // v = x - alpha e1, stored in place
+            double vtv = Dot(v.AsSpan(k), v.AsSpan(k));
+            int kk = k;
+            void Reflect(int j)
+            {
+                var c = a[j].AsSpan(kk);
+                double s = 2 * Dot(v.AsSpan(kk), c) / vtv;
+                Axpy(-s, v.AsSpan(kk), c);
+            }
+            if ((long)(n - k) * (p - k) > 1 << 16) Parallel.For(k + 1, p + 1, Reflect);
+            else for (int j = k + 1; j <= p; j++) Reflect(j);
+            v[k] = alpha;
+            Array.Clear(v, k + 1, n - k - 1);
+        }
+        var r = new double[p * p];
+        for (int i = 0; i < steps; i++)
+            for (int j = i; j < p; j++) r[i * p + j] = a[j][i];
+        var qty = new double[p];
+        for (int i = 0; i < steps; i++) qty[i] = a[p][i];
+        double tail = n > p ? Dot(a[p].AsSpan(p), a[p].AsSpan(p)) : 0;
+        return (r, qty, tail);
+    }
+
+    /// <summary>
+    /// One-sided Jacobi SVD of a square p×p row-major matrix: A = U Σ V'. Returns U and V column-major
+    /// by column arrays, Σ sorted descending.
+    /// </summary>
+    public static (double[][] U, double[] S, double[][] V) Svd(double[] a, int p)
+    {
+        var u = new double[p][];
+        var v = new double[p][];
+        for (int j = 0; j < p; j++)
+        {
+            u[j] = new double[p];
+            v[j] = new double[p];
+            v[j][j] = 1;
+            for (int i = 0; i < p; i++) u[j][i] = a[i * p + j];
+        }
+        for (int sweep = 0; sweep < 60; sweep++)
+        {
+            double off = 0;
+            for (int i = 0; i < p - 1; i++)
+                for (int j = i + 1; j < p; j++)
+                {
+                    double alpha = Dot(u[i], u[i]), beta = Dot(u[j], u[j]), gamma = Dot(u[i], u[j]);
+                    if (gamma == 0 || Math.Abs(gamma) <= 1e-15 * Math.Sqrt(alpha * beta)) continue;
+                    off = Math.Max(off, Math.Abs(gamma) / Math.Sqrt(alpha * beta));
+                    double zeta = (beta - alpha) / (2 * gamma);
+                    double t = Math.Sign(zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
+                    if (zeta == 0) t = 1;
+                    double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
+                    Rotate(u[i], u[j], c, s);
+                    Rotate(v[i], v[j], c, s);
+                }
+            if (off <= 1e-15) break;
+        }
+        var sigma = new double[p];
+        for (int j = 0; j < p; j++) sigma[j] = Math.Sqrt(Dot(u[j], u[j]));
+        var order = Enumerable.Range(0, p).OrderByDescending(j => sigma[j]).ToArray();
+        var us = new double[p][];
+        var vs = new double[p][];
+        var ss = new double[p];
+        for (int k = 0; k < p; k++)
+        {
+            int j = order[k];
+            ss[k] = sigma[j];
+            vs[k] = v[j];
+            us[k] = u[j];
+            if (sigma[j] > 0) for (int i = 0; i < p; i++) us[k][i] /= sigma[j];
+        }
+        return (us, ss, vs);
+    }
+
+    /// <summary>
+    /// The singular values of a square p×p row-major matrix, descending: one-sided Jacobi without the
+    /// vectors, the squared column norms updated by each rotation (α' = α - tγ, β' = β + tγ) and refreshed each sweep.
+    /// </summary>
+    public static double[] SingularValues(double[] a, int p)
+    {
+        var u = new double[p][];
+        for (int j = 0; j < p; j++)
+        {
+            u[j] = new double[p];
+            for (int i = 0; i < p; i++) u[j][i] = a[i * p + j];
+        }
+        var norm2 = new double[p];
+        for (int sweep = 0; sweep < 60; sweep++)
+        {
+            for (int j = 0; j < p; j++) norm2[j] = Dot(u[j], u[j]);
+            double off = 0;
+            for (int i = 0; i < p - 1; i++)
+                for (int j = i + 1; j < p; j++)
+                {
+                    double alpha = norm2[i], beta = norm2[j], gamma = Dot(u[i], u[j]);
+                    if (gamma == 0 || Math.Abs(gamma) <= 1e-15 * Math.Sqrt(alpha * beta)) continue;
+                    off = Math.Max(off, Math.Abs(gamma) / Math.Sqrt(alpha * beta));
+                    double zeta = (beta - alpha) / (2 * gamma);
+                    double t = zeta == 0 ? 1 : Math.Sign(zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
+                    double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
+                    Rotate(u[i], u[j], c, s);
+                    norm2[i] = alpha - t * gamma;
+                    norm2[j] = beta + t * gamma;
+                }
+            if (off <= 1e-15) break;
+        }
+        var sigma = new double[p];
+        for (int j = 0; j < p; j++) sigma[j] = Math.Sqrt(Dot(u[j], u[j]));
+        return [.. sigma.OrderByDescending(x => x)];
+    }
+
+    private static void Rotate(double[] x, double[] y, double c, double s)
+    {
+        for (int k = 0; k < x.Length; k++)
+        {
+            double a = x[k], b = y[k];
+            x[k] = c * a - s * b;
+            y[k] = s * a + c * b;
+        }
+    }
+
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        int n = x.Length, i = 0;
+        var acc = Vector<double>.Zero;
+        var acc2 = Vector<double>.Zero;
+        int w = Vector<double>.Count;
+        for (; i + 2 * w <= n; i += 2 * w)
+        {
+            acc += new Vector<double>(x[i..]) * new Vector<double>(y[i..]);
+            acc2 += new Vector<double>(x[(i + w)..]) * new Vector<double>(y[(i + w)..]);
+        }
+        double s = Vector.Sum(acc + acc2);
+        for (; i < n; i++) s += x[i] * y[i];
+        return s;
+    }
+
+    public static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
+    {
+        int n = x.Length, i = 0, w = Vector<double>.Count;
+        var va = new Vector<double>(a);
+        for (; i + w <= n; i += w) (new Vector<double>(y[i..]) + va * new Vector<double>(x[i..])).CopyTo(y[i..]);
+        for (; i < n; i++) y[i] += a * x[i];
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Nabla.Fitting;
+
+/// <summary>A fit as a statsmodels-like table for the terminal, and as one JSON object.</summary>
+public static class RegressionReport
+{
+    private static string G(double v, int digits = 6) =>
+        double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : v.ToString("G" + digits, CultureInfo.InvariantCulture);
+
+    public static void Table(RegressionResult r, string target, TextWriter o)
+    {
+        string kind = r.Ridge > 0 ? $"Ridge regression (λ = {G(r.Ridge)})" : "OLS regression";
+        o.WriteLine($"{kind}: {target} ~ {string.Join(" + ", r.Table.Select(t => t.Name))}");
+        o.WriteLine($"  n = {r.N}   d = {r.D}   rank = {r.Rank}   condition number = {G(r.ConditionNumber, 4)}   solver = {r.Solver}");
+        o.WriteLine($"  R² = {G(r.RSquared, 5)}   adjusted R² = {G(r.AdjustedRSquared, 5)}   F = {G(r.FStatistic, 5)} (p = {G(r.FPValue, 3)}, {G(r.DfModel)} and {G(r.DfResid)} df)");
+        o.WriteLine($"  residual standard error = {G(r.ResidualStdError, 5)} on {G(r.DfResid)} degrees of freedom");
+        o.WriteLine();
+        int w = Math.Max(12, r.Table.Max(t => t.Name.Length) + 2);
+        o.WriteLine($"{"",-12}".PadRight(w) + $"{"coef",13}{"std err",12}{"t",10}{"P>|t|",11}{"[0.025",13}{"0.975]",13}");
+        foreach (var t in r.Table)
+            o.WriteLine(t.Name.PadRight(w) + $"{G(t.Estimate),13}{G(t.StdError, 4),12}{G(t.T, 4),10}{P(t.P),11}{G(t.Lower, 5),13}{G(t.Upper, 5),13}");
+        if (r.Warnings.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine("warnings:");
+            foreach (var warning in r.Warnings) o.WriteLine($"  - {warning}");
+        }
+    }
+
+    private static string P(double p) => double.IsNaN(p) ? "nan" : p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// One JSON object: coefficients (name → value, the intercept under "(intercept)"), std_errors, t_values,
+    /// p_values, conf_int, rank, condition_number, r2, adj_r2, f_statistic, f_pvalue, residual_std_error,
+    /// n, d, solver, dependencies and warnings. Non-finite numbers are null.
+    /// </summary>
+    public static string Json(RegressionResult r, string target)
+    {
+        using var ms = new MemoryStream();
+        using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            j.WriteStartObject();
+            j.WriteString("target", target);
+            Map(j, "coefficients", r, t => t.Estimate);
+            Map(j, "std_errors", r, t => t.StdError);
+            Map(j, "t_values", r, t => t.T);
+            Map(j, "p_values", r, t => t.P);
+            j.WriteStartObject("conf_int");
+            foreach (var t in r.Table)
+            {
+                j.WriteStartArray(t.Name);
+                Num(j, t.Lower);
+                Num(j, t.Upper);
+                j.WriteEndArray();
+            }
+            j.WriteEndObject();
+            j.WriteNumber("rank", r.Rank);
+            Num(j, "condition_number", r.ConditionNumber);
+            Num(j, "r2", r.RSquared);
+            Num(j, "adj_r2", r.AdjustedRSquared);
+            Num(j, "f_statistic", r.FStatistic);
+            Num(j, "f_pvalue", r.FPValue);
+            Num(j, "residual_std_error", r.ResidualStdError);
+            j.WriteNumber("n", r.N);
+            j.WriteNumber("d", r.D);
+            Num(j, "df_model", r.DfModel);
+            Num(j, "df_resid", r.DfResid);
+            j.WriteBoolean("intercept", r.HasIntercept);
+            Num(j, "ridge", r.Ridge);
+            j.WriteString("solver", r.Solver);
+            j.WriteStartArray("dependencies");
+            foreach (var d in r.Dependencies) j.WriteStringValue(d.Text);
+            j.WriteEndArray();
+            j.WriteStartArray("warnings");
+            foreach (var w in r.Warnings) j.WriteStringValue(w);
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static void Map(Utf8JsonWriter j, string name, RegressionResult r, Func<CoefficientRow, double> f)
+    {
+        j.WriteStartObject(name);
+        foreach (var t in r.Table) Num(j, t.Name, f(t));
+        j.WriteEndObject();
+    }
+
+    private static void Num(Utf8JsonWriter j, string name, double v)
+    {
+        if (double.IsFinite(v)) j.WriteNumber(name, v); else j.WriteNull(name);
+    }
+
+    private static void Num(Utf8JsonWriter j, double v)
+    {
+        if (double.IsFinite(v)) j.WriteNumberValue(v); else j.WriteNullValue();
+    }
+}

@@ -1,0 +1,79 @@
+namespace Nabla.Fitting;
+
+/// <summary>The statsmodels-style summary of a solution: standard errors, t, p, intervals, R², F, warnings.</summary>
+internal static class Summaries
+{
+    public static RegressionResult Build(GramSums g, RegressionOptions o, List<string> names, List<string> features,
+        Solution sol, List<Dependency> dependencies, double rss, double scaledCond)
+    {
+        int d = g.D, off = o.Intercept ? 1 : 0, p = d + off;
+        long n = g.N;
+        // statsmodels counts a constant column among the features as a constant too (k_constant)
+        bool hasConstant = o.Intercept || Enumerable.Range(0, d).Any(j => g.C(j, j) <= 1e-14 * (g.C(j, j) + n * g.Means[j] * g.Means[j]) && g.Means[j] != 0);
+        double dfResid = n - sol.Rank;
+        double dfModel = sol.Rank - (hasConstant ? 1 : 0);
+        double tss = hasConstant ? g.C(d, d) : g.C(d, d) + n * g.Means[d] * g.Means[d];
+        double r2 = 1 - rss / tss;
+        double adj = 1 - (n - (hasConstant ? 1 : 0)) / dfResid * (1 - r2);
+        double sigma2 = rss / dfResid;
+        double fstat = (tss - rss) / dfModel / sigma2;
+        double fp = Distributions.FUpperTail(fstat, dfModel, dfResid);
+        bool inference = o.Ridge == 0 && dfResid > 0 && sol.Cov is not null;
+        double tq = inference ? Distributions.StudentQuantile(0.975, dfResid) : double.NaN;
+        var rows = new List<CoefficientRow>();
+        for (int j = 0; j < p; j++)
+        {
+            double est = sol.W[j];
+            if (!inference) { rows.Add(new CoefficientRow(names[j], est, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN)); continue; }
+            double se = Math.Sqrt(Math.Max(sigma2 * sol.Cov![j * p + j], 0));
+            double t = est / se;
+            rows.Add(new CoefficientRow(names[j], est, se, t, Distributions.StudentTwoSided(t, dfResid), est - tq * se, est + tq * se));
+        }
+
+        var warnings = new List<string>();
+        if (dependencies.Count > 0)
+        {
+            string how = o.Ridge > 0 ? $"the ridge solution (λ = {LinearRegression.F(o.Ridge)}) is unique and is returned"
+                : "w is not unique; the minimum-norm solution is returned";
+            warnings.Add($"X'X is singular: rank {sol.Rank} < {p} columns; {how}");
+            foreach (var dep in dependencies) warnings.Add($"linearly dependent columns: {dep.Text}");
+        }
+        else if (n < p)
+            warnings.Add($"fewer rows ({n}) than columns ({p}): w is not unique");
+        if (dependencies.Count == 0 && scaledCond > 1e8)
+            warnings.Add($"X'X is ill-conditioned (condition estimate {LinearRegression.F(scaledCond)} after centring and scaling): " +
+                (sol.Solver == "normal" ? $"the normal equations may lose about {Math.Round(Math.Log10(scaledCond))} of 16 digits" : $"solved by {sol.Solver} on the rows instead of the normal equations"));
+        else if (dependencies.Count == 0 && scaledCond > LinearRegression.AutoSwitchCondition && sol.Solver != "normal")
+            warnings.Add($"X'X is poorly conditioned (condition estimate {LinearRegression.F(scaledCond)}): solved by {sol.Solver} on the rows");
+        if (sol.Condition > 1e15 && dependencies.Count == 0)
+            warnings.Add($"the condition number {LinearRegression.F(sol.Condition)} is beyond what double precision supports");
+        if (dfResid <= 0 && o.Ridge == 0) warnings.Add("no residual degrees of freedom: standard errors, t and p are undefined");
+        if (o.Ridge > 0) warnings.Add("ridge: standard errors, t and p are not reported for the biased (penalised) estimator");
+        warnings.AddRange(sol.Notes);
+
+        return new RegressionResult
+        {
+            Coefficients = sol.W[off..],
+            Intercept = o.Intercept ? sol.W[0] : 0,
+            HasIntercept = o.Intercept,
+            FeatureNames = features,
+            Table = rows,
+            N = n,
+            D = d,
+            Rank = sol.Rank,
+            ConditionNumber = sol.Condition,
+            RSquared = r2,
+            AdjustedRSquared = adj,
+            FStatistic = o.Ridge > 0 ? double.NaN : fstat,
+            FPValue = o.Ridge > 0 ? double.NaN : fp,
+            ResidualStdError = Math.Sqrt(sigma2),
+            ResidualSumOfSquares = rss,
+            DfModel = dfModel,
+            DfResid = dfResid,
+            Ridge = o.Ridge,
+            Solver = sol.Solver,
+            Dependencies = dependencies,
+            Warnings = warnings,
+        };
+    }
+}
