@@ -14,7 +14,12 @@ public static class Commands
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Nabla: matrix calculus — gradients, Jacobians and Hessians of matrix expressions in matrix form.");
+        // A named root (not RootCommand, which takes the executable's file name) so that help says "nabla".
+        var root = new Command("nabla", "Nabla: matrix calculus — gradients, Jacobians and Hessians of matrix expressions in matrix form.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(CheckCommand(stdout, stderr));
         root.Subcommands.Add(DeriveCommand("grad", "Print the gradient of a scalar expression.", DerivativeKind.Gradient, stdout, stderr));
         root.Subcommands.Add(DeriveCommand("jac", "Print the Jacobian of an expression.", DerivativeKind.Jacobian, stdout, stderr));
