@@ -27,6 +27,7 @@ public static class Commands
         root.Subcommands.Add(JsonlCommand(stdout));
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
         root.Subcommands.Add(RegressCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CompleteCommand(root, stdout));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -151,6 +152,22 @@ public static class Commands
                 }
                 return rc;
             });
+        });
+        return cmd;
+    }
+
+    /// <summary>`nabla complete "grad --w"`: the completions System.CommandLine offers at the end of a partial command line, one a line (for shell completion scripts).</summary>
+    private static Command CompleteCommand(Command root, TextWriter stdout)
+    {
+        var line = new Argument<string>("line") { Description = "The command line typed so far, without 'nabla'.", Arity = ArgumentArity.ZeroOrOne };
+        var cmd = new Command("complete", "Print completions for a partial command line (for shell completion scripts).") { line };
+        cmd.Hidden = true;
+        cmd.SetAction(p =>
+        {
+            string text = p.GetValue(line) ?? "";
+            var result = root.Parse(text);
+            foreach (var c in result.GetCompletions(text.Length)) stdout.WriteLine(c.Label);
+            return 0;
         });
         return cmd;
     }

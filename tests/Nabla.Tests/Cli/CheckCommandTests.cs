@@ -111,3 +111,17 @@ public class CheckCommandTests
         Assert.Equal(2, code);
     }
 }
+
+public class CompletionTests
+{
+    [Theory]
+    [InlineData("gra", "grad")]
+    [InlineData("grad x --w", "--wrt")]
+    [InlineData("regress --sol", "--solver")]
+    public void Completions_come_from_the_command_definitions(string line, string expected)
+    {
+        var o = new StringWriter();
+        Assert.Equal(0, Nabla.Cli.Commands.Run(["complete", line], o, new StringWriter()));
+        Assert.Contains(expected, o.ToString().Split('\n', StringSplitOptions.TrimEntries));
+    }
+}
