@@ -15,11 +15,16 @@ namespace Nabla.Explain;
 /// <param name="Latex">The line in LaTeX (one row of an align* block).</param>
 public sealed record Step(string Rule, string Reason, Expr Expr, string Text, string Latex);
 
-/// <summary>A derivation: the steps from df = d(f) to the gradient, and the differential variable used.</summary>
-public sealed record Explanation(IReadOnlyList<Step> Steps, Var Differential, Expr Gradient)
+/// <summary>
+/// A derivation: the steps from df = d(f) to the derivative, and the differential variable used.
+/// <see cref="Gradient"/> is the derivative read off (the gradient, or the Jacobian J with df = J*dx);
+/// for a Hessian, <see cref="Objective"/> is the gradient whose differential the steps expand.
+/// </summary>
+public sealed record Explanation(IReadOnlyList<Step> Steps, Var Differential, Expr Gradient,
+    DerivativeKind Kind = DerivativeKind.Gradient, Expr? Objective = null)
 {
     public string ToText() => string.Join("\n", Steps.Select((s, i) =>
-        i == 0 || i == Steps.Count - 1 ? s.Text : $"{s.Text.PadRight(Math.Max(40, s.Text.Length + 2))}{s.Rule}: {s.Reason}"));
+        i == Steps.Count - 1 || s.Rule is "differential" or "gradient" ? s.Text : $"{s.Text.PadRight(Math.Max(40, s.Text.Length + 2))}{s.Rule}: {s.Reason}"));
 
     public string ToLatex() => "\\begin{align*}\n" + string.Join(" \\\\\n", Steps.Select(s => s.Latex)) + "\n\\end{align*}";
 }
@@ -33,20 +38,64 @@ public static class Explainer
 {
     private const int MaxSteps = 400;
 
-    /// <summary>The derivation of a derivative of the given kind (gradients; Hessians and Jacobians by their first-order step).</summary>
-    public static Explanation Explain(Expr f, Var x, DerivativeKind kind) => kind switch
-    {
-        DerivativeKind.Gradient => Gradient(f, x),
-        DerivativeKind.Jacobian when f.Shape.IsScalar => Gradient(f, x),
-        _ => throw new NablaException(ErrorCodes.Unsupported,
-            $"step-by-step derivations are given for gradients; ask for the gradient of f with steps (the {kind.ToString().ToLowerInvariant()} is the next issue's work)"),
-    };
+    /// <summary>The derivation of a derivative of the given kind.</summary>
+    public static Explanation Explain(Expr f, Var x, DerivativeKind kind) => TryExplain(f, x, kind)
+        ?? throw new NablaException(ErrorCodes.Unsupported,
+            $"the {kind.ToString().ToLowerInvariant()} with respect to {x.Name} has no matrix form, so no step-by-step derivation in matrix notation");
 
-    /// <summary>The derivation where there is one for this kind, else null (the derivative itself is still given).</summary>
+    /// <summary>The derivation where there is one (matrix-form results), else null (the derivative itself is still given).</summary>
     public static Explanation? TryExplain(Expr f, Var x, DerivativeKind kind)
     {
-        if (kind != DerivativeKind.Gradient && !(kind == DerivativeKind.Jacobian && f.Shape.IsScalar)) return null;
-        return Gradient(f, x);
+        if (Derivation.NeedsIndexForm(f, x, kind)) return null;
+        return kind switch
+        {
+            DerivativeKind.Gradient => Gradient(f, x),
+            DerivativeKind.Jacobian when f.Shape.IsScalar => Gradient(f, x),
+            DerivativeKind.Jacobian when f.Shape.Kind is ShapeKind.Vector => Jacobian(f, x, "f"),
+            DerivativeKind.Hessian when f.Shape.IsScalar && x.Shape.Kind is ShapeKind.Vector or ShapeKind.Scalar => Hessian(f, x),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The Jacobian the same way: expand df, simplify, write it as J*dx (u.*dx = diag(u)*dx), read off J.
+    /// </summary>
+    public static Explanation Jacobian(Expr f, Var x, string fName)
+    {
+        var dx = Differential(f, x);
+        var rules = new Differentials(x, dx);
+        var steps = new List<Step>();
+        string dName = "d" + fName;
+        steps.Add(Line(dName, "differential", "take the differential", rules.D(f), first: true));
+        var cur = rules.ExpandAll(f, (rule, reason, e) => steps.Add(Line(dName, rule, reason, e)), MaxSteps);
+        var canon = Simplifier.Canonical(cur);
+        if (TextPrinter.PrintResult(canon) != TextPrinter.PrintResult(cur))
+            steps.Add(Line(dName, "simplify", "collect terms, constants and transposes", canon));
+        var j = Jacobians.Jacobian(f, x);
+        var collected = x.Shape.IsScalar ? (Expr)new Mul([j, dx]) : new Mul([j, dx]);
+        steps.Add(Line(dName, "collect", $"write d{fName} as J*{dx.Name} (u.*{dx.Name} = diag(u)*{dx.Name}, s*{dx.Name} = s*eye*{dx.Name})", collected));
+        string label = fName == "f" ? $"J_{x.Name} f" : $"H_{x.Name} f";
+        string text = $"⇒ {label} = {TextPrinter.PrintResult(j)}";
+        string latexLabel = fName == "f" ? $"J_{{{LatexPrinter.Name(x.Name)}}} f" : $"H_{{{LatexPrinter.Name(x.Name)}}} f";
+        steps.Add(new Step("read-off", $"d{fName} = J d{x.Name} means the derivative is J", j, text, $"\\Rightarrow\\ {latexLabel} &= {LatexPrinter.Print(j)}"));
+        return new Explanation(steps, dx, j, DerivativeKind.Jacobian, f);
+    }
+
+    /// <summary>The Hessian as the Jacobian of the gradient: g = ∇f, then dg = H*dx.</summary>
+    public static Explanation Hessian(Expr f, Var x)
+    {
+        var g = Derivation.Derive(f, x, DerivativeKind.Gradient);
+        var inner = Jacobian(g, x, "g");
+        var first = new Step("gradient", "the gradient, derived as by grad --steps", g,
+            $"g = ∇_{x.Name} f = {TextPrinter.PrintResult(g)}", $"g &= \\nabla_{{{LatexPrinter.Name(x.Name)}}} f = {LatexPrinter.Print(g)}");
+        return inner with { Steps = [first, .. inner.Steps], Kind = DerivativeKind.Hessian, Objective = g };
+    }
+
+    private static Step Line(string dName, string rule, string reason, Expr e, bool first = false)
+    {
+        string t = (first ? $"{dName} = " : new string(' ', dName.Length + 1) + "= ") + TextPrinter.PrintResult(e);
+        string l = (first ? $"\\mathrm{{d}}{dName[1..]} &= " : "&= ") + LatexPrinter.Print(e) + (first ? "" : $" && \\text{{{LatexText(rule)}}}");
+        return new Step(rule, reason, e, t, l);
     }
 
     public static Explanation Gradient(Expr f, Var x)

@@ -25,24 +25,40 @@ public static class StepCheck
                 ? RandomPoint.Spd(x0.Rows, rng, shift: false)
                 : x0.Like(Enumerable.Range(0, x0.Length).Select(_ => rng.NextDouble() * 2 - 1).ToArray());
             var withD = new Dictionary<string, Tensor>(values) { [ex.Differential.Name] = dxv };
-            double? previous = null;
-            foreach (var step in ex.Steps.Take(ex.Steps.Count - 1))
+            double[]? previous = null;
+            // A Hessian's steps start with the gradient (a statement, not a differential); the rest expand dg.
+            var body = ex.Steps.Skip(ex.Kind == Api.DerivativeKind.Hessian ? 1 : 0).Take(ex.Steps.Count - (ex.Kind == Api.DerivativeKind.Hessian ? 2 : 1));
+            var target = ex.Objective ?? f;
+            foreach (var step in body)
             {
-                double v = Evaluate(step.Expr, withD, vars, x, ex.Differential);
-                if (previous is { } p) worst = Math.Max(worst, Math.Abs(v - p) / Math.Max(1, Math.Abs(p)));
+                var v = EvaluateAll(step.Expr, withD, vars, x, ex.Differential);
+                if (previous is not null) worst = Math.Max(worst, Diff(v, previous));
                 previous = v;
             }
-            // The read-off: <G, dX> = df.
+            // The read-off: <G, dX> = df for a gradient, J*dx = df for a Jacobian.
             var g = new Evaluator(values, vars).Evaluate(ex.Gradient);
-            double inner = 0;
-            for (int i = 0; i < g.Length; i++) inner += g.Data[i] * dxv.Data[i];
-            worst = Math.Max(worst, Math.Abs(inner - previous!.Value) / Math.Max(1, Math.Abs(previous.Value)));
+            double[] read;
+            if (ex.Kind == Api.DerivativeKind.Gradient)
+            {
+                double inner = 0;
+                for (int i = 0; i < g.Length; i++) inner += g.Data[i] * dxv.Data[i];
+                read = [inner];
+            }
+            else read = DenseOps.MatMul(g, dxv).Data;
+            worst = Math.Max(worst, Diff(read, previous!));
         }
         return worst;
     }
 
-    /// <summary>Evaluates a step, replacing each d(u) by its directional derivative along dX.</summary>
-    public static double Evaluate(Expr step, Dictionary<string, Tensor> values, List<Var> vars, Var x, Var dx)
+    private static double Diff(double[] a, double[] b)
+    {
+        double scale = Math.Max(1, b.Max(Math.Abs)), worst = 0;
+        for (int i = 0; i < a.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - b[i]) / scale);
+        return a.Length == b.Length ? worst : double.PositiveInfinity;
+    }
+
+    /// <summary>Evaluates a step (all its entries), replacing each d(u) by its directional derivative along dX.</summary>
+    public static double[] EvaluateAll(Expr step, Dictionary<string, Tensor> values, List<Var> vars, Var x, Var dx)
     {
         var extended = new Dictionary<string, Tensor>(values);
         var extraVars = new List<Var>(vars) { dx };
@@ -55,8 +71,12 @@ public static class StepCheck
             extraVars.Add(v);
             return v;
         });
-        return new Evaluator(extended, extraVars).Evaluate(replaced).Data.Sum();
+        return new Evaluator(extended, extraVars).Evaluate(replaced).Data;
     }
+
+    /// <summary>A scalar step's value.</summary>
+    public static double Evaluate(Expr step, Dictionary<string, Tensor> values, List<Var> vars, Var x, Var dx) =>
+        EvaluateAll(step, values, vars, x, dx).Sum();
 
     private static Expr ReplaceDs(Expr e, Func<Expr, Expr> map)
     {
