@@ -91,7 +91,9 @@ public sealed class LimitTests
         });
         var client = factory.CreateClient();
         var tasks = Enumerable.Range(0, 6).Select(_ => NablaFactory.PostAsync(client, "/api/derive", """{"expr": "x'*x", "wrt": ["x"]}""")).ToList();
-        await Task.Delay(1000);
+        // Hold both slots until an overflowing request has been answered (no fixed sleep: robust on a loaded machine).
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && !tasks.Any(t => t.IsCompleted)) await Task.Delay(20);
         release.Set();
         var answers = await Task.WhenAll(tasks);
         Assert.True(most <= 2, $"{most} derivations ran at once");
