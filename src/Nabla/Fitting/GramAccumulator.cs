@@ -12,9 +12,12 @@ namespace Nabla.Fitting;
 /// that raw sums of squares suffer when the means are large compared with the spread.
 /// </summary>
 /// <remarks>
-/// Mirrors BLAS dsyrk on each row block: the block is packed into panels of 4 columns, then 4×8 tiles
-/// of the upper triangle are computed with a Vector256 FMA micro-kernel; blocks run in parallel, each
-/// worker with its own accumulator, merged at the end. Memory is O(d²), independent of the rows.
+/// Mirrors BLAS dsyrk on each row block: the block is packed into panels of 8 columns (y is one more
+/// column, so X'y comes out of the same kernel), then the upper triangle is computed from the diagonal
+/// on, 8×16 tiles with a Vector512 FMA micro-kernel (8×8 for a last odd panel; 4×8 tiles with Vector256
+/// where there is no AVX-512, a plain loop where there is no SIMD) (see <see cref="GramKernels"/>); blocks
+/// run in parallel, each worker with its own accumulator, merged at the end. Memory is O(d²), independent
+/// of the rows.
 /// </remarks>
 public sealed class GramAccumulator
 {
@@ -24,7 +27,7 @@ public sealed class GramAccumulator
     internal static int Kernel { get; set; }
     private const int W = 8;      // panel width: 8 columns, one Vector512 or two Vector256 per row
     private readonly int _d;      // features
-    private readonly int _mPad;   // augmented width d + 2 (features, the ones column, y), rounded up to a multiple of 16
+    private readonly int _mPad;   // augmented width d + 2 (features, the ones column, y), rounded up to a multiple of 8
     private readonly double[] _g; // _mPad × _mPad, upper triangle accumulated
     private readonly object _lock = new();
     private double[]? _shift;     // d + 1 entries: the features' shift, then y's
@@ -33,7 +36,7 @@ public sealed class GramAccumulator
     {
         if (features < 0) throw new ArgumentOutOfRangeException(nameof(features));
         _d = features;
-        _mPad = (features + 2 + 15) / 16 * 16;
+        _mPad = (features + 2 + W - 1) / W * W;
         _g = new double[_mPad * _mPad];
     }
 
@@ -90,6 +93,7 @@ public sealed class GramAccumulator
     {
         int r0 = b * BlockRows, kb = Math.Min(BlockRows, rows - r0);
         int panels = _mPad / W, stride = kb * W, full = _d / W, d = _d;
+        Span<double> tail = stackalloc double[2 * W];
         for (int i = 0; i < kb; i++)
         {
             var xr = x.AsSpan((r0 + i) * d, d);
@@ -100,114 +104,18 @@ public sealed class GramAccumulator
                 (Vector256.Create<double>(xr.Slice(q, 4)) - Vector256.Create<double>(shift.AsSpan(q, 4))).CopyTo(dst);
                 (Vector256.Create<double>(xr.Slice(q + 4, 4)) - Vector256.Create<double>(shift.AsSpan(q + 4, 4))).CopyTo(dst[4..]);
             }
-            var tail = pack.AsSpan(full * stride + i * W, W);
+            // the last one or two panels: the remaining features, 1, y - s_y, zeros
             tail.Clear();
-            for (int j = full * W; j < d; j++) tail[j - full * W] = xr[j] - shift[j];
-            Put(pack, stride, i, d, 1);
-            Put(pack, stride, i, d + 1, y[r0 + i] - shift[d]);
-            for (int p = full + 1; p < panels; p++)
-                if (p * W > d + 1) pack.AsSpan(p * stride + i * W, W).Clear();
+            int f0 = full * W;
+            for (int j = f0; j < d; j++) tail[j - f0] = xr[j] - shift[j];
+            tail[d - f0] = 1;
+            tail[d + 1 - f0] = y[r0 + i] - shift[d];
+            tail[..W].CopyTo(pack.AsSpan(full * stride + i * W, W));
+            if (full + 1 < panels) tail[W..].CopyTo(pack.AsSpan((full + 1) * stride + i * W, W));
         }
-        if (Kernel == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated) Tiles512(pack, kb, panels, acc);
-        else if (Kernel <= 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated) Tiles256(pack, kb, panels, acc);
-        else TilesScalar(pack, kb, acc);
-    }
-
-    private static void Put(double[] pack, int stride, int i, int c, double v) => pack[c / W * stride + i * W + c % W] = v;
-
-    private void Tiles512(double[] pack, int kb, int panels, double[] acc)
-    {
-        int stride = kb * W;
-        ref double p = ref MemoryMarshal.GetArrayDataReference(pack);
-        ref double c = ref MemoryMarshal.GetArrayDataReference(acc);
-        for (int a = 0; a < panels; a++)
-            for (int t = a / 2; t < panels / 2; t++) // 8×16 tiles that reach the diagonal: columns 16t.. with 16t+15 >= 8a
-                Kernel8x16(ref Unsafe.Add(ref p, a * stride), ref Unsafe.Add(ref p, 2 * t * stride), ref Unsafe.Add(ref p, (2 * t + 1) * stride),
-                    kb, ref Unsafe.Add(ref c, W * a * _mPad + 16 * t), _mPad);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel8x16(ref double pa, ref double pb0, ref double pb1, int kb, ref double c, int ldc)
-    {
-        Vector512<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<double> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int i = 0; i < kb; i++)
-        {
-            nuint o = (nuint)(W * i);
-            var b0 = Vector512.LoadUnsafe(ref pb0, o);
-            var b1 = Vector512.LoadUnsafe(ref pb1, o);
-            ref double ai = ref Unsafe.Add(ref pa, W * i);
-            var a = Vector512.Create(ai); c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
-            a = Vector512.Create(Unsafe.Add(ref ai, 1)); c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
-            a = Vector512.Create(Unsafe.Add(ref ai, 2)); c20 = Avx512F.FusedMultiplyAdd(a, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a, b1, c21);
-            a = Vector512.Create(Unsafe.Add(ref ai, 3)); c30 = Avx512F.FusedMultiplyAdd(a, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a, b1, c31);
-            a = Vector512.Create(Unsafe.Add(ref ai, 4)); c40 = Avx512F.FusedMultiplyAdd(a, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a, b1, c41);
-            a = Vector512.Create(Unsafe.Add(ref ai, 5)); c50 = Avx512F.FusedMultiplyAdd(a, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a, b1, c51);
-            a = Vector512.Create(Unsafe.Add(ref ai, 6)); c60 = Avx512F.FusedMultiplyAdd(a, b0, c60); c61 = Avx512F.FusedMultiplyAdd(a, b1, c61);
-            a = Vector512.Create(Unsafe.Add(ref ai, 7)); c70 = Avx512F.FusedMultiplyAdd(a, b0, c70); c71 = Avx512F.FusedMultiplyAdd(a, b1, c71);
-        }
-        Store(ref c, 0, c00, c01); Store(ref c, (nuint)ldc, c10, c11);
-        Store(ref c, (nuint)(2 * ldc), c20, c21); Store(ref c, (nuint)(3 * ldc), c30, c31);
-        Store(ref c, (nuint)(4 * ldc), c40, c41); Store(ref c, (nuint)(5 * ldc), c50, c51);
-        Store(ref c, (nuint)(6 * ldc), c60, c61); Store(ref c, (nuint)(7 * ldc), c70, c71);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref double c, nuint o, Vector512<double> lo, Vector512<double> hi)
-    {
-        (Vector512.LoadUnsafe(ref c, o) + lo).StoreUnsafe(ref c, o);
-        (Vector512.LoadUnsafe(ref c, o + 8) + hi).StoreUnsafe(ref c, o + 8);
-    }
-
-    private void Tiles256(double[] pack, int kb, int panels, double[] acc)
-    {
-        int stride = kb * W;
-        ref double p = ref MemoryMarshal.GetArrayDataReference(pack);
-        ref double c = ref MemoryMarshal.GetArrayDataReference(acc);
-        for (int a = 0; a < panels; a++)
-            for (int half = 0; half < 2; half++)
-                for (int t = a; t < panels; t++) // 4×8 tiles: rows 8a+4·half.., columns 8t..
-                    Kernel4x8(ref Unsafe.Add(ref p, a * stride + 4 * half), ref Unsafe.Add(ref p, t * stride), kb,
-                        ref Unsafe.Add(ref c, (W * a + 4 * half) * _mPad + W * t), _mPad);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel4x8(ref double pa, ref double pb, int kb, ref double c, int ldc)
-    {
-        Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        for (int i = 0; i < kb; i++)
-        {
-            nuint o = (nuint)(W * i);
-            var b0 = Vector256.LoadUnsafe(ref pb, o);
-            var b1 = Vector256.LoadUnsafe(ref pb, o + 4);
-            ref double ai = ref Unsafe.Add(ref pa, W * i);
-            var a = Vector256.Create(ai); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
-            a = Vector256.Create(Unsafe.Add(ref ai, 1)); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
-            a = Vector256.Create(Unsafe.Add(ref ai, 2)); c20 = Fma.MultiplyAdd(a, b0, c20); c21 = Fma.MultiplyAdd(a, b1, c21);
-            a = Vector256.Create(Unsafe.Add(ref ai, 3)); c30 = Fma.MultiplyAdd(a, b0, c30); c31 = Fma.MultiplyAdd(a, b1, c31);
-        }
-        Store(ref c, 0, c00, c01); Store(ref c, (nuint)ldc, c10, c11);
-        Store(ref c, (nuint)(2 * ldc), c20, c21); Store(ref c, (nuint)(3 * ldc), c30, c31);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref double c, nuint o, Vector256<double> lo, Vector256<double> hi)
-    {
-        (Vector256.LoadUnsafe(ref c, o) + lo).StoreUnsafe(ref c, o);
-        (Vector256.LoadUnsafe(ref c, o + 4) + hi).StoreUnsafe(ref c, o + 4);
-    }
-
-    private void TilesScalar(double[] pack, int kb, double[] acc)
-    {
-        int stride = kb * W;
-        for (int j = 0; j < _mPad; j++)
-            for (int k = j; k < _mPad; k++)
-            {
-                double s = 0;
-                int pj = j / W * stride + j % W, pk = k / W * stride + k % W;
-                for (int i = 0; i < kb; i++) s += pack[pj + W * i] * pack[pk + W * i];
-                acc[j * _mPad + k] += s;
-            }
+        if (Kernel == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated) GramKernels.Tiles512(pack, kb, panels, acc, _mPad);
+        else if (Kernel <= 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated) GramKernels.Tiles256(pack, kb, panels, acc, _mPad);
+        else GramKernels.TilesScalar(pack, kb, acc, _mPad);
     }
 
     /// <summary>

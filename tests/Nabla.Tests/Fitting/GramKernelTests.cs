@@ -43,4 +43,65 @@ public class GramKernelTests
             Assert.Equal(n, sums.N);
         }
     }
+
+    public static TheoryData<int, int, int> OddSizes()
+    {
+        var data = new TheoryData<int, int, int>();
+        foreach (int kernel in new[] { 0, 256, 1 })
+            foreach (var (n, d) in new[] { (1, 1), (129, 1), (5003, 1), (1, 7), (255, 7), (5003, 7), (3, 100), (301, 100), (1, 129), (257, 129), (263, 6), (131, 14) })
+                data.Add(kernel, n, d);
+        return data;
+    }
+
+    /// <summary>
+    /// Sizes that do not fit the kernels' blocking (rows not a multiple of the 128-row block, widths whose
+    /// augmented d + 2 columns leave a partial panel or an odd panel count) against the raw sums, in one call
+    /// (large enough calls run in parallel) and in uneven chunks.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OddSizes))]
+    public void Odd_sizes_agree_with_the_definition(int kernel, int n, int d)
+    {
+        var rng = new Random(n * 1000 + d);
+        var x = Enumerable.Range(0, n * d).Select(_ => rng.NextDouble() * 4 - 1 + 50).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 7).ToArray();
+        // the definition: Σ x_a x_b, Σ x_a y, Σ y², Σ x_a, Σ y, then centred through the exact means
+        var mean = new double[d + 1];
+        double Z(int i, int j) => j < d ? x[i * d + j] : y[i];
+        for (int j = 0; j <= d; j++) { double s = 0; for (int i = 0; i < n; i++) s += Z(i, j); mean[j] = s / n; }
+        var expected = new double[(d + 1) * (d + 1)];
+        for (int i = 0; i < n; i++)
+            for (int a = 0; a <= d; a++)
+            {
+                double za = Z(i, a) - mean[a];
+                for (int b = a; b <= d; b++) expected[a * (d + 1) + b] += za * (Z(i, b) - mean[b]);
+            }
+        foreach (int chunk in new[] { n, 97 })
+        {
+            GramSums sums;
+            try
+            {
+                GramAccumulator.Kernel = kernel;
+                var acc = new GramAccumulator(d);
+                for (int r0 = 0; r0 < n; r0 += chunk)
+                {
+                    int r = Math.Min(chunk, n - r0);
+                    acc.Add(x[(r0 * d)..((r0 + r) * d)], y[r0..(r0 + r)], r);
+                }
+                sums = acc.Result();
+            }
+            finally { GramAccumulator.Kernel = 0; }
+            Assert.Equal(n, sums.N);
+            for (int a = 0; a <= d; a++)
+            {
+                FixtureTests.Close(mean[a], sums.Means[a], 1e-13, $"mean {a}");
+                for (int b = a; b <= d; b++)
+                {
+                    double e = expected[a * (d + 1) + b];
+                    Assert.True(Math.Abs(e - sums.C(a, b)) <= 1e-11 * n, $"kernel {kernel}, n={n}, d={d}, chunk {chunk}: C[{a},{b}] = {sums.C(a, b)}, expected {e}");
+                    Assert.Equal(sums.C(a, b), sums.C(b, a));
+                }
+            }
+        }
+    }
 }
