@@ -12,12 +12,12 @@ namespace Nabla.Fitting;
 /// that raw sums of squares suffer when the means are large compared with the spread.
 /// </summary>
 /// <remarks>
-/// Mirrors BLAS dsyrk on each row block: the block is packed into panels of 8 columns (y is one more
-/// column, so X'y comes out of the same kernel), then the upper triangle is computed from the diagonal
-/// on, 8×16 tiles with a Vector512 FMA micro-kernel (8×8 for a last odd panel; 4×8 tiles with Vector256
-/// where there is no AVX-512, a plain loop where there is no SIMD) (see <see cref="GramKernels"/>); blocks
-/// run in parallel, each worker with its own accumulator, merged at the end. Memory is O(d²), independent
-/// of the rows.
+/// Mirrors BLAS dsyrk on each row block of 128 rows: the block is copied, shifted, into a 64-byte aligned buffer
+/// of rows padded to a multiple of 8 columns (y is one more column, so X'y comes out of the same kernel), then the
+/// upper triangle is computed from the diagonal on in 8×16 tiles with a Vector512 FMA micro-kernel (8×8 for a last
+/// odd panel; 4×8 tiles with Vector256 where there is no AVX-512, a plain loop where there is no SIMD; see
+/// <see cref="GramKernels"/>). Blocks run in parallel, each worker with its own accumulator, merged at the end.
+/// Memory is O(d²), independent of the rows.
 /// </remarks>
 public sealed class GramAccumulator
 {
@@ -64,58 +64,47 @@ public sealed class GramAccumulator
         var shift = _shift;
         if (blocks == 1 || (long)rows * _mPad * _mPad < 1 << 20)
         {
-            var local = new double[_mPad * _mPad];
-            var pack = new double[BlockRows * _mPad];
-            for (int b = 0; b < blocks; b++) Block(x, y, rows, b, shift, pack, local);
-            Merge(local);
+            var st = NewState();
+            for (int b = 0; b < blocks; b++) Block(x, y, rows, b, shift, st);
+            Merge(st.Acc);
         }
         else
         {
             Parallel.For(0, blocks,
-                () => (Acc: new double[_mPad * _mPad], Pack: new double[BlockRows * _mPad]),
-                (b, _, st) => { Block(x, y, rows, b, shift, st.Pack, st.Acc); return st; },
+                NewState,
+                (b, _, st) => { Block(x, y, rows, b, shift, st); return st; },
                 st => Merge(st.Acc));
         }
         Rows += rows;
     }
 
-    private void Merge(double[] local)
+    /// <summary>A worker's packing buffer and accumulator, both 64-byte aligned.</summary>
+    private sealed record State((double[] Array, int Offset) Pack, (double[] Array, int Offset) Acc);
+
+    private State NewState() => new(GramKernels.Aligned(BlockRows * GramKernels.RowStride(_mPad)), GramKernels.Aligned(_mPad * _mPad));
+
+    private void Merge((double[] Array, int Offset) local)
     {
         lock (_lock)
-            for (int i = 0; i < local.Length; i++) _g[i] += local[i];
+            for (int i = 0; i < _g.Length; i++) _g[i] += local.Array[local.Offset + i];
     }
 
     /// <summary>
     /// Packs rows [b·128, …) into panels of 8 columns — x - s, then 1 and y - s_y, then zeros — so that each
     /// panel is a contiguous kb×8 strip, and accumulates the upper-triangle tiles.
     /// </summary>
-    private void Block(double[] x, double[] y, int rows, int b, double[] shift, double[] pack, double[] acc)
+    private void Block(double[] x, double[] y, int rows, int b, double[] shift, State st)
     {
         int r0 = b * BlockRows, kb = Math.Min(BlockRows, rows - r0);
-        int panels = _mPad / W, stride = kb * W, full = _d / W, d = _d;
-        Span<double> tail = stackalloc double[2 * W];
-        for (int i = 0; i < kb; i++)
-        {
-            var xr = x.AsSpan((r0 + i) * d, d);
-            for (int p = 0; p < full; p++)
-            {
-                int q = p * W;
-                var dst = pack.AsSpan(p * stride + i * W, W);
-                (Vector256.Create<double>(xr.Slice(q, 4)) - Vector256.Create<double>(shift.AsSpan(q, 4))).CopyTo(dst);
-                (Vector256.Create<double>(xr.Slice(q + 4, 4)) - Vector256.Create<double>(shift.AsSpan(q + 4, 4))).CopyTo(dst[4..]);
-            }
-            // the last one or two panels: the remaining features, 1, y - s_y, zeros
-            tail.Clear();
-            int f0 = full * W;
-            for (int j = f0; j < d; j++) tail[j - f0] = xr[j] - shift[j];
-            tail[d - f0] = 1;
-            tail[d + 1 - f0] = y[r0 + i] - shift[d];
-            tail[..W].CopyTo(pack.AsSpan(full * stride + i * W, W));
-            if (full + 1 < panels) tail[W..].CopyTo(pack.AsSpan((full + 1) * stride + i * W, W));
-        }
-        if (Kernel == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated) GramKernels.Tiles512(pack, kb, panels, acc, _mPad);
-        else if (Kernel <= 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated) GramKernels.Tiles256(pack, kb, panels, acc, _mPad);
-        else GramKernels.TilesScalar(pack, kb, acc, _mPad);
+        int panels = _mPad / W, d = _d;
+        var pack = st.Pack.Array.AsSpan(st.Pack.Offset);
+        var acc = st.Acc.Array.AsSpan(st.Acc.Offset, _mPad * _mPad);
+        bool wide = Kernel == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+        int rs = GramKernels.RowStride(_mPad), ps = W; // packed row-major: row i of panel p starts at i·rs + p·8
+        GramKernels.Pack(x.AsSpan(r0 * d, kb * d), y.AsSpan(r0, kb), shift, d, kb, rs, pack, wide);
+        if (wide) GramKernels.Tiles512(pack, kb, rs, ps, panels, acc, _mPad);
+        else if (Kernel <= 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated) GramKernels.Tiles256(pack, kb, rs, ps, panels, acc, _mPad);
+        else GramKernels.TilesScalar(pack, kb, rs, ps, acc, _mPad);
     }
 
     /// <summary>

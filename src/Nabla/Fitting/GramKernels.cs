@@ -15,34 +15,83 @@ internal static class GramKernels
 {
     private const int W = 8;
 
-    /// <summary>AVX-512: for each row panel a, 8×16 tiles over column panels a, a+1 | a+2, a+3 | …, an 8×8 tile for an odd one left.</summary>
-    public static void Tiles512(double[] pack, int kb, int panels, double[] acc, int ldc)
+    /// <summary>
+    /// Doubles from one packed row to the next for ldc = d + 2 rounded up to 8: ldc, or one cache line more where ldc
+    /// is a multiple of 64 (rows 512·k bytes apart would crowd a few L1 sets while a tile walks down the rows).
+    /// </summary>
+    public static int RowStride(int ldc) => ldc % 64 == 0 ? ldc + W : ldc;
+
+    /// <summary>A buffer of at least <paramref name="length"/> doubles starting on a 64-byte boundary (pinned, so it stays there).</summary>
+    public static (double[] Array, int Offset) Aligned(int length)
     {
-        int stride = kb * W;
-        ref double p = ref MemoryMarshal.GetArrayDataReference(pack);
-        ref double c = ref MemoryMarshal.GetArrayDataReference(acc);
+        var a = GC.AllocateArray<double>(length + W, pinned: true);
+        var h = GCHandle.Alloc(a, GCHandleType.Pinned);
+        long addr = h.AddrOfPinnedObject();
+        h.Free();
+        return (a, (int)((64 - addr % 64) % 64 / sizeof(double)));
+    }
+
+    /// <summary>
+    /// Packs kb rows of the row-major x (kb×d) and y into rows of <paramref name="ldp"/> doubles, z = [x - s, 1, y - s_y, 0…]
+    /// (<paramref name="shift"/> is the features' shift, then y's): a streaming copy, so that the tiles read 8 aligned columns
+    /// of a row at a time. <paramref name="wide"/> uses Vector512, otherwise Vector256 where there is SIMD, else a plain loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    public static void Pack(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> shift, int d, int kb, int ldp, Span<double> pack, bool wide)
+    {
+        if (x.Length < kb * d || y.Length < kb || shift.Length < d + 1 || pack.Length < kb * ldp || ldp < d + 2)
+            throw new ArgumentException("pack: sizes do not match");
+        ref double px = ref MemoryMarshal.GetReference(x);
+        ref double ps = ref MemoryMarshal.GetReference(shift);
+        ref double pk = ref MemoryMarshal.GetReference(pack);
+        double sy = shift[d];
+        int f0 = wide ? d / W * W : Vector256.IsHardwareAccelerated ? d / 4 * 4 : 0;
+        for (int i = 0; i < kb; i++)
+        {
+            ref double xr = ref Unsafe.Add(ref px, (nint)i * d);
+            ref double dst = ref Unsafe.Add(ref pk, (nint)i * ldp);
+            if (wide)
+                for (int j = 0; j < f0; j += W)
+                    (Vector512.LoadUnsafe(ref xr, (nuint)j) - Vector512.LoadUnsafe(ref ps, (nuint)j)).StoreUnsafe(ref dst, (nuint)j);
+            else
+                for (int j = 0; j < f0; j += 4)
+                    (Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref ps, (nuint)j)).StoreUnsafe(ref dst, (nuint)j);
+            for (int j = f0; j < d; j++) Unsafe.Add(ref dst, j) = Unsafe.Add(ref xr, j) - Unsafe.Add(ref ps, j);
+            Unsafe.Add(ref dst, d) = 1;
+            Unsafe.Add(ref dst, d + 1) = y[i] - sy;
+            for (int j = d + 2; j < ldp; j++) Unsafe.Add(ref dst, j) = 0;
+        }
+    }
+
+    /// <summary>AVX-512: for each row panel a, 8×16 tiles over column panels a, a+1 | a+2, a+3 | …, an 8×8 tile for an odd one left.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // own frame for the 16 accumulators, no tiering
+    public static void Tiles512(Span<double> pack, int kb, int rs, int stride, int panels, Span<double> acc, int ldc)
+    {
+        if (pack.Length < (kb - 1) * rs + (panels - 1) * stride + W || acc.Length < panels * W * ldc || ldc < panels * W) throw new ArgumentException("tiles: sizes do not match");
+        ref double p = ref MemoryMarshal.GetReference(pack);
+        ref double c = ref MemoryMarshal.GetReference(acc);
         for (int a = 0; a < panels; a++)
         {
             ref double pa = ref Unsafe.Add(ref p, a * stride);
             ref double ca = ref Unsafe.Add(ref c, W * a * ldc);
             int t = a;
             for (; t + 1 < panels; t += 2)
-                Kernel8x16(ref pa, ref Unsafe.Add(ref p, t * stride), ref Unsafe.Add(ref p, (t + 1) * stride), kb, ref Unsafe.Add(ref ca, W * t), ldc);
-            if (t < panels) Kernel8x8(ref pa, ref Unsafe.Add(ref p, t * stride), kb, ref Unsafe.Add(ref ca, W * t), ldc);
+                Kernel8x16(ref pa, ref Unsafe.Add(ref p, t * stride), ref Unsafe.Add(ref p, (t + 1) * stride), kb, rs, ref Unsafe.Add(ref ca, W * t), ldc);
+            if (t < panels) Kernel8x8(ref pa, ref Unsafe.Add(ref p, t * stride), kb, rs, ref Unsafe.Add(ref ca, W * t), ldc);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel8x16(ref double pa, ref double pb0, ref double pb1, int kb, ref double c, int ldc)
+    private static void Kernel8x16(ref double pa, ref double pb0, ref double pb1, int kb, int rs, ref double c, int ldc)
     {
         Vector512<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<double> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int i = 0; i < kb; i++)
         {
-            nuint o = (nuint)(W * i);
+            nuint o = (nuint)(rs * i);
             var b0 = Vector512.LoadUnsafe(ref pb0, o);
             var b1 = Vector512.LoadUnsafe(ref pb1, o);
-            ref double ai = ref Unsafe.Add(ref pa, W * i);
+            ref double ai = ref Unsafe.Add(ref pa, rs * i);
             var a = Vector512.Create(ai); c00 = Avx512F.FusedMultiplyAdd(a, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
             a = Vector512.Create(Unsafe.Add(ref ai, 1)); c10 = Avx512F.FusedMultiplyAdd(a, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
             a = Vector512.Create(Unsafe.Add(ref ai, 2)); c20 = Avx512F.FusedMultiplyAdd(a, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a, b1, c21);
@@ -60,31 +109,31 @@ internal static class GramKernels
 
     /// <summary>One 8×8 tile; even and odd rows go to separate accumulators so that 16 FMA chains hide the latency.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel8x8(ref double pa, ref double pb, int kb, ref double c, int ldc)
+    private static void Kernel8x8(ref double pa, ref double pb, int kb, int rs, ref double c, int ldc)
     {
         Vector512<double> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         Vector512<double> e0 = default, e1 = default, e2 = default, e3 = default, e4 = default, e5 = default, e6 = default, e7 = default;
         int i = 0;
         for (; i + 1 < kb; i += 2)
         {
-            nuint o = (nuint)(W * i);
+            nuint o = (nuint)(rs * i);
             var b0 = Vector512.LoadUnsafe(ref pb, o);
-            var b1 = Vector512.LoadUnsafe(ref pb, o + W);
-            ref double ai = ref Unsafe.Add(ref pa, W * i);
-            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(ai), b0, c0); e0 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 8)), b1, e0);
-            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 1)), b0, c1); e1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 9)), b1, e1);
-            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 2)), b0, c2); e2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 10)), b1, e2);
-            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 3)), b0, c3); e3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 11)), b1, e3);
-            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 4)), b0, c4); e4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 12)), b1, e4);
-            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 5)), b0, c5); e5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 13)), b1, e5);
-            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 6)), b0, c6); e6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 14)), b1, e6);
-            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 7)), b0, c7); e7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 15)), b1, e7);
+            var b1 = Vector512.LoadUnsafe(ref pb, o + (nuint)rs);
+            ref double ai = ref Unsafe.Add(ref pa, rs * i);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(ai), b0, c0); e0 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs)), b1, e0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 1)), b0, c1); e1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs + 1)), b1, e1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 2)), b0, c2); e2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs + 2)), b1, e2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 3)), b0, c3); e3 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs + 3)), b1, e3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 4)), b0, c4); e4 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs + 4)), b1, e4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 5)), b0, c5); e5 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs + 5)), b1, e5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 6)), b0, c6); e6 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs + 6)), b1, e6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 7)), b0, c7); e7 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, rs + 7)), b1, e7);
         }
         if (i < kb)
         {
-            nuint o = (nuint)(W * i);
+            nuint o = (nuint)(rs * i);
             var b0 = Vector512.LoadUnsafe(ref pb, o);
-            ref double ai = ref Unsafe.Add(ref pa, W * i);
+            ref double ai = ref Unsafe.Add(ref pa, rs * i);
             c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(ai), b0, c0);
             c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 1)), b0, c1);
             c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ai, 2)), b0, c2);
@@ -111,28 +160,29 @@ internal static class GramKernels
     }
 
     /// <summary>AVX2 fallback: 4×8 tiles (two half panels of rows against each column panel from the diagonal on).</summary>
-    public static void Tiles256(double[] pack, int kb, int panels, double[] acc, int ldc)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // own frame for the 16 accumulators, no tiering
+    public static void Tiles256(Span<double> pack, int kb, int rs, int stride, int panels, Span<double> acc, int ldc)
     {
-        int stride = kb * W;
-        ref double p = ref MemoryMarshal.GetArrayDataReference(pack);
-        ref double c = ref MemoryMarshal.GetArrayDataReference(acc);
+        if (pack.Length < (kb - 1) * rs + (panels - 1) * stride + W || acc.Length < panels * W * ldc || ldc < panels * W) throw new ArgumentException("tiles: sizes do not match");
+        ref double p = ref MemoryMarshal.GetReference(pack);
+        ref double c = ref MemoryMarshal.GetReference(acc);
         for (int a = 0; a < panels; a++)
             for (int half = 0; half < 2; half++)
                 for (int t = a; t < panels; t++) // 4×8 tiles: rows 8a+4·half.., columns 8t..
-                    Kernel4x8(ref Unsafe.Add(ref p, a * stride + 4 * half), ref Unsafe.Add(ref p, t * stride), kb,
+                    Kernel4x8(ref Unsafe.Add(ref p, a * stride + 4 * half), ref Unsafe.Add(ref p, t * stride), kb, rs,
                         ref Unsafe.Add(ref c, (W * a + 4 * half) * ldc + W * t), ldc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel4x8(ref double pa, ref double pb, int kb, ref double c, int ldc)
+    private static void Kernel4x8(ref double pa, ref double pb, int kb, int rs, ref double c, int ldc)
     {
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         for (int i = 0; i < kb; i++)
         {
-            nuint o = (nuint)(W * i);
+            nuint o = (nuint)(rs * i);
             var b0 = Vector256.LoadUnsafe(ref pb, o);
             var b1 = Vector256.LoadUnsafe(ref pb, o + 4);
-            ref double ai = ref Unsafe.Add(ref pa, W * i);
+            ref double ai = ref Unsafe.Add(ref pa, rs * i);
             var a = Vector256.Create(ai); c00 = Fma.MultiplyAdd(a, b0, c00); c01 = Fma.MultiplyAdd(a, b1, c01);
             a = Vector256.Create(Unsafe.Add(ref ai, 1)); c10 = Fma.MultiplyAdd(a, b0, c10); c11 = Fma.MultiplyAdd(a, b1, c11);
             a = Vector256.Create(Unsafe.Add(ref ai, 2)); c20 = Fma.MultiplyAdd(a, b0, c20); c21 = Fma.MultiplyAdd(a, b1, c21);
@@ -150,15 +200,14 @@ internal static class GramKernels
     }
 
     /// <summary>The definition, one dot product per upper-triangle entry: the reference path without SIMD.</summary>
-    public static void TilesScalar(double[] pack, int kb, double[] acc, int ldc)
+    public static void TilesScalar(Span<double> pack, int kb, int rs, int stride, Span<double> acc, int ldc)
     {
-        int stride = kb * W;
         for (int j = 0; j < ldc; j++)
             for (int k = j; k < ldc; k++)
             {
                 double s = 0;
                 int pj = j / W * stride + j % W, pk = k / W * stride + k % W;
-                for (int i = 0; i < kb; i++) s += pack[pj + W * i] * pack[pk + W * i];
+                for (int i = 0; i < kb; i++) s += pack[pj + rs * i] * pack[pk + rs * i];
                 acc[j * ldc + k] += s;
             }
     }
