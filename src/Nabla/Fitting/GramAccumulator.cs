@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -90,8 +88,8 @@ public sealed class GramAccumulator
     }
 
     /// <summary>
-    /// Packs rows [b·128, …) into panels of 8 columns — x - s, then 1 and y - s_y, then zeros — so that each
-    /// panel is a contiguous kb×8 strip, and accumulates the upper-triangle tiles.
+    /// Packs rows [b·128, …) as z = [x - s, 1, y - s_y, 0…], row-major with 8-column panels side by side, and
+    /// accumulates the upper-triangle tiles with the widest kernel the CPU has (or the one <see cref="Kernel"/> forces).
     /// </summary>
     private void Block(double[] x, double[] y, int rows, int b, double[] shift, State st)
     {
@@ -99,11 +97,12 @@ public sealed class GramAccumulator
         int panels = _mPad / W, d = _d;
         var pack = st.Pack.Array.AsSpan(st.Pack.Offset);
         var acc = st.Acc.Array.AsSpan(st.Acc.Offset, _mPad * _mPad);
-        bool wide = Kernel == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+        int simd = Kernel == 0 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 512
+            : Kernel is 0 or 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 1;
         int rs = GramKernels.RowStride(_mPad), ps = W; // packed row-major: row i of panel p starts at i·rs + p·8
-        GramKernels.Pack(x.AsSpan(r0 * d, kb * d), y.AsSpan(r0, kb), shift, d, kb, rs, pack, wide);
-        if (wide) GramKernels.Tiles512(pack, kb, rs, ps, panels, acc, _mPad);
-        else if (Kernel <= 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated) GramKernels.Tiles256(pack, kb, rs, ps, panels, acc, _mPad);
+        GramKernels.Pack(x.AsSpan(r0 * d, kb * d), y.AsSpan(r0, kb), shift, d, kb, rs, pack, simd);
+        if (simd == 512) GramKernels.Tiles512(pack, kb, rs, ps, panels, acc, _mPad);
+        else if (simd == 256) GramKernels.Tiles256(pack, kb, rs, ps, panels, acc, _mPad);
         else GramKernels.TilesScalar(pack, kb, rs, ps, acc, _mPad);
     }
 

@@ -34,10 +34,10 @@ internal static class GramKernels
     /// <summary>
     /// Packs kb rows of the row-major x (kb×d) and y into rows of <paramref name="ldp"/> doubles, z = [x - s, 1, y - s_y, 0…]
     /// (<paramref name="shift"/> is the features' shift, then y's): a streaming copy, so that the tiles read 8 aligned columns
-    /// of a row at a time. <paramref name="wide"/> uses Vector512, otherwise Vector256 where there is SIMD, else a plain loop.
+    /// of a row at a time. <paramref name="simd"/>: 512 uses Vector512, 256 Vector256, anything else a plain loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Pack(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> shift, int d, int kb, int ldp, Span<double> pack, bool wide)
+    public static void Pack(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> shift, int d, int kb, int ldp, Span<double> pack, int simd)
     {
         if (x.Length < kb * d || y.Length < kb || shift.Length < d + 1 || pack.Length < kb * ldp || ldp < d + 2)
             throw new ArgumentException("pack: sizes do not match");
@@ -45,7 +45,8 @@ internal static class GramKernels
         ref double ps = ref MemoryMarshal.GetReference(shift);
         ref double pk = ref MemoryMarshal.GetReference(pack);
         double sy = shift[d];
-        int f0 = wide ? d / W * W : Vector256.IsHardwareAccelerated ? d / 4 * 4 : 0;
+        bool wide = simd == 512;
+        int f0 = wide ? d / W * W : simd == 256 ? d / 4 * 4 : 0;
         for (int i = 0; i < kb; i++)
         {
             ref double xr = ref Unsafe.Add(ref px, (nint)i * d);

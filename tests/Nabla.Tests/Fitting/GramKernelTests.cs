@@ -102,6 +102,16 @@ public class GramKernelTests
                     Assert.Equal(sums.C(a, b), sums.C(b, a));
                 }
             }
+            // and the raw products the solver sees: X'X, X'y, y'y
+            var (g, xty, yty) = sums.Design(intercept: false);
+            for (int a = 0; a <= d; a++)
+                for (int b = a; b <= d; b++)
+                {
+                    double raw = 0;
+                    for (int i = 0; i < n; i++) raw += Z(i, a) * Z(i, b);
+                    double got = a == d ? yty : b == d ? xty[a] : g[a * d + b];
+                    FixtureTests.Close(raw, got, 1e-12, $"kernel {kernel}, n={n}, d={d}: raw [{a},{b}]");
+                }
         }
     }
 }
