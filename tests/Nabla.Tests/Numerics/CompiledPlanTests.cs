@@ -1,0 +1,158 @@
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.Numerics;
+using Nabla.Printing;
+using Xunit.Abstractions;
+
+namespace Nabla.Tests.Numerics;
+
+/// <summary>Compiled plans agree with the reference interpreter; the fused passes and the no-allocation promise hold.</summary>
+public class CompiledPlanTests(ITestOutputHelper output)
+{
+    private static readonly IBlas Blas = Backends.FromEnvironment;
+
+    private static bool Agree(Expr e, Dictionary<string, Tensor> values, IBlas blas, string what)
+    {
+        Tensor expected;
+        try { expected = Evaluator.Evaluate(e, values); }
+        catch (NablaException) { return false; } // outside a domain at this point; nothing to compare
+        var plan = new CompiledPlan([e], blas);
+        var actual = plan.Evaluate(values)[0];
+        Assert.Equal(expected.Rows, actual.Rows);
+        Assert.Equal(expected.Cols, actual.Cols);
+        Backends.Close(expected.Data, actual.Data, 1e-9, $"{what}: {TextPrinter.Print(e)}\n{plan.Describe(values)}");
+        // A second call on the same buffers gives the same numbers.
+        Backends.Close(expected.Data, plan.Evaluate(values)[0].Data, 1e-9, $"{what} (second call)");
+        return true;
+    }
+
+    [Fact]
+    public void Compiled_equals_interpreted_on_random_expressions()
+    {
+        int compared = 0, nodes = 0;
+        for (int seed = 0; seed < 400; seed++)
+        {
+            var rng = new Random(seed);
+            var gen = new ExprGen(rng);
+            var e = seed % 2 == 0 ? gen.Scalar(4) : gen.Any(4);
+            if (Agree(e, gen.Values(rng.Next(1, 6), rng.Next(1, 6)), Blas, $"seed {seed}")) { compared++; nodes += e.Size; }
+        }
+        output.WriteLine($"backend {Blas.Name}: {compared} of 400 expressions compared ({nodes / Math.Max(1, compared)} nodes on average)");
+        Assert.True(compared >= 300, $"only {compared} of 400 random expressions could be evaluated");
+    }
+
+    [Fact]
+    public void Compiled_equals_interpreted_at_sizes_that_use_the_blocked_kernels()
+    {
+        for (int seed = 0; seed < 12; seed++)
+        {
+            var rng = new Random(1000 + seed);
+            var gen = new ExprGen(rng);
+            Agree(gen.Any(3), gen.Values(rng.Next(60, 140), rng.Next(250, 400)), Blas, $"seed {1000 + seed}");
+        }
+    }
+
+    private static Dictionary<string, Tensor> Logistic(int m, int d, Random rng)
+    {
+        var y = Backends.Random(rng, m, 1, ShapeKind.Vector);
+        for (int i = 0; i < m; i++) y.Data[i] = y.Data[i] > 0 ? 1 : -1;
+        return new() { ["X"] = Backends.Random(rng, m, d), ["y"] = y, ["w"] = Backends.Random(rng, d, 1, ShapeKind.Vector) };
+    }
+
+    [Theory]
+    [InlineData("sum(softplus(-y.*(X*w)))")]
+    [InlineData("sum(log(1+exp(-y.*(X*w))))")]
+    [InlineData("norm2(X*w-y)^2")]
+    public void Gradients_over_a_large_matrix_are_one_fused_pass(string loss)
+    {
+        var values = Logistic(5003, 37, new Random(9));
+        var objective = NablaMath.Parse(loss);
+        var plan = objective.CompileWithGradient("w", Blas);
+        var description = plan.Describe(values);
+        output.WriteLine(description);
+        Assert.Contains("fused pass over rows of X", description);
+        var g = new double[37];
+        double value = plan.ValueAndGradient(values, g);
+        Assert.Equal(Evaluator.Evaluate(objective.Expression, values).ScalarValue, value, 1e-9 * Math.Abs(value));
+        Backends.Close(objective.Gradient("w").Evaluate(values).Data, g, 1e-10, "fused gradient");
+    }
+
+    [Fact]
+    public void Quadratic_form_gradient_reads_the_matrix_once()
+    {
+        var rng = new Random(10);
+        var values = new Dictionary<string, Tensor> { ["A"] = Backends.Random(rng, 301, 301), ["x"] = Backends.Random(rng, 301, 1, ShapeKind.Vector) };
+        var grad = NablaMath.Parse("x'*A*x").Gradient("x");
+        Assert.Equal("(A+A')*x", grad.ToString());
+        var plan = grad.Compile(Blas);
+        Assert.Contains("fused pass over rows of A", plan.Describe(values));
+        var g = new double[301];
+        plan.Evaluate(values, g);
+        Backends.Close(grad.Evaluate(values).Data, g, 1e-10, "(A+A')*x");
+    }
+
+    [Fact]
+    public void Logdet_gradient_inverts_the_transpose_without_materialising_it()
+    {
+        var rng = new Random(11);
+        var x = Backends.Spd(rng, 70);
+        x[3, 5] += 1; // not symmetric
+        var values = new Dictionary<string, Tensor> { ["X"] = x };
+        var grad = NablaMath.Parse("logdet(X)").Gradient("X");
+        var plan = grad.Compile(Blas);
+        var d = plan.Describe(values);
+        Assert.Contains("inv(X') by getrf+getri", d);
+        Assert.DoesNotContain("transpose(", d);
+        var g = new double[70 * 70];
+        plan.Evaluate(values, g);
+        Backends.Close(grad.Evaluate(values).Data, g, 1e-10, "inv(X)'");
+    }
+
+    [Fact]
+    public void Products_are_ordered_by_flop_count()
+    {
+        var rng = new Random(12);
+        var values = new Dictionary<string, Tensor> { ["A"] = Backends.Random(rng, 200, 200), ["B"] = Backends.Random(rng, 200, 200), ["x"] = Backends.Random(rng, 200, 1, ShapeKind.Vector) };
+        var f = NablaMath.Parse("A*B*x", new Dictionary<string, string> { ["x"] = "vector(n)", ["A"] = "matrix(n,n)", ["B"] = "matrix(n,n)" });
+        var plan = f.Compile(Blas);
+        var d = plan.Describe(values);
+        Assert.DoesNotContain("gemm", d); // A*(B*x): two matrix-vector products, no matrix-matrix one
+        Backends.Close(f.Evaluate(values).Data, plan.Evaluate(values)[0].Data, 1e-10, "A*B*x");
+    }
+
+    [Fact]
+    public void Repeated_calls_allocate_nothing()
+    {
+        var blas = new ManagedBlas(1);
+        var values = Logistic(2000, 20, new Random(13));
+        var plan = NablaMath.Parse("sum(softplus(-y.*(X*w)))").CompileWithGradient("w", blas);
+        var g = new double[20];
+        plan.ValueAndGradient(values, g);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) plan.ValueAndGradient(values, g);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Sizes_may_change_between_calls()
+    {
+        var plan = NablaMath.Parse("x'*A*x").Gradient("x").Compile(Blas);
+        var rng = new Random(14);
+        foreach (int n in new[] { 3, 5, 3 })
+        {
+            var values = new Dictionary<string, Tensor> { ["A"] = Backends.Random(rng, n, n), ["x"] = Backends.Random(rng, n, 1, ShapeKind.Vector) };
+            Backends.Close(Evaluator.Evaluate(plan.Roots[0], values).Data, plan.Evaluate(values)[0].Data, 1e-12, $"n={n}");
+        }
+    }
+
+    [Fact]
+    public void Domain_errors_are_reported_as_the_interpreter_reports_them()
+    {
+        var plan = NablaMath.Parse("sum(log(x))").Compile(Blas);
+        var values = new Dictionary<string, Tensor> { ["x"] = Tensor.Vector(1, -1) };
+        var ex = Assert.Throws<NablaException>(() => plan.Evaluate(values));
+        Assert.Equal(ErrorCodes.DomainError, ex.Diagnostic.Code);
+        var missing = Assert.Throws<NablaException>(() => plan.Evaluate(new Dictionary<string, Tensor>()));
+        Assert.Equal(ErrorCodes.BadRequest, missing.Diagnostic.Code);
+    }
+}
