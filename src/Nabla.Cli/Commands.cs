@@ -20,6 +20,7 @@ public static class Commands
         root.Subcommands.Add(DeriveCommand("jac", "Print the Jacobian of an expression.", DerivativeKind.Jacobian, stdout, stderr));
         root.Subcommands.Add(DeriveCommand("hess", "Print the Hessian of a scalar expression.", DerivativeKind.Hessian, stdout, stderr));
         root.Subcommands.Add(JsonlCommand(stdout));
+        root.Subcommands.Add(InfoCommand.Create(stdout));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

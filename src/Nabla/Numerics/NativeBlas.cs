@@ -57,17 +57,8 @@ internal sealed unsafe partial class NativeBlas : IBlas
         {
             if (_handle == IntPtr.Zero)
             {
-                foreach (var c in Candidates())
-                {
-                    if (!NativeLibrary.TryLoad(c, out var h)) continue;
-                    bool complete = new[] { "cblas_dgemm", "cblas_dgemv", "cblas_dtrsm", "dpotrf_", "dgetrf_", "dgetri_", "dgels_", "dsyevd_", "openblas_get_config" }
-                        .All(s => NativeLibrary.TryGetExport(h, s, out _));
-                    if (!complete) { NativeLibrary.Free(h); continue; }
-                    _handle = h;
-                    _path = c;
-                    break;
-                }
-                if (_handle == IntPtr.Zero) return null;
+                if (Load(Candidates()) is not { } found) return null;
+                (_handle, _path) = found;
             }
             if (!_resolverSet)
             {
@@ -76,6 +67,20 @@ internal sealed unsafe partial class NativeBlas : IBlas
             }
             return new NativeBlas(_path!);
         }
+    }
+
+    /// <summary>The first candidate that loads and exports every symbol Nabla calls, or null.</summary>
+    internal static (IntPtr Handle, string Path)? Load(IEnumerable<string> candidates)
+    {
+        foreach (var c in candidates)
+        {
+            if (!NativeLibrary.TryLoad(c, out var h)) continue;
+            bool complete = new[] { "cblas_dgemm", "cblas_dgemv", "cblas_dsyrk", "cblas_dtrsm", "dpotrf_", "dgetrf_", "dgetrs_", "dgetri_", "dgels_", "dsyevd_", "openblas_get_config" }
+                .All(s => NativeLibrary.TryGetExport(h, s, out _));
+            if (complete) return (h, c);
+            NativeLibrary.Free(h);
+        }
+        return null;
     }
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) => name == Lib ? _handle : IntPtr.Zero;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Nabla.Numerics;
@@ -107,6 +108,7 @@ internal sealed unsafe class FusedRowPass : Step
         TensorPrimitives.Multiply(p0, _backward.Alpha.Value(), g);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Range(int t)
     {
         var x = _forward.A;
@@ -127,6 +129,7 @@ internal sealed unsafe class FusedRowPass : Step
     }
 
     /// <summary>u[i] = alpha·X[i,:]·w for rows b0..b1, four rows at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward(double* x, double* w, double* u, int b0, int b1, int d, double alpha)
     {
         int i = b0;
@@ -152,6 +155,7 @@ internal sealed unsafe class FusedRowPass : Step
     }
 
     /// <summary>acc += X[b0:b1,:]'·r[b0:b1], four rows at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Backward(double* x, double* r, double* acc, int b0, int b1, int d)
     {
         int i = b0;

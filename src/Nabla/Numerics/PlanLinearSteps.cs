@@ -49,6 +49,7 @@ internal sealed class TransposeStep(Slot output, Slot x) : Step(output)
     public override void Run() => TransposeInto(x.Data, x.Rows, x.Cols, Out.Data);
 
     /// <summary>dst (cols×rows) = src' in 32×32 tiles.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void TransposeInto(ReadOnlySpan<double> src, int rows, int cols, Span<double> dst)
     {
         const int T = 32;
