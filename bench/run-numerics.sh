@@ -22,6 +22,7 @@ raw=bench/results/numerics-raw.txt
       "${peers[@]}" "$c"
     done
   done
+  "${nabla[@]}" peak
   echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$raw"
 /usr/bin/python3 bench/table.py "$raw" | tee bench/results/numerics-table.md

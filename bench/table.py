@@ -33,7 +33,8 @@ for line in text.splitlines():
     if float(ms) < best[key][0]:
         best[key] = (float(ms), None if gf == "-" else float(gf))
 
-print(f"Measured FP64 FMA peak of this machine: **{peak:.1f} GFLOP/s** (all cores, widest vectors).\n")
+print(f"Measured FP64 FMA peak in this run: **{peak:.1f} GFLOP/s** (best of the probes at the start and the end, all cores, widest vectors).\n")
+print("Each figure is the best of the per-round medians; the ratio is to the peer the goal names.\n")
 print("| work | implementation | median ms | GFLOP/s | % of peak | ratio to reference | goal |")
 print("|---|---|---:|---:|---:|---:|---|")
 for case, impl in order:

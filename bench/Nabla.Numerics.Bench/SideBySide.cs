@@ -45,8 +45,9 @@ public static class SideBySide
 
     private static List<double> Time(int reps, Action body)
     {
+        // Warm up past the JIT's tiers (a training loop calls the same plan thousands of times).
         var warm = Stopwatch.StartNew();
-        do body(); while (warm.ElapsedMilliseconds < 300);
+        for (int calls = 0; calls < 5 || warm.ElapsedMilliseconds < 1500; calls++) body();
         var ms = new List<double>();
         for (int r = 0; r < reps; r++)
         {

@@ -104,18 +104,22 @@ internal sealed partial class ManagedBlas
         for (int j = 0; j < x.Length; j++) (x[j], y[j]) = (y[j], x[j]);
     }
 
-    /// <summary>B := inv(L)·B with L unit lower (blocked: small solves plus one GEMM per block row).</summary>
-    private void SolveLowerUnit(int n, int nrhs, ReadOnlySpan<double> l, Span<double> b)
+    /// <summary>
+    /// B := inv(L)·B with L unit lower (blocked: small solves plus one GEMM per block row). When B is the
+    /// identity, inv(L) is lower triangular, so only the first k1 columns of a block row are ever non-zero.
+    /// </summary>
+    private void SolveLowerUnit(int n, int nrhs, ReadOnlySpan<double> l, Span<double> b, bool identity = false)
     {
         for (int k0 = 0; k0 < n; k0 += NB)
         {
             int k1 = Math.Min(n, k0 + NB);
+            int cols = identity ? k1 : nrhs;
             for (int i = k0 + 1; i < k1; i++)
             {
-                var bi = b.Slice(i * nrhs, nrhs);
-                for (int p = k0; p < i; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * nrhs, nrhs), -l[i * n + p], bi, bi);
+                var bi = b.Slice(i * nrhs, cols);
+                for (int p = k0; p < i; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * nrhs, cols), -l[i * n + p], bi, bi);
             }
-            if (k1 < n) Gemm(false, false, n - k1, nrhs, k1 - k0, -1, l[(k1 * n + k0)..], n, b[(k0 * nrhs)..], nrhs, 1, b[(k1 * nrhs)..], nrhs);
+            if (k1 < n) Gemm(false, false, n - k1, cols, k1 - k0, -1, l[(k1 * n + k0)..], n, b[(k0 * nrhs)..], nrhs, 1, b[(k1 * nrhs)..], nrhs);
         }
     }
 
@@ -137,13 +141,21 @@ internal sealed partial class ManagedBlas
 
     public void Getri(int n, Span<double> lu, ReadOnlySpan<int> ipiv)
     {
+        // inv(A) = inv(U)·inv(L)·P' (P'A = LU): solve against the identity, then undo the row swaps on the columns.
         var buf = ArrayPool<double>.Shared.Rent(n * n);
         try
         {
             var x = buf.AsSpan(0, n * n);
             x.Clear();
             for (int i = 0; i < n; i++) x[i * n + i] = 1;
-            Getrs(n, n, lu, ipiv, x);
+            SolveLowerUnit(n, n, lu, x, identity: true);
+            SolveUpper(n, n, lu, x);
+            for (int k = n - 1; k >= 0; k--)
+            {
+                int p = ipiv[k];
+                if (p == k) continue;
+                for (int i = 0; i < n; i++) (x[i * n + k], x[i * n + p]) = (x[i * n + p], x[i * n + k]);
+            }
             x.CopyTo(lu);
         }
         finally { ArrayPool<double>.Shared.Return(buf); }

@@ -101,7 +101,7 @@ internal sealed unsafe class FusedRowPass : Step
     {
         _alphaF = _forward.Alpha.Value();
         if (_threads == 1) Range(0);
-        else Parallel.For(0, _threads, _body);
+        else WorkerTeam.Shared.Run(_threads, _body);
         var g = _backward.Out.Span;
         var p0 = _partials[0].AsSpan();
         for (int t = 1; t < _threads; t++) TensorPrimitives.Add(p0, _partials[t], p0);

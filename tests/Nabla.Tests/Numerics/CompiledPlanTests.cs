@@ -120,10 +120,12 @@ public class CompiledPlanTests(ITestOutputHelper output)
         Backends.Close(f.Evaluate(values).Data, plan.Evaluate(values)[0].Data, 1e-10, "A*B*x");
     }
 
-    [Fact]
-    public void Repeated_calls_allocate_nothing()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Repeated_calls_allocate_nothing(int threads)
     {
-        var blas = new ManagedBlas(1);
+        var blas = new ManagedBlas(threads);
         var values = Logistic(2000, 20, new Random(13));
         var plan = NablaMath.Parse("sum(softplus(-y.*(X*w)))").CompileWithGradient("w", blas);
         var g = new double[20];
