@@ -95,12 +95,9 @@ internal sealed unsafe partial class ManagedBlas : IBlas
             for (int i = r0; i < m; i++) y[i] += alpha * TensorPrimitives.Dot(new ReadOnlySpan<double>(a + (long)i * lda, n), xs);
             return;
         }
-        nint pa = (nint)a, px = (nint)x, py = (nint)y;
-        Parallel.For(0, threads, t =>
-        {
-            int lo = (int)((long)m * t / threads), hi = (int)((long)m * (t + 1) / threads);
-            GemvN((double*)pa, (double*)px, (double*)py, lo, hi, n, lda, alpha, 1);
-        });
+        var job = t_gemv ??= new GemvJob();
+        job.Set(a, x, y, m, n, lda, alpha, threads, false, []);
+        WorkerTeam.Shared.Run(threads, job.Body);
     }
 
     private static void GemvT(double* a, double* x, double* y, int m, int n, int lda, double alpha, int threads)
@@ -109,30 +106,70 @@ internal sealed unsafe partial class ManagedBlas : IBlas
         var ys = new Span<double>(y, n);
         if (threads <= 1)
         {
-            for (int i = 0; i < m; i++)
-                if (x[i] != 0) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(a + (long)i * lda, n), alpha * x[i], ys, ys);
+            GemvJob.Rows(a, x, ys, 0, m, n, lda, alpha);
             return;
         }
         var partial = ArrayPool<double>.Shared.Rent(n * (threads - 1));
         try
         {
             Array.Clear(partial, 0, n * (threads - 1));
-            nint pa = (nint)a, px = (nint)x, py = (nint)y;
-            Parallel.For(0, threads, t =>
-            {
-                int lo = (int)((long)m * t / threads), hi = (int)((long)m * (t + 1) / threads);
-                var acc = t == 0 ? new Span<double>((double*)py, n) : partial.AsSpan((t - 1) * n, n);
-                double* xa = (double*)px;
-                for (int i = lo; i < hi; i++)
-                    if (xa[i] != 0) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>((double*)pa + (long)i * lda, n), alpha * xa[i], acc, acc);
-            });
+            var job = t_gemv ??= new GemvJob();
+            job.Set(a, x, y, m, n, lda, alpha, threads, true, partial);
+            WorkerTeam.Shared.Run(threads, job.Body);
             for (int t = 1; t < threads; t++) TensorPrimitives.Add(ys, partial.AsSpan((t - 1) * n, n), ys);
         }
         finally { ArrayPool<double>.Shared.Return(partial); }
     }
 
-    public void Syrk(bool trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc) =>
-        Gemm(trans, !trans, n, n, k, alpha, a, lda, a, lda, beta, c, ldc);
+    [ThreadStatic] private static GemvJob? t_gemv;
+
+    /// <summary>The arguments of a parallel GEMV, kept per calling thread so that a call allocates nothing.</summary>
+    private sealed class GemvJob
+    {
+        private double* _a, _x, _y;
+        private double[] _partial = [];
+        private int _m, _n, _lda, _threads;
+        private double _alpha;
+        private bool _trans;
+
+        public GemvJob() => Body = Run;
+
+        public Action<int> Body { get; }
+
+        public void Set(double* a, double* x, double* y, int m, int n, int lda, double alpha, int threads, bool trans, double[] partial)
+        {
+            _a = a; _x = x; _y = y;
+            (_m, _n, _lda, _alpha, _threads, _trans, _partial) = (m, n, lda, alpha, threads, trans, partial);
+        }
+
+        private void Run(int t)
+        {
+            int lo = (int)((long)_m * t / _threads), hi = (int)((long)_m * (t + 1) / _threads);
+            if (!_trans) { GemvN(_a, _x, _y, lo, hi, _n, _lda, _alpha, 1); return; }
+            var acc = t == 0 ? new Span<double>(_y, _n) : _partial.AsSpan((t - 1) * _n, _n);
+            Rows(_a, _x, acc, lo, hi, _n, _lda, _alpha);
+        }
+
+        public static void Rows(double* a, double* x, Span<double> acc, int lo, int hi, int n, int lda, double alpha)
+        {
+            for (int i = lo; i < hi; i++)
+                if (x[i] != 0) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(a + (long)i * lda, n), alpha * x[i], acc, acc);
+        }
+    }
+
+    public void Syrk(bool trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc)
+    {
+        // The lower triangle block row by block row (about half of GEMM's flops), then mirrored.
+        const int block = 256;
+        for (int i0 = 0; i0 < n; i0 += block)
+        {
+            int i1 = Math.Min(n, i0 + block);
+            var rows = trans ? a[i0..] : a[(i0 * lda)..];
+            Gemm(trans, !trans, i1 - i0, i1, k, alpha, rows, lda, a, lda, beta, c[(i0 * ldc)..], ldc);
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) c[i * ldc + j] = c[j * ldc + i];
+    }
 
     public double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => TensorPrimitives.Dot(x, y);
 

@@ -17,13 +17,26 @@ internal static unsafe class ManagedGemm
     /// <summary>Whether the 512-bit micro-kernel is used (AVX-512 present).</summary>
     internal static readonly bool UseVector512 = Vector512.IsHardwareAccelerated;
 
+    /// <summary>The arguments of one GEMM, kept per calling thread (with its loop bodies) so a call allocates nothing.</summary>
     private sealed class Job
     {
         public bool TA, TB, Wide;
-        public int M, N, K, Lda, Ldb, Ldc, Nr, Kc, Nc, Pc, Jc, Mc;
+        public int M, N, K, Lda, Ldb, Ldc, Nr, Kc, Nc, Pc, Jc, Mc, Threads, Slivers, Blocks, Next;
         public double Alpha;
         public double* A, B, C, Bp;
+        public readonly Action<int> PackBody, BlockBody;
+
+        public Job()
+        {
+            PackBody = t => PackB(this, t * Slivers / Threads, (t + 1) * Slivers / Threads);
+            BlockBody = _ =>
+            {
+                for (int i = Interlocked.Increment(ref Next) - 1; i < Blocks; i = Interlocked.Increment(ref Next) - 1) Block(this, i);
+            };
+        }
     }
+
+    [ThreadStatic] private static Job? t_job;
 
     /// <summary>C = alpha·op(A)·op(B) + C (beta already applied by the caller).</summary>
     public static void Run(bool ta, bool tb, int m, int n, int k, double alpha, double* a, int lda, double* b, int ldb,
@@ -36,12 +49,14 @@ internal static unsafe class ManagedGemm
         if (threads > 1) nb = Math.Max(threads, (nb + threads - 1) / threads * threads);
         int mc = Math.Min(MCMax, ((m + nb - 1) / nb + MR - 1) / MR * MR);
         var bBuf = ArrayPool<double>.Shared.Rent(KC * (ncMax + nr));
-        var opts = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
+        var team = WorkerTeam.Shared;
         try
         {
             fixed (double* bp = bBuf)
             {
-                var job = new Job { TA = ta, TB = tb, Wide = w, M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, Nr = nr, Alpha = alpha, A = a, B = b, C = c, Bp = bp, Mc = mc };
+                var job = t_job ??= new Job();
+                job.TA = ta; job.TB = tb; job.Wide = w; job.M = m; job.N = n; job.K = k; job.Lda = lda; job.Ldb = ldb; job.Ldc = ldc;
+                job.Nr = nr; job.Alpha = alpha; job.A = a; job.B = b; job.C = c; job.Bp = bp; job.Mc = mc; job.Threads = Math.Max(1, threads);
                 for (int jc = 0; jc < n; jc += ncMax)
                 {
                     job.Jc = jc;
@@ -50,15 +65,13 @@ internal static unsafe class ManagedGemm
                     {
                         job.Pc = pc;
                         job.Kc = Math.Min(KC, k - pc);
-                        int slivers = (job.Nc + nr - 1) / nr;
-                        if (threads > 1 && slivers > 1)
-                            Parallel.For(0, threads, opts, t => PackB(job, t * slivers / threads, (t + 1) * slivers / threads));
-                        else PackB(job, 0, slivers);
-                        int blocks = (m + mc - 1) / mc;
-                        if (threads > 1 && blocks > 1)
-                            Parallel.For(0, blocks, opts, i => Block(job, i));
-                        else
-                            for (int i = 0; i < blocks; i++) Block(job, i);
+                        job.Slivers = (job.Nc + nr - 1) / nr;
+                        if (threads > 1 && job.Slivers > 1) team.Run(job.Threads, job.PackBody);
+                        else PackB(job, 0, job.Slivers);
+                        job.Blocks = (m + mc - 1) / mc;
+                        job.Next = 0;
+                        if (threads > 1 && job.Blocks > 1) team.Run(job.Threads, job.BlockBody);
+                        else job.BlockBody(0);
                     }
                 }
             }

@@ -50,7 +50,7 @@ internal sealed class WorkerTeam
     /// <summary>Runs body(0) … body(count−1), in parallel where the team is free; returns when all are done.</summary>
     public void Run(int count, Action<int> body)
     {
-        if (count <= 1 || Size == 1 || !Monitor.TryEnter(_gate))
+        if (count <= 1 || Size == 1 || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate))
         {
             for (int i = 0; i < count; i++) body(i);
             return;

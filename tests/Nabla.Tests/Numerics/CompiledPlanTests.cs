@@ -136,6 +136,23 @@ public class CompiledPlanTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Plans_with_matrix_products_and_factorisations_allocate_nothing_either()
+    {
+        var rng = new Random(15);
+        var values = new Dictionary<string, Tensor> { ["A"] = Backends.Random(rng, 150, 150), ["B"] = Backends.Random(rng, 150, 150), ["x"] = Backends.Random(rng, 150, 1, ShapeKind.Vector) };
+        for (int i = 0; i < 150; i++) values["A"][i, i] += 150;
+        var plan = NablaMath.Parse("tr(A*B*B') + logdet(A) + x'*inv(A)*B*x").Gradient("A").Compile(Blas.Name == "managed" ? Nabla.Numerics.Blas.Managed : Blas);
+        var g = new double[150 * 150];
+        plan.Evaluate(values, g);
+        plan.Evaluate(values, g);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        plan.Evaluate(values, g);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine(plan.Describe(values));
+        if (Blas.Name == "managed") Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Sizes_may_change_between_calls()
     {
         var plan = NablaMath.Parse("x'*A*x").Gradient("x").Compile(Blas);
