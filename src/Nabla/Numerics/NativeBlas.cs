@@ -23,7 +23,8 @@ internal sealed unsafe partial class NativeBlas : IBlas
     {
         Threads = openblas_get_num_threads();
         string config = Marshal.PtrToStringUTF8(openblas_get_config()) ?? "";
-        Library = $"{path} ({config.Trim()})";
+        string core = Marshal.PtrToStringUTF8(openblas_get_corename()) ?? "?";
+        Library = $"{path} ({config.Trim()}; kernel {core})";
     }
 
     public string Name => "openblas";
@@ -75,7 +76,7 @@ internal sealed unsafe partial class NativeBlas : IBlas
         foreach (var c in candidates)
         {
             if (!NativeLibrary.TryLoad(c, out var h)) continue;
-            bool complete = new[] { "cblas_dgemm", "cblas_dgemv", "cblas_dsyrk", "cblas_dtrsm", "dpotrf_", "dgetrf_", "dgetrs_", "dgetri_", "dgels_", "dsyevd_", "openblas_get_config" }
+            bool complete = new[] { "cblas_dgemm", "cblas_dgemv", "cblas_dsyrk", "cblas_dtrsm", "dpotrf_", "dgetrf_", "dgetrs_", "dgetri_", "dgels_", "dsyevd_", "openblas_get_config", "openblas_get_corename" }
                 .All(s => NativeLibrary.TryGetExport(h, s, out _));
             if (complete) return (h, c);
             NativeLibrary.Free(h);
@@ -258,4 +259,5 @@ internal sealed unsafe partial class NativeBlas : IBlas
     [LibraryImport(Lib)] private static partial void dsyevd_(byte* jobz, byte* uplo, int* n, double* a, int* lda, double* w, double* work, int* lwork, int* iwork, int* liwork, int* info, nuint jobzLen, nuint uploLen);
     [LibraryImport(Lib)] private static partial IntPtr openblas_get_config();
     [LibraryImport(Lib)] private static partial int openblas_get_num_threads();
+    [LibraryImport(Lib)] private static partial IntPtr openblas_get_corename();
 }
