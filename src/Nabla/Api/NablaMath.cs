@@ -72,16 +72,18 @@ public sealed class Objective
     }
 
     /// <summary>Compiles the expression for repeated evaluation (on the managed backend unless one is given).</summary>
-    public CompiledPlan Compile(IBlas? backend = null) => new([Expression], backend);
+    public CompiledPlan Compile(IBlas? backend = null) => new([Expression], backend, variables: _bound.Variables);
 
     /// <summary>
     /// Compiles the objective together with its gradient, sharing their work (and fusing the passes over
     /// large matrices): <see cref="CompiledPlan.ValueAndGradient"/> then gives both in one call.
     /// </summary>
-    public CompiledPlan CompileWithGradient(string wrt, IBlas? backend = null) => new([Expression, Gradient(wrt).Expression], backend);
+    public CompiledPlan CompileWithGradient(string wrt, IBlas? backend = null) =>
+        new([Expression, Gradient(wrt).Expression], backend, variables: _bound.Variables);
 
     /// <summary>Evaluates with the reference interpreter (allocates; for checking and one-off values).</summary>
-    public Tensor Evaluate(IReadOnlyDictionary<string, Tensor> values) => Evaluator.Evaluate(Expression, values);
+    public Tensor Evaluate(IReadOnlyDictionary<string, Tensor> values) =>
+        Evaluator.Evaluate(Expression, values, Evaluator.Variables(Expression).Concat(_bound.Variables.Where(v => values.ContainsKey(v.Name))));
 
     /// <summary>The expression as Nabla prints it, e.g. <c>(A+A')*x</c>.</summary>
     public override string ToString() => TextPrinter.PrintResult(Expression);

@@ -17,6 +17,7 @@ public sealed class CompiledPlan
 {
     private readonly Expr[] _roots;
     private readonly Var[] _vars;
+    private readonly HashSet<string> _required;
     private readonly bool _fuse;
     private readonly Dictionary<Dim, int> _sizes = [];
     private Layout? _layout;
@@ -24,11 +25,19 @@ public sealed class CompiledPlan
     private sealed record Layout(Step[] Steps, Slot[] Outputs, KeyValuePair<string, Slot>[] Inputs, Dictionary<Dim, int> Sizes);
 
     /// <summary>Compiles the given expressions (evaluated together, sharing their common subexpressions).</summary>
-    public CompiledPlan(IReadOnlyList<Expr> roots, IBlas? backend = null, bool fuse = true)
+    /// <param name="roots">The expressions.</param>
+    /// <param name="backend">The backend (managed when null).</param>
+    /// <param name="fuse">Whether to fuse passes over large matrices (off only to measure what fusion gives).</param>
+    /// <param name="variables">
+    /// Further variables whose values fix sizes, e.g. those of the objective a gradient came from (a zero
+    /// gradient reads no variable, yet its size is that of one).
+    /// </param>
+    public CompiledPlan(IReadOnlyList<Expr> roots, IBlas? backend = null, bool fuse = true, IEnumerable<Var>? variables = null)
     {
         if (roots.Count == 0) throw new ArgumentException("nothing to compile", nameof(roots));
         _roots = [.. roots];
-        _vars = [.. roots.SelectMany(Evaluator.Variables).DistinctBy(v => v.Name)];
+        _vars = [.. roots.SelectMany(Evaluator.Variables).Concat(variables ?? []).DistinctBy(v => v.Name)];
+        _required = [.. roots.SelectMany(Evaluator.Variables).Select(v => v.Name)];
         _fuse = fuse;
         Backend = backend ?? Blas.Managed;
     }
@@ -114,7 +123,10 @@ public sealed class CompiledPlan
         foreach (var v in _vars)
         {
             if (!values.TryGetValue(v.Name, out var t))
+            {
+                if (!_required.Contains(v.Name)) continue;
                 throw new NablaException(ErrorCodes.BadRequest, $"no value was given for {v.Name}");
+            }
             if (v.Shape.Rows is { } r) Bind(r, t.Rows, v);
             else if (t.Rows != 1) throw Mismatch(v, t);
             if (v.Shape.Cols is { } c) Bind(c, t.Cols, v);

@@ -58,9 +58,10 @@ internal static class PlanFusion
         // The later product's inputs must be ready during the pass; its scalar factor is read after it.
         if (second.Inputs.Any(i => i != second.X && tainted.Contains(i))) return null;
         if (tainted.Contains(second.X) && !inPass.Contains(second.X)) return null;
+        // X'·r first and X·w second: w must not come from X'·r (A*(A'*x)), which is only complete after the pass.
+        if (first.Trans && (local.Count > 0 || tainted.Contains(second.X))) return null;
         var forward = first.Trans ? second : first;
         var backward = first.Trans ? first : second;
-        if (first.Trans && local.Count > 0) return null;
         var fused = new FusedRowPass(forward, local, backward, threads);
         return [.. steps.Take(p1), .. kept, fused, .. deferred, .. steps.Skip(p2 + 1)];
     }

@@ -11,12 +11,12 @@ public class CompiledPlanTests(ITestOutputHelper output)
 {
     private static readonly IBlas Blas = Backends.FromEnvironment;
 
-    private static bool Agree(Expr e, Dictionary<string, Tensor> values, IBlas blas, string what)
+    private static bool Agree(Expr e, Dictionary<string, Tensor> values, IBlas blas, string what, IReadOnlyList<Var>? variables = null)
     {
         Tensor expected;
-        try { expected = Evaluator.Evaluate(e, values); }
+        try { expected = Evaluator.Evaluate(e, values, Evaluator.Variables(e).Concat(variables ?? [])); }
         catch (NablaException) { return false; } // outside a domain at this point; nothing to compare
-        var plan = new CompiledPlan([e], blas);
+        var plan = new CompiledPlan([e], blas, variables: variables);
         var actual = plan.Evaluate(values)[0];
         Assert.Equal(expected.Rows, actual.Rows);
         Assert.Equal(expected.Cols, actual.Cols);
@@ -44,12 +44,39 @@ public class CompiledPlanTests(ITestOutputHelper output)
     [Fact]
     public void Compiled_equals_interpreted_at_sizes_that_use_the_blocked_kernels()
     {
-        for (int seed = 0; seed < 12; seed++)
+        int fused = 0;
+        for (int seed = 0; seed < 30; seed++)
         {
             var rng = new Random(1000 + seed);
             var gen = new ExprGen(rng);
-            Agree(gen.Any(3), gen.Values(rng.Next(60, 140), rng.Next(250, 400)), Blas, $"seed {1000 + seed}");
+            var e = gen.Any(3);
+            var values = gen.Values(rng.Next(60, 140), rng.Next(250, 400));
+            if (Agree(e, values, Blas, $"seed {1000 + seed}") && new CompiledPlan([e], Blas).Describe(values).Contains("fused pass")) fused++;
         }
+        output.WriteLine($"{fused} of 30 plans had a fused pass");
+    }
+
+    [Fact]
+    public void Compiled_gradients_of_random_objectives_equal_interpreted_ones()
+    {
+        // Gradients read matrices both ways (M*v and M'*r), which is where the fused passes apply.
+        int compared = 0, fused = 0;
+        var x = new Var("x", Shape.Vector(ExprGen.N));
+        for (int seed = 0; seed < 60 && compared < 25; seed++)
+        {
+            var rng = new Random(2000 + seed);
+            var gen = new ExprGen(rng);
+            Expr grad;
+            var f = seed % 3 == 0 ? gen.Scalar(3) : new Add([gen.Scalar(2), gen.DataTerm(2)]);
+            try { grad = Nabla.Api.Derivation.Compute(f, x, Nabla.Api.DerivativeKind.Gradient).Result; }
+            catch (NablaException) { continue; }
+            var values = gen.Values(rng.Next(130, 200), rng.Next(250, 400));
+            if (!Agree(grad, values, Blas, $"gradient, seed {2000 + seed}", [x])) continue;
+            compared++;
+            if (new CompiledPlan([grad], Blas, variables: [x]).Describe(values).Contains("fused pass")) fused++;
+        }
+        output.WriteLine($"{compared} gradients compared, {fused} with a fused pass");
+        Assert.True(compared >= 20);
     }
 
     private static Dictionary<string, Tensor> Logistic(int m, int d, Random rng)
@@ -89,6 +116,23 @@ public class CompiledPlanTests(ITestOutputHelper output)
         var g = new double[301];
         plan.Evaluate(values, g);
         Backends.Close(grad.Evaluate(values).Data, g, 1e-10, "(A+A')*x");
+    }
+
+    [Theory]
+    [InlineData("A*(A'*x)", false)]
+    [InlineData("A'*(A*x)", true)]
+    [InlineData("A*x + A'*(y.*(A*x))", true)]
+    [InlineData("A'*x + A*(A'*x)", false)]
+    public void Products_that_read_each_other_are_fused_only_when_the_order_allows(string text, bool fused)
+    {
+        var rng = new Random(16);
+        var values = new Dictionary<string, Tensor> { ["A"] = Backends.Random(rng, 257, 257), ["x"] = Backends.Random(rng, 257, 1, ShapeKind.Vector), ["y"] = Backends.Random(rng, 257, 1, ShapeKind.Vector) };
+        var f = NablaMath.Parse(text);
+        var plan = f.Compile(Blas);
+        var d = plan.Describe(values);
+        output.WriteLine(d);
+        Assert.Equal(fused, d.Contains("fused pass"));
+        Backends.Close(f.Evaluate(values).Data, plan.Evaluate(values)[0].Data, 1e-10, text);
     }
 
     [Fact]

@@ -23,16 +23,33 @@ public sealed class ExprGen(Random rng)
 
     public Expr Scalar(int depth) => Gen(Shape.Scalar, depth);
 
+    /// <summary>
+    /// A model-fitting term, sum(f(C*x .* v)) or norm2(C*x − v)^2 with random f and v, whose gradient
+    /// in x reads C both ways (C*x, then C'*r): the shape the fused passes are for.
+    /// </summary>
+    public Expr DataTerm(int depth)
+    {
+        var cx = new Mul([Vars[6], Vars[2]]);
+        var v = Gen(Shape.Vector(M), depth);
+        return rng.Next(3) == 0
+            ? new Power(new Call(Functions.Norm2, new Add([cx, new Neg(v)])), new Num(2))
+            : new Call(Functions.Sum, new Call(Bounded[rng.Next(Bounded.Length)], E.Had(cx, v)));
+    }
+
     public Expr Any(int depth) => Gen(AnyShapes[rng.Next(AnyShapes.Length)], depth);
 
+    /// <summary>Values for sizes n and m; entries in [-1, 1] scaled by 1/sqrt(max(n, m)) so that products stay of order 1.</summary>
     public Dictionary<string, Tensor> Values(int n, int m)
     {
+        double scale = 1 / Math.Sqrt(Math.Max(1, Math.Max(n, m)));
         var sizes = new Dictionary<Dim, int> { [N] = n, [M] = m };
         var values = new Dictionary<string, Tensor>();
         foreach (var v in Vars)
         {
             int r = v.Shape.Rows is { } rd ? sizes[rd] : 1, c = v.Shape.Cols is { } cd ? sizes[cd] : 1;
-            values[v.Name] = Backends.Random(rng, r, c, v.Shape.Kind);
+            var t = Backends.Random(rng, r, c, v.Shape.Kind);
+            if (v.Shape.Kind == ShapeKind.Matrix) for (int i = 0; i < t.Length; i++) t.Data[i] *= scale;
+            values[v.Name] = t;
         }
         return values;
     }
