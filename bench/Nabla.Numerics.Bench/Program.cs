@@ -1,11 +1,14 @@
 using BenchmarkDotNet.Running;
 using Nabla.Numerics.Bench;
 
-// Usage: peak | side [cases...] | bdn [BenchmarkDotNet args]
+// Usage: peak | side [cases...] | lu (where the managed inverse of n=500 spends its time) | bdn [BenchmarkDotNet args]
 // `side` prints one line per measurement: case|implementation|median ms|GFLOP/s (or -).
 string mode = args.Length > 0 ? args[0] : "side";
 switch (mode)
 {
+    case "lu":
+        Breakdown.Run();
+        break;
     case "peak":
         Peak.Run();
         break;

@@ -48,47 +48,58 @@ internal sealed partial class ManagedBlas
         for (int k0 = 0; k0 < n; k0 += NB)
         {
             int k1 = Math.Min(n, k0 + NB);
-            // Panel: columns k0..k1 of rows k0..n, unblocked, swapping whole rows.
-            for (int k = k0; k < k1; k++)
-            {
-                int p = k;
-                double best = Math.Abs(a[k * n + k]);
-                for (int i = k + 1; i < n; i++)
-                {
-                    double v = Math.Abs(a[i * n + k]);
-                    if (v > best) { best = v; p = i; }
-                }
-                ipiv[k] = p;
-                if (best == 0) return false;
-                if (p != k)
-                {
-                    var rk = a.Slice(k * n, n);
-                    var rp = a.Slice(p * n, n);
-                    for (int j = 0; j < n; j++) (rk[j], rp[j]) = (rp[j], rk[j]);
-                }
-                double inv = 1 / a[k * n + k];
-                var pivotRow = a.Slice(k * n + k + 1, k1 - k - 1);
-                for (int i = k + 1; i < n; i++)
-                {
-                    double f = a[i * n + k] *= inv;
-                    if (f != 0 && pivotRow.Length > 0)
-                    {
-                        var ri = a.Slice(i * n + k + 1, k1 - k - 1);
-                        TensorPrimitives.MultiplyAdd(pivotRow, -f, ri, ri);
-                    }
-                }
-            }
+            if (!Panel(a, n, k0, k1, ipiv)) return false;
             if (k1 == n) break;
             // U12 = inv(L11)·A12, then A22 -= L21·U12 (the GEMM that carries most of the work).
             int w = n - k1;
-            for (int i = k0 + 1; i < k1; i++)
-            {
-                var ri = a.Slice(i * n + k1, w);
-                for (int p = k0; p < i; p++) TensorPrimitives.MultiplyAdd(a.Slice(p * n + k1, w), -a[i * n + p], ri, ri);
-            }
+            DiagonalBlock(a, a[k1..], n, n, k0, k1, w, lower: true);
             Gemm(false, false, w, w, k1 - k0, -1, a[(k1 * n + k0)..], n, a[(k0 * n + k1)..], n, 1, a[(k1 * n + k1)..], n);
         }
         return true;
+    }
+
+    /// <summary>
+    /// LU of the panel columns c0..c1 (rows c0..n), unblocked. The panel is copied out column-major so that
+    /// the pivot search, the scaling and the rank-1 updates run down contiguous columns, then copied back;
+    /// the row swaps are applied to the columns outside the panel afterwards.
+    /// </summary>
+    private static bool Panel(Span<double> a, int n, int c0, int c1, Span<int> ipiv)
+    {
+        int rows = n - c0, w = c1 - c0;
+        var buf = ArrayPool<double>.Shared.Rent(rows * w);
+        try
+        {
+            var pan = buf.AsSpan(0, rows * w);
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < w; j++) pan[j * rows + i] = a[(c0 + i) * n + c0 + j];
+            for (int k = 0; k < w; k++)
+            {
+                var col = pan.Slice(k * rows, rows);
+                int p = k + TensorPrimitives.IndexOfMaxMagnitude<double>(col[k..]);
+                ipiv[c0 + k] = c0 + p;
+                if (col[p] == 0) return false;
+                if (p != k)
+                    for (int j = 0; j < w; j++) (pan[j * rows + k], pan[j * rows + p]) = (pan[j * rows + p], pan[j * rows + k]);
+                var below = col[(k + 1)..];
+                TensorPrimitives.Multiply(below, 1 / col[k], below);
+                for (int j = k + 1; j < w; j++)
+                {
+                    var cj = pan.Slice(j * rows + k + 1, rows - k - 1);
+                    TensorPrimitives.MultiplyAdd(below, -pan[j * rows + k], cj, cj);
+                }
+            }
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < w; j++) a[(c0 + i) * n + c0 + j] = pan[j * rows + i];
+            for (int k = c0; k < c1; k++)
+            {
+                int p = ipiv[k];
+                if (p == k) continue;
+                Swap(a.Slice(k * n, c0), a.Slice(p * n, c0));
+                Swap(a.Slice(k * n + c1, n - c1), a.Slice(p * n + c1, n - c1));
+            }
+            return true;
+        }
+        finally { ArrayPool<double>.Shared.Return(buf); }
     }
 
     public void Getrs(int n, int nrhs, ReadOnlySpan<double> lu, ReadOnlySpan<int> ipiv, Span<double> b)
@@ -114,11 +125,7 @@ internal sealed partial class ManagedBlas
         {
             int k1 = Math.Min(n, k0 + NB);
             int cols = identity ? k1 : nrhs;
-            for (int i = k0 + 1; i < k1; i++)
-            {
-                var bi = b.Slice(i * nrhs, cols);
-                for (int p = k0; p < i; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * nrhs, cols), -l[i * n + p], bi, bi);
-            }
+            DiagonalBlock(l, b, n, nrhs, k0, k1, cols, lower: true);
             if (k1 < n) Gemm(false, false, n - k1, cols, k1 - k0, -1, l[(k1 * n + k0)..], n, b[(k0 * nrhs)..], nrhs, 1, b[(k1 * nrhs)..], nrhs);
         }
     }
@@ -129,13 +136,56 @@ internal sealed partial class ManagedBlas
         for (int k1 = n; k1 > 0; k1 -= NB)
         {
             int k0 = Math.Max(0, k1 - NB);
-            for (int i = k1 - 1; i >= k0; i--)
-            {
-                var bi = b.Slice(i * nrhs, nrhs);
-                for (int p = i + 1; p < k1; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * nrhs, nrhs), -u[i * n + p], bi, bi);
-                TensorPrimitives.Divide(bi, u[i * n + i], bi);
-            }
+            DiagonalBlock(u, b, n, nrhs, k0, k1, nrhs, lower: false);
             if (k0 > 0) Gemm(false, false, k0, nrhs, k1 - k0, -1, u[k0..], n, b[(k0 * nrhs)..], nrhs, 1, b, nrhs);
+        }
+    }
+
+    /// <summary>
+    /// The solve with the diagonal block T = t[k0:k1, k0:k1] (unit lower, or upper) on columns 0..cols of
+    /// block row k0..k1 of B. Columns are independent, so wide right-hand sides are split over the threads.
+    /// </summary>
+    private unsafe void DiagonalBlock(ReadOnlySpan<double> t, Span<double> b, int n, int nrhs, int k0, int k1, int cols, bool lower)
+    {
+        int threads = cols >= 256 && Threads > 1 ? Threads : 1;
+        fixed (double* pt = t, pb = b)
+        {
+            var job = t_solve ??= new SolveJob();
+            job.T = pt; job.B = pb; job.N = n; job.Nrhs = nrhs; job.K0 = k0; job.K1 = k1; job.Cols = cols; job.Lower = lower; job.Threads = threads;
+            if (threads == 1) job.Body(0);
+            else WorkerTeam.Shared.Run(threads, job.Body);
+        }
+    }
+
+    [ThreadStatic] private static SolveJob? t_solve;
+
+    private sealed unsafe class SolveJob
+    {
+        public double* T, B;
+        public int N, Nrhs, K0, K1, Cols, Threads;
+        public bool Lower;
+
+        public SolveJob() => Body = Run;
+
+        public Action<int> Body { get; }
+
+        private void Run(int part)
+        {
+            int c0 = Cols * part / Threads, c1 = Cols * (part + 1) / Threads, w = c1 - c0;
+            if (w <= 0) return;
+            if (Lower)
+                for (int i = K0 + 1; i < K1; i++)
+                {
+                    var bi = new Span<double>(B + (long)i * Nrhs + c0, w);
+                    for (int p = K0; p < i; p++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(B + (long)p * Nrhs + c0, w), -T[(long)i * N + p], bi, bi);
+                }
+            else
+                for (int i = K1 - 1; i >= K0; i--)
+                {
+                    var bi = new Span<double>(B + (long)i * Nrhs + c0, w);
+                    for (int p = i + 1; p < K1; p++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(B + (long)p * Nrhs + c0, w), -T[(long)i * N + p], bi, bi);
+                    TensorPrimitives.Divide(bi, T[(long)i * N + i], bi);
+                }
         }
     }
 
