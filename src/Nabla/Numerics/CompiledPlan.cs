@@ -12,6 +12,7 @@ namespace Nabla.Numerics;
 /// once, transposes as BLAS flags, products ordered by flop count, fused passes over large matrices, all
 /// buffers allocated up front. Then each call binds the inputs' arrays (no copy), runs the steps and copies
 /// the results into the caller's buffers, allocating nothing of its own.
+/// A plan owns its buffers, so one plan serves one thread at a time (compile one per thread to share work).
 /// </summary>
 public sealed class CompiledPlan
 {

@@ -197,6 +197,18 @@ public class CompiledPlanTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Hessians_and_declared_types_compile_too()
+    {
+        var types = new Dictionary<string, string> { ["A"] = "matrix(n,n)", ["x"] = "vector(n)" };
+        var hessian = NablaMath.Parse("x'*A*x + sum(exp(x))", types).Hessian("x");
+        var rng = new Random(17);
+        var values = new Dictionary<string, Tensor> { ["A"] = Backends.Random(rng, 6, 6), ["x"] = Backends.Random(rng, 6, 1, ShapeKind.Vector) };
+        var h = new double[36];
+        hessian.Compile(Blas).Evaluate(values, h);
+        Backends.Close(hessian.Evaluate(values).Data, h, 1e-12, hessian.ToString());
+    }
+
+    [Fact]
     public void Sizes_may_change_between_calls()
     {
         var plan = NablaMath.Parse("x'*A*x").Gradient("x").Compile(Blas);
