@@ -220,7 +220,7 @@ internal static class Rules
         return null;
     }
 
-    /// <summary>(1+exp(u))^-1 → sigmoid(-u), then exp(u) * sigmoid(-u) → sigmoid(u).</summary>
+    /// <summary>(1+exp(u))^-1 → sigmoid(-u), then exp(u) * sigmoid(-u) → sigmoid(u) (scalars, or entry by entry).</summary>
     private static void RecogniseSigmoid(List<(Expr Base, double Exp)> factors)
     {
         for (int i = 0; i < factors.Count; i++)
@@ -239,7 +239,7 @@ internal static class Rules
     }
 
     private static Expr? OnePlusExp(Expr e) =>
-        e is Add { Terms.Count: 2 } a && a.Terms.Any(t => t is Num { Value: 1 })
+        e is Add { Terms.Count: 2 } a && a.Terms.Any(t => t is Num { Value: 1 } || t is Fill { Value: Num { Value: 1 } })
             && a.Terms.FirstOrDefault(t => t is Call { Op: var op } && ReferenceEquals(op, Functions.Exp)) is Call c
             ? c.Arg : null;
 
@@ -451,6 +451,7 @@ internal static class Rules
         Absorb(a);
         Absorb(b);
         factors.RemoveAll(f => f.Exp == 0);
+        RecogniseSigmoid(factors); // exp(u)./(1+exp(u)) = sigmoid(u), entry by entry
         var shape = a.Shape;
         Expr body;
         if (factors.Count == 0) body = new Fill(Num.One, shape);

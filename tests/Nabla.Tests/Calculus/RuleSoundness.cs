@@ -24,6 +24,8 @@ public class RuleSoundness
         { "mul-fill-scalar-out", "A*matrix(a)*x", "sum(x)*a*A*vector(1)" },
         { "mul-sigmoid-from-one-plus-exp", "1/(1+exp(-a))", "sigmoid(a)" },
         { "mul-sigmoid-from-exp-ratio", "exp(a)/(1+exp(a))", "sigmoid(a)" },
+        { "had-sigmoid-from-exp-ratio", "exp(x)./(1+exp(x))", "sigmoid(x)" },
+        { "had-sigmoid-from-one-plus-exp", "y./(1+exp(-x))", "y.*sigmoid(x)" },
         { "mul-drop-eye", "eye*A*eye*x", "A*x" },
         { "mul-eye-eye", "eye*eye", "eye" },
         { "mul-inverse-pair", "inv(A)*A*x", "x" },
