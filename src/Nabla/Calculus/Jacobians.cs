@@ -47,7 +47,7 @@ public static class Jacobians
         if (f.Kind is ShapeKind.Scalar or ShapeKind.Vector && x.Shape.Kind is ShapeKind.Scalar or ShapeKind.Vector) return;
         if (f.Kind == ShapeKind.Row || x.Shape.Kind == ShapeKind.Row)
             throw new NablaException(ErrorCodes.Unsupported,
-                $"the {what} of a row vector is given for its transpose: write the objective as a column (for x'*A write A'*x)");
+                $"the {what} of a row vector: Nabla differentiates column vectors, so write the objective as a column (for x'*A write A'*x)");
         throw new NablaException(ErrorCodes.Unsupported,
             $"the {what} of a {f.Describe()} with respect to {x.Name} ({x.Shape.Describe()}) is a higher-order tensor; " +
             "this version gives matrix-form Jacobians of scalars and vectors with respect to scalars and vectors");
