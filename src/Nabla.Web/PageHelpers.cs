@@ -83,24 +83,7 @@ internal static class PageHelpers
 
     private static JsonArray UntypedVariables(string text, BindOptions options)
     {
-        var names = new List<string>();
-        var stack = new Stack<SyntaxNode>();
-        stack.Push(Parser.Parse(text));
-        while (stack.Count > 0)
-        {
-            switch (stack.Pop())
-            {
-                case NameSyntax n when n.Name != "eye" && !names.Contains(n.Name): names.Add(n.Name); break;
-                case ParenSyntax p: stack.Push(p.Inner); break;
-                case UnarySyntax u: stack.Push(u.Operand); break;
-                case TransposeSyntax t: stack.Push(t.Operand); break;
-                case PowerSyntax p: stack.Push(p.Exponent); stack.Push(p.Base); break;
-                case InnerSyntax i: stack.Push(i.Right); stack.Push(i.Left); break;
-                case SumSyntax s: for (int i = s.Terms.Count - 1; i >= 0; i--) stack.Push(s.Terms[i]); break;
-                case ProductSyntax p: for (int i = p.Factors.Count - 1; i >= 0; i--) stack.Push(p.Factors[i]); break;
-                case CallSyntax c: for (int i = c.Args.Count - 1; i >= 0; i--) stack.Push(c.Args[i]); break;
-            }
-        }
+        var names = Binder.Names(Parser.Parse(text));
         var result = new JsonArray();
         foreach (var name in names)
         {
@@ -118,38 +101,9 @@ internal static class PageHelpers
 
     private static (string Text, BindOptions Options, List<string> Wrt, DerivativeKind? Kind) ReadRequest(JsonObject request)
     {
-        if (request["expr"] is not JsonValue ev || !ev.TryGetValue(out string? text))
-            throw Bad("the field 'expr' (a string) is required");
+        var (text, declarations, wrt, kind) = RequestHandler.ReadFields(request);
         if (text.Length > RequestHandler.MaxLineLength)
             throw new NablaException(ErrorCodes.LimitExceeded, "the expression is too long");
-
-        var declarations = new Dictionary<string, VarType>();
-        if (request["vars"] is { } varsNode)
-        {
-            if (varsNode is not JsonObject vars) throw Bad("'vars' must be an object such as {\"x\": \"vector\"}");
-            foreach (var (name, t) in vars)
-            {
-                if (t is not JsonValue tv || !tv.TryGetValue(out string? typeText))
-                    throw Bad($"vars.{name} must be a type string such as \"vector\"");
-                declarations[name] = VarType.Parse(typeText);
-            }
-        }
-
-        var wrt = new List<string>();
-        switch (request["wrt"])
-        {
-            case null: break;
-            case JsonValue w when w.TryGetValue(out string? one): wrt.Add(one); break;
-            case JsonArray arr:
-                foreach (var w in arr)
-                    wrt.Add(w is JsonValue wv && wv.TryGetValue(out string? s) ? s : throw Bad("'wrt' must be a list of variable names"));
-                break;
-            default: throw Bad("'wrt' must be a list of variable names");
-        }
-
-        DerivativeKind? kind = null;
-        if (request["derivative"] is { } dn)
-            kind = dn is JsonValue dv && dv.TryGetValue(out string? ds) ? Derivation.ParseKind(ds) : throw Bad("'derivative' must be a string");
 
         var options = new BindOptions
         {

@@ -82,11 +82,9 @@ public static class RequestHandler
 
     private static NablaException Bad(string m) => new(ErrorCodes.BadRequest, m);
 
-    private static JsonObject Run(JsonObject request, JsonNode? id)
+    /// <summary>The fields every front end reads the same way: expr (required), vars, wrt and derivative.</summary>
+    public static (string Text, Dictionary<string, VarType> Declarations, List<string> Wrt, DerivativeKind? Kind) ReadFields(JsonObject request)
     {
-        foreach (var (key, _) in request)
-            if (!KnownFields.Contains(key))
-                throw Bad($"unknown field '{key}'; the fields are {string.Join(", ", KnownFields)}");
         if (request["expr"] is not JsonValue ev || !ev.TryGetValue(out string? text))
             throw Bad("the field 'expr' (a string) is required");
 
@@ -117,6 +115,15 @@ public static class RequestHandler
         DerivativeKind? kind = null;
         if (request["derivative"] is { } dn)
             kind = dn is JsonValue dv && dv.TryGetValue(out string? ds) ? Derivation.ParseKind(ds) : throw Bad("'derivative' must be a string");
+        return (text, declarations, wrt, kind);
+    }
+
+    private static JsonObject Run(JsonObject request, JsonNode? id)
+    {
+        foreach (var (key, _) in request)
+            if (!KnownFields.Contains(key))
+                throw Bad($"unknown field '{key}'; the fields are {string.Join(", ", KnownFields)}");
+        var (text, declarations, wrt, kind) = ReadFields(request);
 
         bool steps = false;
         if (request["steps"] is { } sn && !(sn is JsonValue sv && sv.TryGetValue(out steps)))

@@ -185,6 +185,9 @@ public static class Binder
         }
     }
 
+    /// <summary>The variable names of a parsed expression, in order of first appearance (functions and eye excluded).</summary>
+    public static List<string> Names(SyntaxNode root) => CollectNames(root, out _).Select(n => n.Name).Distinct().ToList();
+
     private static List<(string Name, TextSpan Span)> CollectNames(SyntaxNode root, out int count)
     {
         var result = new List<(string, TextSpan)>();
