@@ -53,15 +53,17 @@ public sealed class CompiledPlan
     public void Evaluate(IReadOnlyDictionary<string, Tensor> values, Span<double> output)
     {
         var l = Run(values);
-        CopyOut(l.Outputs[0], output);
+        CopyOut(l, 0, output);
+        Check(l, 1);
     }
 
     /// <summary>Evaluates the first two expressions (e.g. a loss and its gradient) into two buffers.</summary>
     public void Evaluate(IReadOnlyDictionary<string, Tensor> values, Span<double> output0, Span<double> output1)
     {
         var l = Run(values);
-        CopyOut(l.Outputs[0], output0);
-        CopyOut(l.Outputs[1], output1);
+        CopyOut(l, 0, output0);
+        CopyOut(l, 1, output1);
+        Check(l, 2);
     }
 
     /// <summary>
@@ -72,15 +74,25 @@ public sealed class CompiledPlan
     {
         var l = Run(values);
         if (l.Outputs.Length < 2 || l.Outputs[0].Length != 1) throw new InvalidOperationException("the plan is not of a scalar objective and its gradient");
-        CopyOut(l.Outputs[1], gradient);
-        return l.Outputs[0].Scalar;
+        Span<double> value = stackalloc double[1];
+        CopyOut(l, 0, value);
+        CopyOut(l, 1, gradient);
+        Check(l, 2);
+        return value[0];
     }
 
     /// <summary>Evaluates every expression into new tensors (allocates; for convenience and tests).</summary>
     public Tensor[] Evaluate(IReadOnlyDictionary<string, Tensor> values)
     {
         var l = Run(values);
-        return l.Outputs.Select(o => new Tensor(o.Kind, o.Rows, o.Cols, o.Span.ToArray())).ToArray();
+        var results = new Tensor[l.Outputs.Length];
+        for (int i = 0; i < results.Length; i++)
+        {
+            var o = l.Outputs[i];
+            results[i] = new Tensor(o.Kind, o.Rows, o.Cols, new double[o.Length]);
+            CopyOut(l, i, results[i].Data);
+        }
+        return results;
     }
 
     /// <summary>The number of entries of each result for these values' sizes.</summary>
@@ -97,21 +109,39 @@ public sealed class CompiledPlan
         return sb.ToString();
     }
 
-    private static void CopyOut(Slot s, Span<double> output)
+    /// <summary>Checks that the results from the given index on (those not copied out) are finite.</summary>
+    private void Check(Layout l, int from)
     {
+        for (int i = from; i < l.Outputs.Length; i++)
+            if (!TensorPrimitives.IsFiniteAll<double>(l.Outputs[i].Span)) throw NotFinite(i);
+    }
+
+    private NablaException NotFinite(int i) => new(ErrorCodes.DomainError,
+        $"{Clip(TextPrinter.Print(_roots[i]))} is not finite at the given values (an overflow, a division by zero or a value outside a function's domain)");
+
+    /// <summary>
+    /// Copies result i out and checks that it is finite, chunk by chunk while the chunk is in cache (one pass
+    /// over a large result instead of two).
+    /// </summary>
+    private void CopyOut(Layout l, int i, Span<double> output)
+    {
+        var s = l.Outputs[i];
         if (output.Length != s.Length)
             throw new ArgumentException($"the output buffer has {output.Length} entries; the result has {s.Length} ({s.Rows}x{s.Cols})");
-        s.Span.CopyTo(output);
+        const int Chunk = 2048;
+        var src = s.Span;
+        for (int lo = 0; lo < src.Length; lo += Chunk)
+        {
+            var part = src.Slice(lo, Math.Min(Chunk, src.Length - lo));
+            part.CopyTo(output[lo..]);
+            if (!TensorPrimitives.IsFiniteAll<double>(part)) throw NotFinite(i);
+        }
     }
 
     private Layout Run(IReadOnlyDictionary<string, Tensor> values)
     {
         var l = Prepare(values);
         foreach (var s in l.Steps) s.Run();
-        for (int i = 0; i < l.Outputs.Length; i++)
-            if (!TensorPrimitives.IsFiniteAll<double>(l.Outputs[i].Span))
-                throw new NablaException(ErrorCodes.DomainError,
-                    $"{Clip(TextPrinter.Print(_roots[i]))} is not finite at the given values (an overflow, a division by zero or a value outside a function's domain)");
         return l;
     }
 

@@ -8,7 +8,7 @@ namespace Nabla.Numerics;
 /// structural equality), in topological order; transposes become BLAS flags; products are ordered by flop
 /// count; every buffer is allocated here, once.
 /// </summary>
-internal sealed class PlanBuilder(IBlas blas, Func<Dim, int> size)
+internal sealed partial class PlanBuilder(IBlas blas, Func<Dim, int> size)
 {
     private readonly Dictionary<Expr, Slot> _slots = [];
     private readonly Dictionary<Slot, Slot> _dense = [];
@@ -95,6 +95,7 @@ internal sealed class PlanBuilder(IBlas blas, Func<Dim, int> size)
             }
             case Fill f: return Emit(new FillStep(NewSlot(e), Value(f.Value)));
             case Neg g: return Emit(new NegStep(NewSlot(e), Dense(g.X)));
+            case Add a when SymmetricSum(a) is { } sym: return Emit(new SymmetricSumStep(NewSlot(e), sym, blas.Threads));
             case Add a: return Emit(new AddStep(NewSlot(e), a.Terms.Select(Dense).ToArray()));
             case Div d: return Emit(new ScaleStep(NewSlot(e), new Alpha(1, [], Value(d.Divisor)), Dense(d.X)));
             case Elementwise w: return Emit(new ElementwiseStep(NewSlot(e), w.Op, Dense(w.Left), Dense(w.Right)));
@@ -112,6 +113,7 @@ internal sealed class PlanBuilder(IBlas blas, Func<Dim, int> size)
         ElementwiseFunction f => Emit(new FunctionStep(NewSlot(c), f, Dense(c.Arg))),
         { Name: "sum" or "norm1" or "norm2" } => Emit(new ReduceStep(NewSlot(c), c.Op.Name, Dense(c.Arg))),
         { Name: "tr" } => Emit(new ReduceStep(NewSlot(c), "tr", Dense(c.Arg))),
+        { Name: "diag" } => Emit(new DiagStep(NewSlot(c), Dense(c.Arg))),
         { Name: "inv" } => Emit(new InverseStep(NewSlot(c), blas, Op(c.Arg), "the argument of inv")),
         { Name: "det" or "logdet" } => Emit(new DeterminantStep(NewSlot(c), blas, Dense(c.Arg), c.Op.Name == "logdet")),
         _ => Emit(new KernelStep(NewSlot(c), c.Op, Dense(c.Arg))),
@@ -137,50 +139,10 @@ internal sealed class PlanBuilder(IBlas blas, Func<Dim, int> size)
             return Emit(new ScaleStep(NewSlot(m), alpha, one));
         }
         if (others.Count == 1) return Emit(new ScaleStep(NewSlot(m), alpha, Dense(others[0])));
-        var ops = others.Select(Op).ToArray();
-        return Chain(ops, alpha, NewSlot(m));
+        return Chain(others, alpha, NewSlot(m));
     }
 
     private static bool IsStoredMatrix(Expr e) => e.Shape.Kind == ShapeKind.Matrix && e is Var or Transpose { X: Var };
-
-    /// <summary>The product of operands in the order that needs the fewest flops (matrix-chain dynamic programme).</summary>
-    private Slot Chain(Operand[] ops, Alpha alpha, Slot output)
-    {
-        int k = ops.Length;
-        var dims = new long[k + 1];
-        dims[0] = ops[0].Rows;
-        for (int i = 0; i < k; i++) dims[i + 1] = ops[i].Cols;
-        var cost = new long[k, k];
-        var split = new int[k, k];
-        for (int len = 2; len <= k; len++)
-            for (int i = 0; i + len - 1 < k; i++)
-            {
-                int j = i + len - 1;
-                cost[i, j] = long.MaxValue;
-                for (int s = i; s < j; s++)
-                {
-                    long c = cost[i, s] + cost[s + 1, j] + dims[i] * dims[s + 1] * dims[j + 1];
-                    if (c < cost[i, j]) { cost[i, j] = c; split[i, j] = s; }
-                }
-            }
-        return Build(0, k - 1, alpha, output).Slot;
-
-        Operand Build(int i, int j, Alpha a, Slot? into)
-        {
-            if (i == j) return ops[i];
-            var left = Build(i, split[i, j], Alpha.One, null);
-            var right = Build(split[i, j] + 1, j, Alpha.One, null);
-            var kind = (left.Rows == 1, right.Cols == 1) switch
-            {
-                (true, true) => ShapeKind.Scalar,
-                (true, false) => ShapeKind.Row,
-                (false, true) => ShapeKind.Vector,
-                _ => ShapeKind.Matrix,
-            };
-            var o = into ?? NewSlot(left.Rows, right.Cols, kind);
-            return new Operand(Emit(Product(o, a, left, right)), false);
-        }
-    }
 
     private Step Product(Slot o, Alpha a, Operand l, Operand r)
     {
