@@ -88,6 +88,21 @@ public enum BlasBackend
 /// <summary>Creates backends. The choice is made here once; callers keep the instance.</summary>
 public static class Blas
 {
+    /// <summary>log|det| and the sign from an LU factorisation (pivots counted from <paramref name="pivotBase"/>: 0 managed, 1 LAPACK).</summary>
+    public static (double logAbsDet, int sign) LogDetFromLu(int n, ReadOnlySpan<double> lu, ReadOnlySpan<int> ipiv, int pivotBase)
+    {
+        double s = 0;
+        int sign = 1;
+        for (int i = 0; i < n; i++)
+        {
+            double d = lu[i * n + i];
+            if (d < 0) sign = -sign;
+            if (ipiv[i] != i + pivotBase) sign = -sign;
+            s += Math.Log(Math.Abs(d));
+        }
+        return (s, sign);
+    }
+
     /// <summary>The managed backend (always available).</summary>
     public static IBlas Managed { get; } = new ManagedBlas();
 

@@ -211,19 +211,8 @@ internal sealed partial class ManagedBlas
         finally { ArrayPool<double>.Shared.Return(buf); }
     }
 
-    public (double logAbsDet, int sign) LuDeterminant(int n, ReadOnlySpan<double> lu, ReadOnlySpan<int> ipiv)
-    {
-        double s = 0;
-        int sign = 1;
-        for (int i = 0; i < n; i++)
-        {
-            double d = lu[i * n + i];
-            if (d < 0) sign = -sign;
-            if (ipiv[i] != i) sign = -sign;
-            s += Math.Log(Math.Abs(d));
-        }
-        return (s, sign);
-    }
+    public (double logAbsDet, int sign) LuDeterminant(int n, ReadOnlySpan<double> lu, ReadOnlySpan<int> ipiv) =>
+        Blas.LogDetFromLu(n, lu, ipiv, pivotBase: 0);
 
     public bool Gels(int m, int n, Span<double> a, Span<double> b)
     {

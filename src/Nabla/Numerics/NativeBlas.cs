@@ -188,19 +188,8 @@ internal sealed unsafe partial class NativeBlas : IBlas
         }
     }
 
-    public (double logAbsDet, int sign) LuDeterminant(int n, ReadOnlySpan<double> lu, ReadOnlySpan<int> ipiv)
-    {
-        double s = 0;
-        int sign = 1;
-        for (int i = 0; i < n; i++)
-        {
-            double d = lu[i * n + i];
-            if (d < 0) sign = -sign;
-            if (ipiv[i] != i + 1) sign = -sign;
-            s += Math.Log(Math.Abs(d));
-        }
-        return (s, sign);
-    }
+    public (double logAbsDet, int sign) LuDeterminant(int n, ReadOnlySpan<double> lu, ReadOnlySpan<int> ipiv) =>
+        Blas.LogDetFromLu(n, lu, ipiv, pivotBase: 1);
 
     public bool Gels(int m, int n, Span<double> a, Span<double> b)
     {
