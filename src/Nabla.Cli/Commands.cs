@@ -214,16 +214,20 @@ public static class Commands
         };
     }
 
+    /// <summary>The time budget of one command's symbolic work (cooperative: past it, limit_exceeded).</summary>
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(60);
+
     /// <summary>Runs a command body; input errors print the expression with a caret line and return 1.</summary>
     private static int Guard(string text, TextWriter stderr, Func<int> body)
     {
+        using var budget = Budget.Start(TimeLimit);
         try
         {
             return body();
         }
-        catch (NablaException e)
+        catch (Exception e) when (NablaException.Find(e) is { } d)
         {
-            stderr.Write(FormatError(text, e.Diagnostic));
+            stderr.Write(FormatError(text, d));
             return 1;
         }
     }

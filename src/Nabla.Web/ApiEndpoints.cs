@@ -76,9 +76,9 @@ internal static class ApiEndpoints
         {
             return handler(request);
         }
-        catch (NablaException e)
+        catch (Exception e) when (NablaException.Find(e) is { } d)
         {
-            return Error(request["id"]?.DeepClone(), e.Diagnostic.Code, e.Diagnostic.Message, e.Diagnostic.Span);
+            return Error(request["id"]?.DeepClone(), d.Code, d.Message, d.Span);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

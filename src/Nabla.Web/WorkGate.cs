@@ -35,7 +35,12 @@ internal sealed class WorkGate(WebOptions options)
         }
         if (!entered) return (GateOutcome.Busy, default);
 
-        var task = Task.Run(work, CancellationToken.None);
+        // The worker carries a cooperative budget too, so abandoned work stops soon after the deadline and frees its slot.
+        var task = Task.Run(() =>
+        {
+            using var budget = Nabla.Diagnostics.Budget.Start(options.TimeBudget + TimeSpan.FromMilliseconds(250));
+            return work();
+        }, CancellationToken.None);
         _ = task.ContinueWith(_ => slots.Release(), TaskScheduler.Default);
         try
         {

@@ -29,6 +29,9 @@ public sealed record DerivativeResult(
 /// <summary>The library's front door: bind, differentiate, simplify, print, evaluate.</summary>
 public static class Derivation
 {
+    /// <summary>The largest derivative, in nodes written out, that is printed.</summary>
+    public const int MaxResultNodes = 50_000;
+
     public static string KindName(DerivativeKind k) => k.ToString().ToLowerInvariant();
 
     public static DerivativeKind ParseKind(string s) => s switch
@@ -93,6 +96,9 @@ public static class Derivation
         }
         var rules = trace ? new List<RuleApplication>() : null;
         var d = Derive(f, x, kind, rules);
+        if (!d.SizeAtMost(MaxResultNodes))
+            throw new NablaException(ErrorCodes.LimitExceeded,
+                $"the {KindName(kind)} with respect to {x.Name} has more than {MaxResultNodes:N0} nodes when written out; simplify the expression or split it");
         var explanation = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
         return new DerivativeResult(x.Name, kind, d, d.Shape, TextPrinter.PrintResult(d), LatexPrinter.Print(d), null, rules, explanation);
     }

@@ -152,6 +152,7 @@ public sealed class Differentials(Var x, Var dx)
         int n = 0;
         while (FirstD(cur) is { } node)
         {
+            Diagnostics.Budget.Check();
             if (++n > maxSteps)
                 throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.LimitExceeded, $"the differential takes more than {maxSteps} steps to expand");
             var (rule, reason, expansion) = Expand(node.Arg);

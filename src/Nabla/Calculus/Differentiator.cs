@@ -28,6 +28,7 @@ public static class Differentiator
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var node = order[i];
+            Budget.Check();
             if (!adjoint.TryGetValue(node, out var parts) || !depends.Contains(node) || node is Var) continue;
             var g = parts.Count == 1 ? parts[0] : new Add(parts);
             foreach (var (child, contribution, rule) in Rules(node, g))

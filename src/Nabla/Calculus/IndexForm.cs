@@ -151,6 +151,7 @@ public sealed class IndexForm(IReadOnlyList<string> free, IReadOnlyList<Dim> dim
             var counter = new int[all.Count];
             for (long it = 0; it < loops; it++)
             {
+                if ((it & 0xFFFF) == 0) Budget.Check();
                 double prod = scale;
                 for (int fi = 0; fi < term.Factors.Count && prod != 0; fi++)
                 {

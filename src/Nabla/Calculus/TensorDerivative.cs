@@ -78,6 +78,7 @@ public static class TensorDerivative
         /// <summary>The terms of the derivative of e (linear in dX), whose axes carry the given index names.</summary>
         public List<IndexTerm> Terms(Expr e, List<string> axes)
         {
+            Budget.Check();
             if (!Has(e)) return [];
             if (e.Equals(dx))
                 return [new IndexTerm(Num.One, axes.Zip(XAxes, IndexFactor.Delta).ToList(), new KronHint(null, null, false))];

@@ -28,4 +28,12 @@ public sealed class NablaException(Diagnostic diagnostic) : Exception(diagnostic
     public Diagnostic Diagnostic { get; } = diagnostic;
 
     public NablaException(string code, string message, TextSpan? span = null) : this(new Diagnostic(code, message, span)) { }
+
+    /// <summary>The diagnostic inside an exception that wraps one (a comparer's exception inside a sort, say), or null.</summary>
+    public static Diagnostic? Find(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is NablaException n) return n.Diagnostic;
+        return null;
+    }
 }

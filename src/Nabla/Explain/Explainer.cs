@@ -62,6 +62,7 @@ public static class Explainer
     /// </summary>
     public static Explanation Jacobian(Expr f, Var x, string fName)
     {
+        _written = 0;
         var dx = Differential(f, x);
         var rules = new Differentials(x, dx);
         var steps = new List<Step>();
@@ -93,6 +94,7 @@ public static class Explainer
 
     private static Step Line(string dName, string rule, string reason, Expr e, bool first = false)
     {
+        CheckSize(e);
         string t = (first ? $"{dName} = " : new string(' ', dName.Length + 1) + "= ") + TextPrinter.PrintResult(e);
         string l = (first ? $"\\mathrm{{d}}{dName[1..]} &= " : "&= ") + LatexPrinter.Print(e) + (first ? "" : $" && \\text{{{LatexText(rule)}}}");
         return new Step(rule, reason, e, t, l);
@@ -100,6 +102,7 @@ public static class Explainer
 
     public static Explanation Gradient(Expr f, Var x)
     {
+        _written = 0;
         if (!f.Shape.IsScalar)
             throw new NablaException(ErrorCodes.NotDifferentiable, $"the gradient needs a scalar objective, but this one is {f.Shape.Describe()}");
         var dx = Differential(f, x);
@@ -155,6 +158,7 @@ public static class Explainer
 
         Step Line(string rule, string reason, Expr e, bool first = false)
         {
+            CheckSize(e);
             string t = (first ? $"{dName} = " : "   = ") + TextPrinter.PrintResult(e);
             string l = (first ? "\\mathrm{d}f &= " : "&= ") + LatexPrinter.Print(e) + (first ? "" : $" && \\text{{{LatexText(rule)}}}");
             return new Step(rule, reason, e, t, l);
@@ -197,6 +201,16 @@ public static class Explainer
     {
         Expr prod = m is Num { Value: 1 } ? dx : m is Mul mm ? new Mul([.. mm.Factors, dx]) : new Mul([m, dx]);
         return dx.Shape.Kind == ShapeKind.Matrix ? new Expressions.Call(Ops.Functions.Tr, prod) : prod;
+    }
+
+    [ThreadStatic] private static int _written;
+
+    /// <summary>Each step, and the derivation as a whole, stay within a size a person can read.</summary>
+    private static void CheckSize(Expr e)
+    {
+        if (!e.SizeAtMost(Derivation.MaxResultNodes) || (_written += Math.Min(e.Size, Derivation.MaxResultNodes)) > 4 * Derivation.MaxResultNodes)
+            throw new NablaException(ErrorCodes.LimitExceeded,
+                $"a step of the derivation has more than {Derivation.MaxResultNodes:N0} nodes when written out; too long to show");
     }
 
     /// <summary>A variable for dX, named d + the variable's name (d_ + name if that is taken).</summary>

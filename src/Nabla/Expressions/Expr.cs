@@ -29,6 +29,19 @@ public abstract class Expr : IEquatable<Expr>
 
     public abstract Expr WithChildren(IReadOnlyList<Expr> children);
 
+    /// <summary>Whether the tree, written out (shared subtrees counted each time), has at most <paramref name="limit"/> nodes.</summary>
+    public bool SizeAtMost(int limit)
+    {
+        int count = 0;
+        var stack = new Stack<Expr>([this]);
+        while (stack.Count > 0)
+        {
+            if (++count > limit) return false;
+            foreach (var c in stack.Pop().Children) stack.Push(c);
+        }
+        return true;
+    }
+
     /// <summary>This expression with every occurrence of <paramref name="target"/> replaced.</summary>
     public Expr Replace(Expr target, Expr with)
     {

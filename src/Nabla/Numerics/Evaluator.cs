@@ -70,6 +70,7 @@ public sealed class Evaluator
     public Tensor Evaluate(Expr e)
     {
         if (_memo.TryGetValue(e, out var t)) return t;
+        Budget.Check();
         t = Compute(e);
         foreach (var v in t.Data)
             if (!double.IsFinite(v))

@@ -50,6 +50,7 @@ public sealed class LatexPrinter
 
     private void Write(Expr e, int min)
     {
+        Diagnostics.Budget.Check();
         if (Level(e) < min)
         {
             _sb.Append("\\left(");

@@ -57,6 +57,7 @@ public sealed class TextPrinter
 
     private void Write(Expr e, int min)
     {
+        Diagnostics.Budget.Check();
         if (Level(e) < min)
         {
             _sb.Append('(');

@@ -15,6 +15,9 @@ namespace Nabla.Protocol;
 /// </summary>
 public static class RequestHandler
 {
+    /// <summary>The time budget of one request (cooperative: the work stops with <c>limit_exceeded</c>).</summary>
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest accepted request line, in characters.</summary>
     public const int MaxLineLength = 1 << 20;
 
@@ -56,9 +59,13 @@ public static class RequestHandler
         return Handle(request);
     }
 
-    public static JsonObject Handle(JsonObject request)
+    public static JsonObject Handle(JsonObject request) => Handle(request, TimeLimit);
+
+    /// <summary>Answers one request within the given time budget.</summary>
+    public static JsonObject Handle(JsonObject request, TimeSpan timeLimit)
     {
         var id = request["id"];
+        using var budget = Budget.Start(timeLimit);
         try
         {
             return Run(request, id?.DeepClone());
@@ -66,6 +73,10 @@ public static class RequestHandler
         catch (NablaException e)
         {
             return Error(id?.DeepClone(), e.Diagnostic);
+        }
+        catch (Exception e) when (NablaException.Find(e) is { } wrapped)
+        {
+            return Error(id?.DeepClone(), wrapped);
         }
         catch (InsufficientExecutionStackException)
         {

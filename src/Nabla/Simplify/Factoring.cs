@@ -10,6 +10,7 @@ internal static class Factoring
 {
     public static Expr Factor(Expr e)
     {
+        Diagnostics.Budget.Check();
         var kids = e.Children.Select(Factor).ToList();
         if (!kids.SequenceEqual(e.Children)) e = e is Mul ? Rules.MakeMul(kids) : e.WithChildren(kids);
         if (e is Mul m) return TransposedSums(m);

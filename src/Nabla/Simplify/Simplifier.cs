@@ -37,6 +37,7 @@ public static partial class Simplifier
         public Expr Run(Expr e)
         {
             if (_memo.TryGetValue(e, out var r)) return r;
+            Diagnostics.Budget.Check();
             var kids = e.Children.Select(Run).ToList();
             r = e switch
             {
