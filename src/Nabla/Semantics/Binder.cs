@@ -14,6 +14,13 @@ public sealed class BindOptions
     /// <summary>Concrete shapes of variables that have values (fixing their kind and sizes).</summary>
     public IReadOnlyDictionary<string, Shape> ConcreteShapes { get; init; } = new Dictionary<string, Shape>();
 
+    /// <summary>
+    /// The shape the whole expression must have (optional): its dimensions (sizes, or symbols shared with
+    /// declarations such as vector(n)) fix the sizes of constants that nothing else fixes, as when a printed
+    /// result like sum(y)*vector(1) is read back.
+    /// </summary>
+    public Shape? ExpectedShape { get; init; }
+
     /// <summary>Prefer typings that make the objective a scalar (gradient and Hessian requests).</summary>
     public bool PreferScalar { get; init; }
 
@@ -122,7 +129,7 @@ public static class Binder
         var typer = new Typer(text, kinds, options.Declarations, options.ConcreteShapes);
         try
         {
-            var root = typer.Run(syntax);
+            var root = typer.Run(syntax, options.ExpectedShape);
             error = null;
             return new Typed(typer, root);
         }

@@ -33,7 +33,19 @@ internal sealed class Typer
 
     public IReadOnlyList<DimVar> Dims => _dims;
 
-    public BShape Run(SyntaxNode root) => Visit(root);
+    public BShape Run(SyntaxNode root, Shape? expected = null)
+    {
+        var shape = Visit(root);
+        if (expected is { } e)
+        {
+            DimVar? Dim(Dim? d) => d is { } x ? DeclaredDim(x.IsKnown ? x.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) : x.Name) : null;
+            var want = new BShape(Dim(e.Rows), Dim(e.Cols));
+            if (!UnifyShapes(shape, want))
+                throw new NablaException(ErrorCodes.ShapeError,
+                    $"the expression is {Describe(shape)}, but {e.Describe()} is expected", root.Span);
+        }
+        return shape;
+    }
 
     private DimVar Fresh(string? symbol = null, int size = -1)
     {

@@ -497,6 +497,9 @@ internal static class Rules
             return MakeHad(outer.Factors[0], MakeT(outer.Factors[1]));
         if (ReferenceEquals(op, Functions.Diag) && arg is Call { Op: var od } d && ReferenceEquals(od, Functions.Diag) && d.Arg.Shape.Kind == ShapeKind.Vector)
             return d.Arg;
+        // The sum or a norm of zeros is 0 (whatever the size, which may be fixed by nothing else).
+        if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1) || ReferenceEquals(op, Functions.Norm2)) && IsZero(arg))
+            return Num.Zero;
         if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1)) && arg.Shape.IsScalar)
             return ReferenceEquals(op, Functions.Sum) ? arg : MakeCall(Functions.Abs, arg);
         if (ReferenceEquals(op, Functions.Sum) && arg is Transpose t3) return new Call(op, t3.X);

@@ -108,6 +108,7 @@ public class RuleSoundness
         { "mul-ones-times-vector", "A*matrix(1)*x", "sum(x)*A*vector(1)" },
         { "mul-row-times-ones", "x'*matrix(1)*A", "sum(x)*vector(1)'*A" },
         { "sum-scalar", "sum(a)", "a" },
+        { "norm-of-zeros", "norm2(x-x)+sum(A-A)+norm1(y-y)+b", "b" },
         { "norm1-scalar", "norm1(a)", "abs(a)" },
         { "sum-transpose", "sum(x')", "sum(x)" },
         // factoring (Factoring.cs)

@@ -194,3 +194,18 @@ public class ShapeRuleTests
         Assert.Equal(TypeOrigin.Value, b.Origins["x"]);
     }
 }
+
+public class ExpectedShapeTests
+{
+    [Fact]
+    public void An_expected_shape_fixes_the_size_of_a_constant_nothing_else_fixes()
+    {
+        var decls = new Dictionary<string, VarType> { ["y"] = VarType.Parse("vector(m)") };
+        var b = Binder.Bind("sum(y)*vector(1)", new BindOptions { Declarations = decls, ExpectedShape = Expressions.Shape.Vector(Expressions.Dim.Of(3)) });
+        Assert.Equal("vector(3)", b.Root.Shape.ToString());
+        var e = Assert.Throws<Diagnostics.NablaException>(() =>
+            Binder.Bind("x'*y", new BindOptions { ExpectedShape = Expressions.Shape.Vector(Expressions.Dim.Symbol("n")) }));
+        Assert.Equal("shape_error", e.Diagnostic.Code);
+        Assert.Equal("the expression is scalar, but vector n is expected", e.Diagnostic.Message);
+    }
+}
