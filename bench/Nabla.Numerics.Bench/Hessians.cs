@@ -43,19 +43,8 @@ public static class Hessians
         Console.Error.WriteLine($"{what}: H[0,0] {h[0]:R}, H[0,1] {h[1]:R}, sum {h.Sum():R}");
     }
 
-    private static List<double> Time(int reps, Action body)
-    {
-        var warm = Stopwatch.StartNew();
-        for (int calls = 0; calls < 5 || warm.ElapsedMilliseconds < 1000; calls++) body();
-        var ms = new List<double>();
-        for (int r = 0; r < reps; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            body();
-            ms.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        return ms;
-    }
+    // A training loop calls the same plan thousands of times: warm up past the JIT's tiers first.
+    private static List<double> Time(int reps, Action body) => Timing.Time(reps, body, warmMs: 1000);
 
     private static void Quadratic(IBlas[] backends, int n)
     {

@@ -43,20 +43,8 @@ public static class SideBySide
         Console.WriteLine($"{what}|{impl}|{med:F2}|{gf}");
     }
 
-    private static List<double> Time(int reps, Action body)
-    {
-        // Warm up past the JIT's tiers (a training loop calls the same plan thousands of times).
-        var warm = Stopwatch.StartNew();
-        for (int calls = 0; calls < 5 || warm.ElapsedMilliseconds < 1500; calls++) body();
-        var ms = new List<double>();
-        for (int r = 0; r < reps; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            body();
-            ms.Add(sw.Elapsed.TotalMilliseconds);
-        }
-        return ms;
-    }
+    // A training loop calls the same plan thousands of times: warm up past the JIT's tiers first.
+    private static List<double> Time(int reps, Action body) => Timing.Time(reps, body, warmMs: 1500);
 
     private static void Gemm(IBlas[] backends)
     {
