@@ -147,7 +147,7 @@ public static class Commands
                         var report = d.Index is { } ix
                             ? Numerics.GradientCheck.CheckIndex(bound.Root, x, ix, kind, bound.Variables)
                             : Numerics.GradientCheck.Check(bound.Root, x, d.Result!, kind, bound.Variables);
-                        stdout.WriteLine($"  check: largest relative error {report.MaxRelativeError:E2} over {report.Trials} random points ({(report.Passed ? "ok" : "MISMATCH")})");
+                        stdout.WriteLine($"  check: largest relative error {report.MaxRelativeError:E2} over {report.Trials} random points ({report.Verdict})");
                         if (!report.Passed) rc = 1;
                     }
                 }
@@ -229,6 +229,13 @@ public static class Commands
         {
             stderr.Write(FormatError(text, d));
             return 1;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of Nabla's: one line that says so (exit 3), never a stack trace.
+            stderr.Write(FormatError(text, Protocol.RequestHandler.InternalError(e)));
+            if (Environment.GetEnvironmentVariable("NABLA_TRACE") is "1") stderr.WriteLine(e);
+            return 3;
         }
     }
 

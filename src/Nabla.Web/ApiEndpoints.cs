@@ -82,8 +82,8 @@ internal static class ApiEndpoints
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Error(request["id"]?.DeepClone(), ErrorCodes.Unsupported,
-                $"internal error ({e.GetType().Name}: {e.Message}); please report this request");
+            var d = RequestHandler.InternalError(e);
+            return Error(request["id"]?.DeepClone(), d.Code, d.Message);
         }
     }
 

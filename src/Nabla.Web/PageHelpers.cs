@@ -76,6 +76,8 @@ internal static class PageHelpers
                 ["maxRelativeError"] = double.IsFinite(report.MaxRelativeError) ? report.MaxRelativeError : null,
                 ["trials"] = report.Trials,
                 ["passed"] = report.Passed,
+                ["inconclusive"] = report.IsInconclusive,
+                ["discarded"] = report.Inconclusive,
             });
         }
         return new JsonObject { ["id"] = request["id"]?.DeepClone(), ["ok"] = true, ["results"] = results };

@@ -268,6 +268,12 @@
       return;
     }
     const r = response.results[0];
+    if (r.inconclusive) {
+      out.textContent = "? inconclusive: the finite differences were too uncertain at every random point tried (" +
+        r.discarded + "), e.g. at a kink of abs or relu";
+      out.classList.add("bad");
+      return;
+    }
     const err = r.maxRelativeError === null ? "not a number" : r.maxRelativeError.toExponential(2);
     out.textContent = (r.passed ? "✓ agrees with finite differences" : "✗ differs from finite differences") +
       ": largest relative error " + err + " over " + r.trials + " random points";

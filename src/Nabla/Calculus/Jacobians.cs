@@ -15,6 +15,8 @@ public static class Jacobians
 {
     public static Expr Jacobian(Expr f, Var x)
     {
+        // A row objective u' has the Jacobian of its column u (contract 4: the unit axis of [1, m] ++ T dropped).
+        if (f.Shape.Kind == ShapeKind.Row) f = Simplifier.Canonical(E.T(f));
         if (f.Shape.IsScalar) return Simplifier.Simplify(Differentiator.Gradient(f, x));
         if (x.Shape.IsScalar) return ByScalar(f, x);
         CheckSupported(f.Shape, x, "jacobian");
@@ -116,36 +118,216 @@ public static class Jacobians
                 case Call { Op: var op } c when ReferenceEquals(op, Functions.Softmax):
                     return E.Mul(E.Add(Diag(c), E.Neg(E.Mul(c, E.T(c)))), J(c.Arg));
                 case Call { Op: var op } c when ReferenceEquals(op, Functions.Diag) && c.Arg.Shape.IsSquare:
-                    break;
+                    return J(Simplifier.Canonical(DiagonalOf(c.Arg, e)));
             }
             throw new NablaException(ErrorCodes.Unsupported,
                 $"the Jacobian of {Printing.TextPrinter.PrintResult(e)} with respect to {x.Name} needs a tensor form; not supported yet");
         }
 
+        /// <summary>diag(M) of a square M written as a vector expression with no diag of a matrix that depends on x.</summary>
+        private Expr DiagonalOf(Expr m, Expr whole)
+        {
+            if (!Depends(m)) return E.Call(Functions.Diag, m);
+            switch (m)
+            {
+                case Add a: return new Add(a.Terms.Select(t => DiagonalOf(t, whole)).ToList());
+                case Transpose t: return DiagonalOf(t.X, whole);
+                case Fill f: return new Fill(f.Value, Shape.Vector(m.Shape.Rows!.Value));
+                case Neg n: return E.Neg(DiagonalOf(n.X, whole));
+                case Elementwise { Op: ElementwiseOp.Mul } w:
+                    return w.Left.Shape.IsScalar ? E.Mul(w.Left, DiagonalOf(w.Right, whole))
+                        : w.Right.Shape.IsScalar ? E.Mul(w.Right, DiagonalOf(w.Left, whole))
+                        : E.Had(DiagonalOf(w.Left, whole), DiagonalOf(w.Right, whole));
+                case Call { Op: var op } c when ReferenceEquals(op, Functions.Diag) && c.Arg.Shape.Kind == ShapeKind.Vector:
+                    return c.Arg;
+                case Call { Op: ElementwiseFunction } c:
+                    return E.Call(c.Op, DiagonalOf(c.Arg, whole));
+                case Mul mul:
+                {
+                    var scalars = mul.Factors.Where(f => f.Shape.IsScalar).ToList();
+                    var chain = mul.Factors.Where(f => !f.Shape.IsScalar).ToList();
+                    Expr? d = null;
+                    // An outer product inside: diag(l*r') = l.*r.
+                    if (SplitOuter(chain) is var (lv, rv)) d = E.Had(lv, rv);
+                    else
+                    {
+                        // diag(L*diag(u)*R) = (L.*R')*u, with one factor depending on x.
+                        var dep = chain.Where(Depends).ToList();
+                        if (dep.Count != 1 || dep[0] is not Call { Op: var dop, Arg: var u } || !ReferenceEquals(dop, Functions.Diag)
+                            || u.Shape.Kind != ShapeKind.Vector)
+                            throw new NablaException(ErrorCodes.Unsupported,
+                                $"the Jacobian of {Printing.TextPrinter.PrintResult(whole)} with respect to {x.Name} needs a tensor form; not supported yet");
+                        int at = chain.IndexOf(dep[0]);
+                        var l = Chain(chain.Take(at).ToList());
+                        var r = Chain(chain.Skip(at + 1).ToList());
+                        d = (l, r) switch
+                        {
+                            (null, null) => u,
+                            (null, { } rr) => E.Had(E.Call(Functions.Diag, rr), u),
+                            ({ } ll, null) => E.Had(E.Call(Functions.Diag, ll), u),
+                            ({ } ll, { } rr) => E.Mul(E.Had(ll, E.T(rr)), u),
+                        };
+                    }
+                    return scalars.Count == 0 ? d : E.Mul([.. scalars, d]);
+                }
+            }
+            throw new NablaException(ErrorCodes.Unsupported,
+                $"the Jacobian of {Printing.TextPrinter.PrintResult(whole)} with respect to {x.Name} needs a tensor form; not supported yet");
+        }
+
+        /// <summary>A chain that is an outer product l*r' (a column, then a row), as the vectors l and r.</summary>
+        private static (Expr L, Expr R)? SplitOuter(List<Expr> chain)
+        {
+            Shape acc = Shape.Scalar;
+            for (int k = 0; k + 1 < chain.Count; k++)
+            {
+                acc = k == 0 ? chain[0].Shape : new Shape(acc.Rows, chain[k].Shape.Cols);
+                if (acc.Kind == ShapeKind.Vector)
+                    return (Chain(chain.Take(k + 1).ToList())!, Simplifier.Canonical(E.T(Chain(chain.Skip(k + 1).ToList())!)));
+            }
+            return null;
+        }
+
+        /// <summary>M.*(l*r') = diag(l)*M*diag(r), the form of a Hadamard product with an outer product that multiplies a vector.</summary>
+        private static Expr? HadamardWithOuter(Elementwise w)
+        {
+            foreach (var (outer, other) in new[] { (w.Left, w.Right), (w.Right, w.Left) })
+            {
+                if (outer is not Mul om) continue;
+                var scalars = om.Factors.Where(f => f.Shape.IsScalar).ToList();
+                if (SplitOuter(om.Factors.Where(f => !f.Shape.IsScalar).ToList()) is not var (l, r)) continue;
+                var d = E.Mul(E.Call(Functions.Diag, l), other, E.Call(Functions.Diag, r));
+                return scalars.Count == 0 ? d : E.Mul([.. scalars, d]);
+            }
+            return null;
+        }
+
         private Expr? Sum(Expr? a, Expr? b) => a is null ? b : b is null ? a : E.Add(a, b);
 
-        /// <summary>Product rule over a canonical product: scalar factors scale, the matrix chain ends in the vector.</summary>
+        /// <summary>
+        /// Product rule over a canonical product L*F*R (scalar factors scale): the term of each factor F that
+        /// depends on x, with the others held fixed. The chain's result is a vector, so R (if any) is a vector
+        /// r, a scalar, or F is a row u' between a vector l = L and a vector r = R.
+        /// </summary>
         private Expr Product(Mul m)
         {
             var terms = new List<Expr>();
+            var chain = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
             for (int i = 0; i < m.Factors.Count; i++)
             {
                 var fi = m.Factors[i];
-                if (Jn(fi) is not { } ji) continue;
-                var others = m.Factors.Where((_, k) => k != i).ToList();
+                if (!Depends(fi)) continue;
+                var scalars = m.Factors.Where((f, k) => k != i && f.Shape.IsScalar).ToList();
                 if (fi.Shape.IsScalar)
                 {
                     // (rest) * J(s): rest is a vector, J(s) a row.
+                    var others = m.Factors.Where((_, k) => k != i).ToList();
                     var rest = others.Count == 1 ? others[0] : new Mul(others);
+                    var ji = J(fi);
                     terms.Add(x.Shape.IsScalar ? E.Mul(ji, rest) : E.Mul(rest, ji));
                     continue;
                 }
-                if (i != m.Factors.Count - 1 || fi.Shape.Kind != ShapeKind.Vector)
-                    throw new NablaException(ErrorCodes.Unsupported,
-                        $"the Jacobian of {Printing.TextPrinter.PrintResult(m)} with respect to {x.Name} goes through the matrix {Printing.TextPrinter.PrintResult(fi)}; not supported in matrix form yet");
-                terms.Add(others.Count == 0 ? ji : E.Mul([.. others, ji]));
+                int at = m.Factors.Take(i).Count(f => !f.Shape.IsScalar); // by position: a factor may repeat (x*x'*x)
+                var left = chain.Take(at).ToList();
+                var right = chain.Skip(at + 1).ToList();
+                var term = ChainTerm(left, fi, right, m);
+                terms.Add(scalars.Count == 0 ? term : E.Mul([.. scalars, term]));
             }
             return terms.Count == 1 ? terms[0] : new Add(terms);
         }
+
+        private static Expr? Chain(List<Expr> factors) => factors.Count switch { 0 => null, 1 => factors[0], _ => new Mul(factors) };
+
+        private static Expr Prepend(List<Expr> left, Expr j) => left.Count == 0 ? j : E.Mul([.. left, j]);
+
+        /// <summary>The Jacobian of the chain L*F*R through F alone.</summary>
+        private Expr ChainTerm(List<Expr> left, Expr f, List<Expr> right, Mul whole)
+        {
+            var r = Chain(right);
+            if (r is null) return Prepend(left, J(f)); // F is the chain's last, a vector
+            if (f.Shape.Kind == ShapeKind.Vector)
+            {
+                // L*u*R with R a scalar (a row times ... a vector): R*L*J(u).
+                if (!r.Shape.IsScalar) throw TensorForm(whole, f);
+                return E.Mul([r, .. left, J(f)]);
+            }
+            if (f.Shape.Kind == ShapeKind.Row)
+            {
+                // l*u'*r = l*r'*u: J = L*r'*J(u).
+                if (r.Shape.Kind != ShapeKind.Vector) throw TensorForm(whole, f);
+                return E.Mul([.. left, E.T(r), J(Simplifier.Canonical(E.T(f)))]);
+            }
+            // A matrix F(x) times the vector r (held fixed): L * J(F*ρ) with ρ = r.
+            if (r.Shape.Kind != ShapeKind.Vector) throw TensorForm(whole, f);
+            return Prepend(left, MatrixTimesFixed(f, r, whole));
+        }
+
+        private int _placeholders;
+
+        /// <summary>A variable standing for a vector held fixed while differentiating (its name cannot be written).</summary>
+        private Var Placeholder(Shape s) => new($"#rho{_placeholders++}", s);
+
+        /// <summary>The Jacobian of F(x)*r with the vector r held fixed, for the matrix forms that have one.</summary>
+        private Expr MatrixTimesFixed(Expr f, Expr r, Mul whole)
+        {
+            var rho = Placeholder(r.Shape);
+            Expr jr;
+            switch (f)
+            {
+                case Call { Op: var op } c when ReferenceEquals(op, Functions.Diag) && c.Arg.Shape.Kind == ShapeKind.Vector:
+                    return E.Mul(Diag(r), J(c.Arg)); // diag(u)*r = r.*u
+                case Call { Op: var op } c when ReferenceEquals(op, Functions.Inv):
+                {
+                    // d(inv(M)*r) = -inv(M)*dM*inv(M)*r: J = -inv(M)*J(M*σ) with σ = inv(M)*r held fixed.
+                    var sigma = Placeholder(r.Shape);
+                    var inner = J(Simplifier.Canonical(E.Mul(c.Arg, sigma)));
+                    return E.Neg(E.Mul(f, inner.Replace(sigma, E.Mul(f, r))));
+                }
+                case MatPow { K: > 0 } mp:
+                {
+                    // d(M^k*r) = Σ_i M^i*dM*M^(k-1-i)*r.
+                    var parts = new List<Expr>();
+                    for (int i = 0; i < mp.K; i++)
+                    {
+                        var sigma = Placeholder(r.Shape);
+                        var inner = J(Simplifier.Canonical(E.Mul(mp.A, sigma)));
+                        int after = mp.K - 1 - i;
+                        Expr fixedRight = after == 0 ? r : E.Mul(after == 1 ? mp.A : new MatPow(mp.A, after), r);
+                        var t = inner.Replace(sigma, fixedRight);
+                        parts.Add(i == 0 ? t : E.Mul(i == 1 ? mp.A : new MatPow(mp.A, i), t));
+                    }
+                    return parts.Count == 1 ? parts[0] : new Add(parts);
+                }
+                case Add or Fill or Mul or Transpose or Elementwise or Call:
+                    // Distribute the fixed vector into F and differentiate that vector expression.
+                    jr = J(Simplifier.Canonical(DistributeFixed(f, rho) ?? throw TensorForm(whole, f)));
+                    return jr.Replace(rho, r);
+            }
+            throw TensorForm(whole, f);
+        }
+
+        /// <summary>F*ρ written so that no matrix depending on x is left in front of a vector: sums and scalings distributed.</summary>
+        private Expr? DistributeFixed(Expr f, Var rho)
+        {
+            switch (f)
+            {
+                case Add a:
+                    return new Add(a.Terms.Select(t => DistributeFixed(t, rho) ?? E.Mul(t, rho)).ToList());
+                case Fill:
+                    return E.Mul(f, rho);
+                case Mul:
+                    return E.Mul(f, rho);
+                case Elementwise { Op: ElementwiseOp.Mul } w when w.Left.Shape.IsScalar || w.Right.Shape.IsScalar:
+                    return E.Mul(f, rho);
+                case Elementwise { Op: ElementwiseOp.Mul } w when HadamardWithOuter(w) is { } product:
+                    return E.Mul(product, rho);
+                case Transpose { X: Call { Op: var op } } when ReferenceEquals(op, Functions.Diag):
+                    return E.Mul(f, rho);
+            }
+            return Depends(f) ? null : E.Mul(f, rho);
+        }
+
+        private NablaException TensorForm(Expr whole, Expr f) => new(ErrorCodes.Unsupported,
+            $"the Jacobian of {Printing.TextPrinter.PrintResult(whole)} with respect to {x.Name} goes through the matrix {Printing.TextPrinter.PrintResult(f)}; not supported in matrix form yet");
     }
 }

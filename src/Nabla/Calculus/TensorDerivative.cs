@@ -14,8 +14,8 @@ public static class TensorDerivative
 {
     public static IndexForm Build(Expr f, Var x)
     {
-        if (f.Shape.Kind == ShapeKind.Row || x.Shape.Kind == ShapeKind.Row)
-            throw new NablaException(ErrorCodes.Unsupported, "derivatives of row vectors are given for their transposes: write the objective as a column");
+        // A row objective u' has the derivative of its column u (contract 4: the unit axis of [1, m] ++ T dropped).
+        if (f.Shape.Kind == ShapeKind.Row) f = Simplifier.Canonical(E.T(f));
         var dx = new Var("d" + x.Name, x.Shape, x.Symmetric);
         var df = Simplifier.Canonical(new Differentials(x, dx).ExpandAll(f));
         var builder = new Builder(dx, AxesOf(x.Shape, ["k", "l"]));

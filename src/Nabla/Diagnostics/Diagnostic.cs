@@ -14,6 +14,8 @@ public static class ErrorCodes
     public const string Unsupported = "unsupported";
     public const string DomainError = "domain_error";
     public const string LimitExceeded = "limit_exceeded";
+    /// <summary>A bug in Nabla (contract v1.1): the request was fine, the engine failed; please report it.</summary>
+    public const string InternalError = "internal_error";
 }
 
 /// <summary>A problem with the user's input: a contract code, a message a person understands, and where.</summary>

@@ -192,8 +192,50 @@ public sealed class Mul : Expr
     public Mul(IReadOnlyList<Expr> factors)
     {
         if (factors.Count < 2) throw new InvalidOperationException("Mul needs two or more factors");
-        Factors = factors;
         Shape = ProductShape(factors) ?? throw new InvalidOperationException("Mul of incompatible shapes: " + string.Join(", ", factors.Select(f => f.Shape)));
+        Factors = GroupScalarPieces(factors);
+    }
+
+    /// <summary>
+    /// The factors with every scalar piece of the chain that more factors follow made a product of its
+    /// own: x'*x*y is (x'*x)*y, a scalar scaling y, never a matrix chain x', x, y. Every rule that walks
+    /// a product's matrix chain (transposing the left and right parts, dropping identities, reading off
+    /// Jacobians) may then take the non-scalar factors as one matrix product.
+    /// </summary>
+    private static IReadOnlyList<Expr> GroupScalarPieces(IReadOnlyList<Expr> factors)
+    {
+        List<Expr>? grouped = null;
+        int start = 0;
+        Shape acc = Shape.Scalar;
+        bool sawMatrix = false;
+        for (int k = 0; k < factors.Count; k++)
+        {
+            var s = factors[k].Shape;
+            if (s.IsScalar) continue;
+            acc = sawMatrix ? new Shape(acc.Rows, s.Cols) : s;
+            sawMatrix = true;
+            if (!acc.IsScalar) continue;
+            bool more = false;
+            for (int j = k + 1; j < factors.Count && !more; j++) more = !factors[j].Shape.IsScalar;
+            if (!more) break;
+            grouped ??= [];
+            if (k > start) grouped.Add(new Mul(Slice(factors, start, k + 1)));
+            else grouped.Add(factors[k]);
+            start = k + 1;
+            sawMatrix = false;
+        }
+        if (grouped is null) return factors;
+        if (start == 0) return factors;
+        var rest = Slice(factors, start, factors.Count);
+        grouped.AddRange(rest);
+        return grouped;
+    }
+
+    private static List<Expr> Slice(IReadOnlyList<Expr> f, int from, int to)
+    {
+        var l = new List<Expr>(to - from);
+        for (int i = from; i < to; i++) l.Add(f[i]);
+        return l;
     }
 
     public IReadOnlyList<Expr> Factors { get; }

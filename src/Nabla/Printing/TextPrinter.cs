@@ -91,7 +91,8 @@ public sealed class TextPrinter
             case Power p:
                 Write(p.Base, Postfix);
                 _sb.Append(p.Base.Shape.IsScalar ? "^" : ".^");
-                Write(p.Exponent, Unary);
+                // An exponent that is not a plain number or name is bracketed: a^(-(b*c)), never a^-b*c.
+                Write(p.Exponent, p.Exponent is Num { Value: >= 0 } ? Unary : Postfix);
                 break;
             case MatPow mp:
                 Write(mp.A, Postfix);
@@ -165,6 +166,14 @@ public sealed class TextPrinter
         WriteProductBody(m, negate: false);
     }
 
+    /// <summary>
+    /// Whether a leading scalar chain (x'*x in (x'*x)*y) may print without brackets in the re-parseable form:
+    /// the parser groups x'*x*y as (x'*x)*y when the chain ends in its last matrix factor and a matrix follows.
+    /// </summary>
+    private static bool RegroupsAlone(Mul inner, List<Expr> num) =>
+        !inner.Factors[^1].Shape.IsScalar && num.Skip(1).Any(g => !g.Shape.IsScalar)
+        && !inner.Factors.Any(g => g is Power { Exponent: Num { Value: < 0 } });
+
     /// <summary>Numerator factors joined by '*', then '/' and the scalar factors with negative powers.</summary>
     private void WriteProductBody(Mul m, bool negate)
     {
@@ -187,8 +196,9 @@ public sealed class TextPrinter
         {
             if (i > 0) _sb.Append('*');
             var f = num[i];
-            if (_textbook && f is Mul inner && inner.Shape.IsScalar && scalarsSoFar && !IsNegative(inner) && inner.Factors[0] is not Neg)
-                WriteProductBody(inner, negate: false); // associativity: (w'*x) reads the same as w'*x here
+            if (f is Mul inner && inner.Shape.IsScalar && !IsNegative(inner) && inner.Factors[0] is not Neg
+                && (_textbook ? scalarsSoFar : i == 0 && RegroupsAlone(inner, num)))
+                WriteProductBody(inner, negate: false); // associativity: (w'*x)*y reads the same as w'*x*y, which groups the same
             else
             {
                 // The first factor may itself be a '/', './' or '.*' (left-associative); nested products keep parentheses.

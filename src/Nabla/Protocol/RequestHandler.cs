@@ -37,7 +37,7 @@ public static class RequestHandler
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The last line of defence: the process answers every line and goes on.
-            return Serialize(Error(null, new Diagnostic(ErrorCodes.Unsupported, $"internal error ({e.GetType().Name}: {e.Message}); please report this request")));
+            return Serialize(Error(null, InternalError(e)));
         }
     }
 
@@ -82,7 +82,16 @@ public static class RequestHandler
         {
             return Error(id?.DeepClone(), new Diagnostic(ErrorCodes.LimitExceeded, "the expression is too deeply nested to process"));
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of Nabla's, never the user's: answered with the request's id and the internal_error code.
+            return Error(id?.DeepClone(), InternalError(e));
+        }
     }
+
+    /// <summary>The diagnostic for an exception that escaped every stage: a bug to report, with what was thrown.</summary>
+    public static Diagnostic InternalError(Exception e) =>
+        new(ErrorCodes.InternalError, $"internal error ({e.GetType().Name}: {e.Message}); please report this request");
 
     private static JsonObject Error(JsonNode? id, Diagnostic d)
     {

@@ -56,6 +56,7 @@ internal static class Rules
 
         foreach (var f in factors) Absorb(f);
         if (coef == 0 || double.IsNaN(coef)) return Zero(shape);
+        SplitScalarPieces(chain, scalars);
 
         // matrix(1)*u = sum(u)*vector(1) and u'*matrix(1) = sum(u)*vector(1)' (rows and columns of ones).
         for (int i = 0; i + 1 < chain.Count; i++)
@@ -170,6 +171,29 @@ internal static class Rules
         };
     }
 
+    /// <summary>
+    /// A chain whose running product becomes a scalar before its end (x'*x*y, x'*A*y*z') holds a scalar
+    /// piece that scales the rest; it is not a matrix product with the factors after it. Such a piece
+    /// becomes a scalar factor of its own, so no later rule (dropping an identity, cancelling an inverse,
+    /// reading off a Jacobian) can treat the chain as one matrix product and lose its shape.
+    /// </summary>
+    private static void SplitScalarPieces(List<Expr> chain, List<(Expr Base, double Exp)> scalars)
+    {
+        int start = 0;
+        Shape acc = Shape.Scalar;
+        for (int k = 0; k < chain.Count; k++)
+        {
+            var s = chain[k].Shape;
+            acc = acc.IsScalar ? s : new Shape(acc.Rows, s.Cols);
+            if (!acc.IsScalar || k == chain.Count - 1 && start == 0) continue;
+            var piece = chain.GetRange(start, k - start + 1);
+            scalars.Add((piece.Count == 1 ? piece[0] : OrientScalarChain(piece), 1));
+            chain.RemoveRange(start, k - start + 1);
+            k = start - 1;
+            acc = Shape.Scalar;
+        }
+    }
+
     private static List<Expr> HadFactors(Expr e)
     {
         var list = new List<Expr>();
@@ -254,12 +278,17 @@ internal static class Rules
     /// <summary>A scalar chain equals its transpose; keep the orientation with fewer transposes (then the smaller text).</summary>
     private static Expr OrientScalarChain(List<Expr> chain)
     {
+        // vector(1)'*u = u'*vector(1) = sum(u).
+        if (chain.Count == 2 && chain.FindIndex(IsOnes) is var o and >= 0)
+            return MakeCall(Functions.Sum, chain[1 - o]);
         var forward = chain.Count == 1 ? chain[0] : new Mul(chain.ToList());
         var reversed = new List<Expr>();
         for (int i = chain.Count - 1; i >= 0; i--) reversed.Add(MakeT(chain[i]));
         var backward = reversed.Count == 1 ? reversed[0] : new Mul(reversed);
         return Compare(backward, forward) < 0 ? backward : forward;
     }
+
+    private static bool IsOnes(Expr e) => e is Fill { Value: Num { Value: 1 } } || e is Transpose { X: Fill { Value: Num { Value: 1 } } };
 
     public static int TransposeCount(Expr e)
     {
