@@ -7,7 +7,7 @@ duration=${1:-30}
 connections=${2:-64}
 port=${NABLA_BENCH_PORT:-5097}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk"; exit 1; }
-seed=../shared/cases/seed.jsonl
+seed=tests/cases/seed.jsonl
 if [ -f "$seed" ]; then
   # The request objects of the seed's cases, one per line.
   python3 -c 'import json,sys

@@ -175,7 +175,7 @@ public static class Commands
 
     private static Command JsonlCommand(TextWriter stdout)
     {
-        var cmd = new Command("jsonl", "Read JSON Lines requests on standard input; write one response line each (spec section 5).");
+        var cmd = new Command("jsonl", "Read JSON Lines requests on standard input; write one response line each (docs/language.md, section 5).");
         cmd.SetAction(_ =>
         {
             string? line;

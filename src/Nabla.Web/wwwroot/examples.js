@@ -1,4 +1,4 @@
-// Example expressions for the page: the seed problems (shared/cases/seed.jsonl) first, then a few more.
+// Example expressions for the page: the seed problems (tests/cases/seed.jsonl) first, then a few more.
 // Each sets the expression, the variable to differentiate by, the derivative and any declared types.
 "use strict";
 window.NABLA_EXAMPLES = [

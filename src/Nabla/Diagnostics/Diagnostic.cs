@@ -2,7 +2,7 @@ using Nabla.Syntax;
 
 namespace Nabla.Diagnostics;
 
-/// <summary>The error codes of the contract (spec/language.md, section 5).</summary>
+/// <summary>The error codes of the contract (docs/language.md, section 5).</summary>
 public static class ErrorCodes
 {
     public const string BadRequest = "bad_request";

@@ -10,7 +10,7 @@ using Nabla.Syntax;
 namespace Nabla.Protocol;
 
 /// <summary>
-/// The JSON Lines protocol of spec/language.md section 5: one request object in, one response object
+/// The JSON Lines protocol of docs/language.md section 5: one request object in, one response object
 /// out. Never throws for bad input: every problem becomes an error response with a code.
 /// </summary>
 public static class RequestHandler

@@ -3,7 +3,7 @@ using Nabla.Diagnostics;
 namespace Nabla.Syntax;
 
 /// <summary>
-/// Recursive-descent parser for spec/language.md section 3. Binary precedence lives in one table
+/// Recursive-descent parser for docs/language.md section 3. Binary precedence lives in one table
 /// (<see cref="Levels"/>); nesting depth and input length are bounded so that hostile input fails fast.
 /// </summary>
 public sealed class Parser

@@ -6,7 +6,7 @@ namespace Nabla.Tests.Calculus;
 /// <summary>Every case of the shared seed file, through the JSON Lines protocol.</summary>
 public class SeedCases
 {
-    private static string SeedPath() => Path.Combine(CalcHelpers.RepoRoot(), "..", "shared", "cases", "seed.jsonl");
+    private static string SeedPath() => Path.Combine(CalcHelpers.RepoRoot(), "tests", "cases", "seed.jsonl");
 
     public static TheoryData<string> Names()
     {
