@@ -25,11 +25,12 @@ public static partial class RegressCommand
         solver.AcceptOnlyFromAmong("auto", "normal", "qr", "svd", "gd");
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
         var predict = new Option<string?>("--predict") { Description = "A CSV with the feature columns: write each row with its prediction appended." };
-        var output = new Option<string?>("--output") { Description = "Where --predict writes (default: standard output; the summary then goes to standard error)." };
+        var output = new Option<string?>("--output") { Description = "Where --predict writes (default: standard output; the summary then goes to standard error). Written to a temporary file and renamed into place when complete; never one of the inputs." };
+        var decimalSep = new Option<string>("--decimal") { Description = "The decimal separator of the numbers: '.' (default) or ',' (for ';'- or tab-separated files such as 1,5).", DefaultValueFactory = _ => "." };
         var explain = new Option<bool>("--explain") { Description = "Show the derivation Nabla makes: the loss, its gradient, the normal equations, the Hessian." };
         var cmd = new Command("regress", "Linear least squares from a CSV: coefficients, standard errors, t, p, intervals, R², F, rank and condition number.")
         {
-            data, target, features, noIntercept, ridge, solver, json, predict, output, explain,
+            data, target, features, noIntercept, ridge, solver, json, predict, output, explain, decimalSep,
         };
         cmd.SetAction(p =>
         {
@@ -54,34 +55,88 @@ public static partial class RegressCommand
                 Solver = RegressionOptions.ParseSolver(p.GetValue(solver)!),
             };
             var featureList = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            string dec = p.GetValue(decimalSep) ?? ".";
+            if (dec is not ("." or ","))
+            {
+                stderr.WriteLine($"nabla regress: --decimal takes '.' or ',', not '{dec}'");
+                return 2;
+            }
+            string? predictPath = p.GetValue(predict), outPath = p.GetValue(output);
+            if (outPath is not null && OutputProblem(outPath, path, predictPath) is { } problem)
+            {
+                stderr.WriteLine($"nabla regress: {problem}");
+                return 2;
+            }
             try
             {
                 var progress = Progress(path, stderr);
-                var fit = CsvRegression.Fit(path, y, featureList, options, progress);
+                var fit = CsvRegression.Fit(path, y, featureList, options, progress, dec[0]);
                 if (progress is not null) stderr.Write("\r" + new string(' ', 72) + "\r");
-                string? predictPath = p.GetValue(predict), outPath = p.GetValue(output);
                 var summaryWriter = predictPath is not null && outPath is null ? stderr : stdout;
                 if (p.GetValue(json)) summaryWriter.WriteLine(RegressionReport.Json(fit, y));
                 else RegressionReport.Table(fit, y, summaryWriter);
                 if (predictPath is not null)
                 {
-                    if (outPath is null) CsvRegression.Predict(predictPath, fit, stdout);
+                    if (outPath is null) CsvRegression.Predict(predictPath, fit, stdout, dec[0]);
                     else
                     {
-                        using var w = new StreamWriter(outPath);
-                        long rows = CsvRegression.Predict(predictPath, fit, w);
+                        long rows = WriteAtomically(outPath, w => CsvRegression.Predict(predictPath, fit, w, dec[0]));
                         summaryWriter.WriteLine($"wrote {rows} predictions to {outPath}");
                     }
                 }
                 return 0;
             }
-            catch (Exception e) when (e is CsvDataException or ArgumentException or IOException)
+            catch (Exception e) when (e is CsvDataException or ArgumentException or IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return 1;
             }
         });
         return cmd;
+    }
+
+    /// <summary>Why <paramref name="outPath"/> cannot be written: a folder, or one of the inputs (null when it can).</summary>
+    internal static string? OutputProblem(string outPath, params string?[] inputs)
+    {
+        if (Directory.Exists(outPath)) return $"--output '{outPath}' is a folder; give a file name";
+        var target = Canonical(outPath);
+        foreach (var input in inputs)
+            if (input is not null && string.Equals(Canonical(input), target, StringComparison.Ordinal))
+                return $"--output '{outPath}' is also an input ('{input}'); writing it would destroy the data: choose another file";
+        return null;
+    }
+
+    /// <summary>The full path with links resolved, so that two names of one file compare equal.</summary>
+    private static string Canonical(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            if (new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } t) return Path.GetFullPath(t.FullName);
+        }
+        catch (IOException) { }
+        return full;
+    }
+
+    /// <summary>
+    /// Writes through a temporary file in the same folder, renamed over <paramref name="path"/> only when the
+    /// writer finished: an error midway leaves the old file (or none) and no partial output.
+    /// </summary>
+    internal static long WriteAtomically(string path, Func<TextWriter, long> write)
+    {
+        var full = Path.GetFullPath(path);
+        var tmp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
+        try
+        {
+            long n;
+            using (var w = new StreamWriter(tmp)) n = write(w);
+            File.Move(tmp, full, overwrite: true);
+            return n;
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
     }
 
     /// <summary>A progress bar on a terminal for files over 64 MB.</summary>

@@ -20,26 +20,35 @@ public static class CsvRegression
     public const long KeepRowsLimit = 4_000_000;
 
     /// <summary>The target and feature columns chosen from a header.</summary>
-    public sealed record Columns(int Target, int[] Features, string TargetName, string[] FeatureNames, int Width);
+    public sealed record Columns(int Target, int[] Features, string TargetName, string[] FeatureNames, int Width)
+    {
+        /// <summary>The decimal separator of the numbers: '.' (the default) or ','.</summary>
+        public char Decimal { get; init; } = '.';
+    }
 
     /// <summary>Reads <paramref name="path"/> and fits <paramref name="target"/> on <paramref name="features"/> (all other columns when null).</summary>
+    /// <param name="path">The CSV file, with a header row.</param>
+    /// <param name="target">The column to predict.</param>
+    /// <param name="features">The feature columns; all others when null.</param>
+    /// <param name="options">Intercept, ridge, solver.</param>
+    /// <param name="progress">Called with (bytes read, bytes in all) after each chunk.</param>
+    /// <param name="decimalSeparator">'.' (numbers as 1.5) or ',' (numbers as 1,5); never a thousands separator.</param>
     public static RegressionResult Fit(string path, string target, IReadOnlyList<string>? features = null,
-        RegressionOptions? options = null, Action<long, long>? progress = null)
+        RegressionOptions? options = null, Action<long, long>? progress = null, char decimalSeparator = '.')
     {
         options ??= new RegressionOptions();
         bool keepAll = options.Solver is Solver.Qr or Solver.Svd or Solver.Gd;
-        var (sums, rows, cols) = Read(path, target, features, keepAll, options.Solver == Solver.Auto, progress);
+        var (sums, rows, cols) = Read(path, target, features, keepAll, options.Solver == Solver.Auto, progress, decimalSeparator);
         var o = options with { FeatureNames = cols.FeatureNames };
         return LinearRegression.Solve(sums, rows, o);
     }
 
     internal static (GramSums Sums, RowData? Rows, Columns Cols) Read(string path, string target, IReadOnlyList<string>? features,
-        bool keepAll, bool keepSmall, Action<long, long>? progress)
+        bool keepAll, bool keepSmall, Action<long, long>? progress, char decimalSeparator = '.')
     {
-        if (!File.Exists(path)) throw new CsvDataException($"the file '{path}' does not exist");
-        using var stream = new CountingStream(File.OpenRead(path));
-        using var reader = Open(stream, path);
-        var cols = Choose(reader.Header, target, features, path);
+        using var stream = OpenFile(path);
+        using var reader = Open(stream, path, decimalSeparator);
+        var cols = Choose(reader.Header, target, features, path) with { Decimal = decimalSeparator };
         int d = cols.Features.Length;
         var acc = new GramAccumulator(d);
         var kept = new List<(double[] X, double[] Y, int Rows)>();
@@ -72,6 +81,7 @@ public static class CsvRegression
         long rowNumber = 0;
         foreach (var (values, line, error) in reader.ParallelEnumerate(row => ParseRow(row, cols)))
         {
+            if (values is null && error is null) continue; // a blank line
             rowNumber++;
             if (error is not null) throw new CsvDataException($"row {rowNumber} (line {line}){error}");
             by[filled] = values![d];
@@ -98,12 +108,28 @@ public static class CsvRegression
         return (acc.Result(), data, cols);
     }
 
-    private static SepReader Open(Stream stream, string path)
+    /// <summary>Opens an input file, saying plainly when it is missing or a folder.</summary>
+    private static CountingStream OpenFile(string path)
     {
+        if (Directory.Exists(path)) throw new CsvDataException($"'{path}' is a folder, not a CSV file");
+        if (!File.Exists(path)) throw new CsvDataException($"the file '{path}' does not exist");
+        return new CountingStream(File.OpenRead(path));
+    }
+
+    private static SepReader Open(Stream stream, string path, char decimalSeparator = '.')
+    {
+        if (decimalSeparator is not ('.' or ','))
+            throw new ArgumentException($"the decimal separator must be '.' or ',', not '{decimalSeparator}'");
         SepReader reader;
         try
         {
-            reader = Sep.Reader(o => o with { DisableColCountCheck = true }).From(stream);
+            // With a decimal comma the fields cannot be comma-separated: Sep detects ';' or tab from the header.
+            reader = Sep.Reader(o => o with { DisableColCountCheck = true, Unescape = true }).From(stream);
+            if (decimalSeparator == ',' && reader.Spec.Sep.Separator == ',' && reader.Header.ColNames.Count > 1)
+            {
+                reader.Dispose();
+                throw new CsvDataException($"the file '{path}' separates its fields with commas, so its numbers cannot have a decimal comma; leave out --decimal");
+            }
         }
         catch (Exception e) when (e is not CsvDataException)
         {
@@ -143,12 +169,13 @@ public static class CsvRegression
     {
         try
         {
+            if (row.ColCount == 1 && cols.Width > 1 && row.Span.IsWhiteSpace()) return (null, row.LineNumberFrom, null); // a blank line
             if (row.ColCount != cols.Width)
                 return (null, row.LineNumberFrom, $" has {row.ColCount} fields, but the header has {cols.Width}");
             int d = cols.Features.Length;
             var v = new double[d + 1];
-            for (int j = 0; j < d; j++) v[j] = Value(row, cols.Features[j], cols.FeatureNames[j]);
-            v[d] = Value(row, cols.Target, cols.TargetName);
+            for (int j = 0; j < d; j++) v[j] = Value(row, cols.Features[j], cols.FeatureNames[j], cols.Decimal);
+            v[d] = Value(row, cols.Target, cols.TargetName, cols.Decimal);
             return (v, row.LineNumberFrom, null);
         }
         catch (BadValue e)
@@ -160,17 +187,33 @@ public static class CsvRegression
     /// <summary>What is wrong with one value, without the row: "column 'b': 'abc' is not a number".</summary>
     private sealed class BadValue(string message) : Exception(message);
 
-    private static double Value(SepReader.Row row, int col, string name)
+    /// <summary>
+    /// One number, parsed strictly: a sign, digits, one decimal separator, an exponent — never a thousands
+    /// separator, so that 1,5 in a ';'-separated file is an error (with the fix), not fifteen.
+    /// </summary>
+    private static double Value(SepReader.Row row, int col, string name, char decimalSeparator)
     {
-        var c = row[col];
-        var span = c.Span;
-        if (span.IsWhiteSpace())
+        var span = row[col].Span.Trim();
+        if (span.IsEmpty)
             throw new BadValue($"column '{name}': the value is missing");
-        if (!c.TryParse(out double v))
+        char other = decimalSeparator == '.' ? ',' : '.';
+        if (span.Contains(other))
+            throw new BadValue(decimalSeparator == '.'
+                ? $"column '{name}': '{Clip(span)}' has a comma; numbers are read with a decimal point and no thousands separators (for a decimal comma, as in 1,5, give --decimal ,)"
+                : $"column '{name}': '{Clip(span)}' has a point; with --decimal , numbers are written as 1,5, without thousands separators");
+        double v;
+        const System.Globalization.NumberStyles styles = System.Globalization.NumberStyles.Float;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        bool ok;
+        if (decimalSeparator == '.') ok = double.TryParse(span, styles, inv, out v);
+        else
         {
-            if (!double.TryParse(span.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out v))
-                throw new BadValue($"column '{name}': '{Clip(span)}' is not a number");
+            Span<char> buf = span.Length <= 128 ? stackalloc char[span.Length] : new char[span.Length];
+            span.CopyTo(buf);
+            buf.Replace(',', '.');
+            ok = double.TryParse(buf, styles, inv, out v);
         }
+        if (!ok) throw new BadValue($"column '{name}': '{Clip(span)}' is not a number");
         if (!double.IsFinite(v))
             throw new BadValue($"column '{name}': '{Clip(span)}' is not a finite number");
         return v;
@@ -179,11 +222,10 @@ public static class CsvRegression
     private static string Clip(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : s[..37].ToString() + "...";
 
     /// <summary>Writes each row of <paramref name="path"/> with the model's prediction appended as a last column.</summary>
-    public static long Predict(string path, RegressionResult model, TextWriter output)
+    public static long Predict(string path, RegressionResult model, TextWriter output, char decimalSeparator = '.')
     {
-        if (!File.Exists(path)) throw new CsvDataException($"the file '{path}' does not exist");
-        using var stream = new CountingStream(File.OpenRead(path));
-        using var reader = Open(stream, path);
+        using var stream = OpenFile(path);
+        using var reader = Open(stream, path, decimalSeparator);
         var header = reader.Header;
         string list = string.Join(", ", header.ColNames);
         var idx = new int[model.FeatureNames.Count];
@@ -196,11 +238,12 @@ public static class CsvRegression
         long n = 0;
         foreach (var row in reader)
         {
+            if (row.ColCount == 1 && header.ColNames.Count > 1 && row.Span.IsWhiteSpace()) continue; // a blank line
             if (row.ColCount != header.ColNames.Count)
                 throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}) has {row.ColCount} fields, but the header has {header.ColNames.Count}");
             try
             {
-                for (int j = 0; j < idx.Length; j++) x[j] = Value(row, idx[j], model.FeatureNames[j]);
+                for (int j = 0; j < idx.Length; j++) x[j] = Value(row, idx[j], model.FeatureNames[j], decimalSeparator);
             }
             catch (BadValue e)
             {
@@ -208,7 +251,8 @@ public static class CsvRegression
             }
             output.Write(row.Span);
             output.Write(sep);
-            output.WriteLine(model.Predict(x).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            var text = model.Predict(x).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            output.WriteLine(decimalSeparator == ',' ? text.Replace('.', ',') : text);
             n++;
         }
         return n;

@@ -1,0 +1,140 @@
+using Nabla.Cli;
+using Nabla.Fitting;
+
+namespace Nabla.Tests.Fitting;
+
+/// <summary>
+/// Nothing lost, nothing silently wrong (issue 13): outputs never overwrite an input and appear only when
+/// complete; a decimal comma is an error naming the place, and --decimal , reads it; quoted numbers and a
+/// trailing blank line are fine.
+/// </summary>
+public sealed class SafeFilesTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nabla-safe-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static (int Rc, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int rc = Commands.Run(args, o, e);
+        return (rc, o.ToString(), e.ToString());
+    }
+
+    private const string Train = "a,b,y\n1,2,3\n2,1,2\n2.5,3,4\n1,1,1\n0,2,1\n";
+
+    [Fact]
+    public void An_output_that_is_the_prediction_input_is_refused_and_the_file_kept()
+    {
+        var train = Write("train.csv", Train);
+        var fresh = Write("new.csv", Train);
+        var (rc, _, err) = Run("regress", train, "--target", "y", "--predict", fresh, "--output", fresh);
+        Assert.Equal(2, rc);
+        Assert.Contains("is also an input", err);
+        Assert.Equal(Train, File.ReadAllText(fresh));
+    }
+
+    [Fact]
+    public void An_output_that_is_the_training_data_is_refused_even_under_another_name()
+    {
+        var train = Write("train.csv", Train);
+        var fresh = Write("new.csv", Train);
+        var other = Path.Combine(_dir, ".", "train.csv");
+        var (rc, _, err) = Run("regress", train, "--target", "y", "--predict", fresh, "--output", other);
+        Assert.Equal(2, rc);
+        Assert.Contains("is also an input", err);
+        Assert.Equal(Train, File.ReadAllText(train));
+    }
+
+    [Fact]
+    public void An_error_midway_leaves_the_old_output_and_no_partial_file()
+    {
+        var train = Write("train.csv", Train);
+        var rows = string.Concat(Enumerable.Range(0, 300).Select(i => $"{i},1,0\n"));
+        var bad = Write("bad.csv", "a,b,y\n" + rows + "x,1,2\n");
+        var output = Write("out.csv", "old\n");
+        var (rc, _, err) = Run("regress", train, "--target", "y", "--predict", bad, "--output", output);
+        Assert.Equal(1, rc);
+        Assert.Contains("row 301 (line 302), column 'a': 'x' is not a number", err);
+        Assert.Equal("old\n", File.ReadAllText(output));
+        Assert.Equal("bad.csv,out.csv,train.csv", string.Join(",", Directory.GetFiles(_dir).Select(f => Path.GetFileName(f)).Order()));
+    }
+
+    [Fact]
+    public void A_complete_output_replaces_the_file()
+    {
+        var train = Write("train.csv", Train);
+        var fresh = Write("new.csv", "a,b\n1,1\n2,2\n");
+        var output = Write("out.csv", "old\n");
+        var (rc, stdout, _) = Run("regress", train, "--target", "y", "--predict", fresh, "--output", output);
+        Assert.Equal(0, rc);
+        Assert.Contains("wrote 2 predictions", stdout);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal("a,b,prediction", lines[0]);
+        Assert.Equal(3, lines.Length);
+    }
+
+    [Fact]
+    public void An_output_folder_is_a_command_line_error()
+    {
+        var train = Write("train.csv", Train);
+        var (rc, _, err) = Run("regress", train, "--target", "y", "--predict", train, "--output", _dir);
+        Assert.Equal(2, rc);
+        Assert.Contains("is a folder", err);
+    }
+
+    [Fact]
+    public void A_folder_as_the_data_says_so()
+    {
+        var e = Assert.Throws<CsvDataException>(() => CsvRegression.Fit(_dir, "y"));
+        Assert.Contains("is a folder, not a CSV file", e.Message);
+    }
+
+    [Theory]
+    [InlineData("a;b;y\n1,5;2;3\n-0,75;1;2\n2;3;4,5\n1;1;1\n", "row 1 (line 2), column 'a': '1,5' has a comma")]
+    [InlineData("a\tb\ty\n1\t2\t3\n-0,75\t1\t2\n2\t3\t4\n1\t1\t1\n", "row 2 (line 3), column 'a': '-0,75' has a comma")]
+    [InlineData("a;b;y\n1;2;3\n1;2;1.000,5\n", "row 2 (line 3), column 'y': '1.000,5' has a comma")]
+    public void A_decimal_comma_is_an_error_that_names_the_place_and_the_fix(string text, string expected)
+    {
+        var path = Write("data.csv", text);
+        var e = Assert.Throws<CsvDataException>(() => CsvRegression.Fit(path, "y"));
+        Assert.StartsWith(expected, e.Message);
+        Assert.Contains("--decimal ,", e.Message);
+    }
+
+    [Fact]
+    public void With_decimal_comma_the_same_numbers_fit_as_with_a_point()
+    {
+        var comma = Write("comma.csv", "a;b;y\n1,5;2;3\n-0,75;1;2\n2;3;4,5\n1;1;1\n0,25;2;1\n");
+        var point = Write("point.csv", "a,b,y\n1.5,2,3\n-0.75,1,2\n2,3,4.5\n1,1,1\n0.25,2,1\n");
+        var c = CsvRegression.Fit(comma, "y", decimalSeparator: ',');
+        var p = CsvRegression.Fit(point, "y");
+        Assert.Equal(p.Coefficients, c.Coefficients);
+        var e = Assert.Throws<CsvDataException>(() => CsvRegression.Fit(Write("mixed.csv", "a;b;y\n1.5;2;3\n1;1;1\n2;1;0\n"), "y", decimalSeparator: ','));
+        Assert.Contains("'1.5' has a point", e.Message);
+    }
+
+    [Fact]
+    public void A_decimal_comma_cannot_go_with_comma_separated_fields()
+    {
+        var path = Write("data.csv", Train);
+        var e = Assert.Throws<CsvDataException>(() => CsvRegression.Fit(path, "y", decimalSeparator: ','));
+        Assert.Contains("separates its fields with commas", e.Message);
+    }
+
+    [Fact]
+    public void Quoted_numbers_and_a_trailing_blank_line_are_fine()
+    {
+        var quoted = Write("q.csv", "a,b,y\n\"1\",2,3\n2,\"1\",2\n\"2.5\",3,4\n1,1,1\n0,2,1\n\n");
+        var plain = Write("p.csv", Train);
+        Assert.Equal(CsvRegression.Fit(plain, "y").Coefficients, CsvRegression.Fit(quoted, "y").Coefficients);
+    }
+}
