@@ -21,9 +21,31 @@ public static class TensorDerivative
         var builder = new Builder(dx, AxesOf(x.Shape, ["k", "l"]));
         var outAxes = AxesOf(f.Shape, ["i", "j"]);
         var terms = builder.Terms(df, outAxes).Select(t => Untranspose(Eliminate(t, [.. outAxes, .. builder.XAxes]))).ToList();
+        if (x.Symmetric && builder.XAxes.Count == 2) terms = Symmetrize(terms, builder.XAxes[0], builder.XAxes[1]);
         var free = outAxes.Concat(builder.XAxes).ToList();
         var dims = f.Shape.Dims.Concat(x.Shape.Dims).ToList();
         return new IndexForm(free, dims, terms);
+    }
+
+    /// <summary>
+    /// The symmetric-variable convention (contract 4) for a derivative by a symmetric X: the mean over the
+    /// variable's two indices, (J[…,k,l] + J[…,l,k])/2 — what f changes by along symmetric directions, the
+    /// gradient's (G + G')/2 one order up.
+    /// </summary>
+    private static List<IndexTerm> Symmetrize(List<IndexTerm> terms, string k, string l)
+    {
+        string Swap(string ix) => ix == k ? l : ix == l ? k : ix;
+        var half = new Num(0.5);
+        var result = new List<IndexTerm>(2 * terms.Count);
+        foreach (var t in terms) result.Add(t with { Scale = Rules.MakeMul([half, t.Scale]), Kron = null });
+        foreach (var t in terms)
+            result.Add(t with
+            {
+                Scale = Rules.MakeMul([half, t.Scale]),
+                Factors = t.Factors.Select(f => f with { Indices = f.Indices.Select(Swap).ToList() }).ToList(),
+                Kron = null,
+            });
+        return result;
     }
 
     private static List<string> AxesOf(Shape s, string[] names) => s.Kind switch
