@@ -100,6 +100,44 @@ public static class Derivation
             throw new NablaException(ErrorCodes.LimitExceeded,
                 $"the {KindName(kind)} with respect to {x.Name} has more than {MaxResultNodes:N0} nodes when written out; simplify the expression or split it");
         var explanation = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
-        return new DerivativeResult(x.Name, kind, d, d.Shape, TextPrinter.PrintResult(d), LatexPrinter.Print(d), null, rules, explanation);
+        return new DerivativeResult(x.Name, kind, d, d.Shape, PrintReadable(d), LatexPrinter.Print(d), null, rules, explanation);
+    }
+
+    /// <summary>
+    /// The textbook print of a result, with the sizes of its constants written out (eye(n), vector(1, n)) where
+    /// the text alone would not fix them: the printed result is read back with its variables' types and its
+    /// own shape, and every constant must come back sized by them (tr(eye) would not: tr(eye(n)) does).
+    /// </summary>
+    public static string PrintReadable(Expr result)
+    {
+        var text = TextPrinter.PrintResult(result);
+        return ReadsBackSized(result, text) ? text : TextPrinter.PrintResult(result, sizes: true);
+    }
+
+    private static bool ReadsBackSized(Expr result, string text)
+    {
+        if (!HasConstant(result)) return true;
+        var vars = Numerics.Evaluator.Variables(result).ToList();
+        var known = vars.SelectMany(v => v.Shape.Dims).Concat(result.Shape.Dims).Select(d => d.Name).ToHashSet();
+        var decls = vars.ToDictionary(v => v.Name, VarType.Of);
+        try
+        {
+            var back = Binder.Bind(text, new BindOptions { Declarations = decls, ExpectedShape = result.Shape });
+            return ConstantDims(back.Root).All(d => d.IsKnown || known.Contains(d.Name));
+        }
+        catch (NablaException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasConstant(Expr e) => e is Eye or Fill || e.Children.Any(HasConstant);
+
+    private static IEnumerable<Dim> ConstantDims(Expr e)
+    {
+        if (e is Eye eye) yield return eye.N;
+        if (e is Fill f) foreach (var d in f.Shape.Dims) yield return d;
+        foreach (var c in e.Children)
+            foreach (var d in ConstantDims(c)) yield return d;
     }
 }

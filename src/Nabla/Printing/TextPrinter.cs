@@ -6,7 +6,7 @@ namespace Nabla.Printing;
 
 /// <summary>
 /// Prints an <see cref="Expr"/> in the language. <see cref="Print"/> keeps the structure exactly
-/// (parse(print(e)) binds to the same tree); <see cref="PrintResult"/> prints a simplified result the
+/// (parse(print(e)) binds to the same tree); <see cref="PrintResult(Expr)"/> prints a simplified result the
 /// way a textbook does, dropping parentheses that associativity makes redundant (the value is the same).
 /// </summary>
 public sealed class TextPrinter
@@ -15,9 +15,25 @@ public sealed class TextPrinter
     private const int Sum = 1, Product = 2, Unary = 3, Pow = 4, Postfix = 5, Primary = 6;
 
     private readonly bool _textbook;
+    private readonly bool _sizes;
     private readonly StringBuilder _sb = new();
 
-    private TextPrinter(bool textbook) => _textbook = textbook;
+    private TextPrinter(bool textbook, bool sizes = false)
+    {
+        _textbook = textbook;
+        _sizes = sizes;
+    }
+
+    /// <summary>
+    /// Textbook print with the sizes of constants written out (eye(n), vector(c, n), matrix(c, m, n)), for a
+    /// result whose constants nothing else in the text would size (tr(eye), sum(vector(1))).
+    /// </summary>
+    public static string PrintResult(Expr e, bool sizes)
+    {
+        var p = new TextPrinter(true, sizes);
+        p.Write(e, 0);
+        return p._sb.ToString();
+    }
 
     /// <summary>Structure-preserving print.</summary>
     public static string Print(Expr e)
@@ -69,11 +85,19 @@ public sealed class TextPrinter
         {
             case Num n: _sb.Append(FormatNumber(n.Value)); break;
             case Var v: _sb.Append(v.Name); break;
-            case Eye: _sb.Append("eye"); break;
+            case Eye eye:
+                _sb.Append("eye");
+                if (_sizes) _sb.Append('(').Append(eye.N.Name).Append(')');
+                break;
             case Fill f:
                 // A row fill is a transposed vector: matrix(c) would re-bind as a matrix of a free size.
                 _sb.Append(f.Shape.Kind is ShapeKind.Vector or ShapeKind.Row ? "vector(" : "matrix(");
                 Write(f.Value, 0);
+                if (_sizes)
+                {
+                    if (f.Shape.Rows is { } r) _sb.Append(", ").Append(r.Name);
+                    if (f.Shape.Cols is { } c) _sb.Append(", ").Append(c.Name);
+                }
                 _sb.Append(f.Shape.Kind == ShapeKind.Row ? ")'" : ")");
                 break;
             case Neg g:

@@ -218,7 +218,8 @@ public static class Binder
                 case ProductSyntax p: for (int i = p.Factors.Count - 1; i >= 0; i--) stack.Push(p.Factors[i]); break;
                 case CallSyntax c:
                     calls.Add(c);
-                    for (int i = c.Args.Count - 1; i >= 0; i--) stack.Push(c.Args[i]);
+                    // The sizes of eye(n), vector(c, n) and matrix(c, m, n) are dimensions, not variables.
+                    for (int i = Typer.ValueArgs(c) - 1; i >= 0; i--) stack.Push(c.Args[i]);
                     break;
             }
         }

@@ -70,10 +70,11 @@ internal sealed class ExprBuilder(Typer typer, DimNamer namer, IReadOnlyDictiona
 
     private Expr BuildCall(CallSyntax c)
     {
-        var args = c.Args.Select(Build).ToList();
+        var args = c.Args.Take(Typer.ValueArgs(c)).Select(Build).ToList();
         return c.Name switch
         {
             "dot" => new Mul([new Transpose(args[0]), args[1]]),
+            "eye" => new Eye(ShapeOf(c).Rows!.Value),
             "vector" or "matrix" => new Fill(args[0], ShapeOf(c)),
             _ => new Call(Functions.ByName[c.Name], args),
         };

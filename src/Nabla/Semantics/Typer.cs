@@ -255,9 +255,28 @@ internal sealed class Typer
         return BShape.Scalar;
     }
 
+    /// <summary>How many leading arguments of a call are expressions; the rest of eye(n), vector(c, n), matrix(c, m, n) are sizes.</summary>
+    public static int ValueArgs(CallSyntax call) => call.Name switch
+    {
+        "eye" => 0,
+        "vector" or "matrix" => Math.Min(1, call.Args.Count),
+        _ => call.Args.Count,
+    };
+
+    /// <summary>A size argument: a whole number (1 or more) or a dimension name such as n.</summary>
+    private DimVar SizeArg(SyntaxNode node) => node switch
+    {
+        NumberSyntax { Value: var v } when v >= 1 && v <= int.MaxValue && v == Math.Floor(v) => Fresh(size: (int)v),
+        NameSyntax { Name: var name } when _kinds.ContainsKey(name) => throw new NablaException(ErrorCodes.ParseError,
+            $"{name} is a variable of this expression; a size is a whole number or a dimension name such as n", node.Span),
+        NameSyntax { Name: var name } => DeclaredDim(name),
+        _ => throw new NablaException(ErrorCodes.ParseError,
+            $"a size is a whole number or a dimension name such as n, not {Text(node.Span)}", node.Span),
+    };
+
     private BShape VisitCall(CallSyntax call)
     {
-        var args = call.Args.Select(Visit).ToArray();
+        var args = call.Args.Take(ValueArgs(call)).Select(Visit).ToArray();
         switch (call.Name)
         {
             case "dot":
@@ -267,15 +286,20 @@ internal sealed class Typer
                         $"dot needs two vectors of one size, not {Describe(args[0])} and {Describe(args[1])}", call.Span);
                 return BShape.Scalar;
             case "vector":
-                ArgCount(call, 1);
+                if (call.Args.Count is not (1 or 2))
+                    throw new NablaException(ErrorCodes.ParseError, "vector takes a value and optionally a size: vector(c) or vector(c, n)", call.Span);
                 ScalarArg(call, args[0]);
-                return new BShape(Fresh(), null);
+                return new BShape(call.Args.Count == 2 ? SizeArg(call.Args[1]) : Fresh(), null);
             case "matrix":
-                ArgCount(call, 1);
+                if (call.Args.Count is not (1 or 3))
+                    throw new NablaException(ErrorCodes.ParseError, "matrix takes a value and optionally two sizes: matrix(c) or matrix(c, m, n)", call.Span);
                 ScalarArg(call, args[0]);
-                return new BShape(Fresh(), Fresh());
+                return call.Args.Count == 3 ? new BShape(SizeArg(call.Args[1]), SizeArg(call.Args[2])) : new BShape(Fresh(), Fresh());
             case "eye":
-                throw new NablaException(ErrorCodes.ParseError, "eye takes no arguments: its size is inferred, so write eye, as in A+eye", call.Span);
+                if (call.Args.Count != 1)
+                    throw new NablaException(ErrorCodes.ParseError, "eye takes its size or nothing: eye, or eye(n) for the n×n identity", call.Span);
+                var n = SizeArg(call.Args[0]);
+                return new BShape(n, n);
         }
         var op = Functions.ByName[call.Name];
         ArgCount(call, 1);

@@ -59,6 +59,15 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
         new(ErrorCodes.BadRequest, $"bad type '{text}': {why}");
 
     /// <summary>The kind a value of this shape has when nothing was declared.</summary>
+    /// <summary>The type of a bound variable, with its dimension names (x: vector(n), S: symmetric(n)).</summary>
+    public static VarType Of(Expressions.Var v) => v.Shape.Kind switch
+    {
+        Expressions.ShapeKind.Scalar => Scalar,
+        Expressions.ShapeKind.Vector => new VarType(VarKind.Vector, v.Shape.Rows!.Value.Name),
+        _ when v.Symmetric => new VarType(VarKind.Symmetric, v.Shape.Rows!.Value.Name, v.Shape.Rows!.Value.Name),
+        _ => new VarType(VarKind.Matrix, v.Shape.Rows!.Value.Name, v.Shape.Cols!.Value.Name),
+    };
+
     public static VarKind KindOf(ShapeKind kind) => kind switch
     {
         ShapeKind.Scalar => VarKind.Scalar,

@@ -506,7 +506,7 @@ internal static class Rules
             if (ReferenceEquals(op, Functions.Log) && arg is Call { Op: var i2 } x && ReferenceEquals(i2, Functions.Exp)) return x.Arg;
             if (ReferenceEquals(op, Functions.Log) && OnePlusExp(arg) is { } u) return new Call(Functions.Softplus, u);
         }
-        if (ReferenceEquals(op, Functions.Tr)) return MakeTrace(arg);
+        if (ReferenceEquals(op, Functions.Tr) && !IsZero(arg)) return MakeTrace(arg);
         if ((ReferenceEquals(op, Functions.Det) || ReferenceEquals(op, Functions.Logdet)) && arg is Transpose t1) return new Call(op, t1.X);
         if (ReferenceEquals(op, Functions.Inv))
         {
@@ -527,8 +527,13 @@ internal static class Rules
         if (ReferenceEquals(op, Functions.Diag) && arg is Call { Op: var od } d && ReferenceEquals(od, Functions.Diag) && d.Arg.Shape.Kind == ShapeKind.Vector)
             return d.Arg;
         // The sum or a norm of zeros is 0 (whatever the size, which may be fixed by nothing else).
-        if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1) || ReferenceEquals(op, Functions.Norm2)) && IsZero(arg))
+        if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1) || ReferenceEquals(op, Functions.Norm2)
+             || ReferenceEquals(op, Functions.Tr) || ReferenceEquals(op, Functions.Det)) && IsZero(arg))
             return Num.Zero;
+        if (ReferenceEquals(op, Functions.Diag) && IsZero(arg))
+            return Zero(arg.Shape.Kind == ShapeKind.Vector ? Shape.Matrix(arg.Shape.Rows!.Value, arg.Shape.Rows!.Value) : Shape.Vector(arg.Shape.Rows!.Value));
+        if (ReferenceEquals(op, Functions.Det) && arg is Eye) return Num.One;
+        if (ReferenceEquals(op, Functions.Logdet) && arg is Eye) return Num.Zero;
         if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1)) && arg.Shape.IsScalar)
             return ReferenceEquals(op, Functions.Sum) ? arg : MakeCall(Functions.Abs, arg);
         if (ReferenceEquals(op, Functions.Sum) && arg is Transpose t3) return new Call(op, t3.X);

@@ -294,7 +294,7 @@ internal static class Sweep
             // Read back as the protocol does with `at`: the values fix the sizes, the declarations the kinds.
             var values = RandomPoint.Draw(bound.Root, bound.Variables, new Random(seed));
             var expected = Evaluator.Evaluate(result, values, bound.Variables);
-            var decls = bound.Variables.ToDictionary(v => v.Name, v => v.Symmetric ? VarType.Parse("symmetric") : KindType(v));
+            var decls = bound.Variables.ToDictionary(v => v.Name, VarType.Of);
             var again = Binder.Bind(printed, new BindOptions
             {
                 Declarations = decls,
@@ -331,12 +331,6 @@ internal static class Sweep
         _ => Shape.Matrix(Dim.Of(t.Rows), Dim.Of(t.Cols)),
     };
 
-    private static VarType KindType(Var v) => VarType.Parse(v.Shape.Kind switch
-    {
-        ShapeKind.Scalar => "scalar",
-        ShapeKind.Vector => "vector",
-        _ => "matrix",
-    });
 }
 
 public class SweepTests(Xunit.Abstractions.ITestOutputHelper output)
