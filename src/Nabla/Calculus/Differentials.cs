@@ -121,6 +121,12 @@ public sealed class Differentials(Var x, Var dx)
             return ("logdet-rule", "d logdet(X) = tr(inv(X) dX)", E.Call(Functions.Tr, E.Mul(E.Call(Functions.Inv, a), da)));
         if (ReferenceEquals(c.Op, Functions.Inv))
             return ("inverse-rule", "d inv(X) = -inv(X) dX inv(X)", E.Neg(E.Mul(c, da, c)));
+        if (ReferenceEquals(c.Op, Functions.Adj))
+        {
+            var inv = E.Call(Functions.Inv, a);
+            return ("adjugate-rule", "d adj(X) = tr(inv(X) dX) adj(X) - inv(X) dX adj(X)",
+                E.Add(E.Mul(E.Call(Functions.Tr, E.Mul(inv, da)), c), E.Neg(E.Mul(inv, da, c))));
+        }
         if (ReferenceEquals(c.Op, Functions.Norm2))
             return ("norm2-rule", "d norm2(X) = <X, dX>/norm2(X)", E.Div(E.Inner(a, da), c));
         if (ReferenceEquals(c.Op, Functions.Norm1))
@@ -196,6 +202,6 @@ public sealed class Differentials(Var x, Var dx)
 
     /// <summary>Whether a differential rule exists for every function of the language (a meta-test uses it).</summary>
     public static bool Covers(FunctionOp op) =>
-        op is ElementwiseFunction || new[] { Functions.Tr, Functions.Sum, Functions.Diag, Functions.Det, Functions.Logdet, Functions.Inv,
+        op is ElementwiseFunction || new[] { Functions.Tr, Functions.Sum, Functions.Diag, Functions.Det, Functions.Logdet, Functions.Inv, Functions.Adj,
             Functions.Norm2, Functions.Norm1, Functions.Softmax, Functions.Logsumexp }.Any(f => ReferenceEquals(f, op));
 }

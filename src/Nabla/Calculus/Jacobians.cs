@@ -385,7 +385,7 @@ public static class Jacobians
         private static Expr Prepend(List<Expr> left, Expr j) => left.Count == 0 ? j : E.Mul([.. left, j]);
 
         /// <summary>The Jacobian of the chain L*F*R through F alone.</summary>
-        private Expr ChainTerm(List<Expr> left, Expr f, List<Expr> right, Mul whole)
+        private Expr ChainTerm(List<Expr> left, Expr f, List<Expr> right, Expr whole)
         {
             var r = Chain(right);
             if (r is null) return Prepend(left, J(f)); // F is the chain's last, a vector
@@ -412,10 +412,9 @@ public static class Jacobians
         private Var Placeholder(Shape s) => new($"#rho{_placeholders++}", s);
 
         /// <summary>The Jacobian of F(x)*r with the vector r held fixed, for the matrix forms that have one.</summary>
-        private Expr MatrixTimesFixed(Expr f, Expr r, Mul whole)
+        private Expr MatrixTimesFixed(Expr f, Expr r, Expr whole)
         {
             var rho = Placeholder(r.Shape);
-            Expr jr;
             f = InverseInside(f);
             switch (f)
             {
@@ -443,12 +442,103 @@ public static class Jacobians
                     }
                     return parts.Count == 1 ? parts[0] : new Add(parts);
                 }
-                case Add or Fill or Mul or Transpose or Elementwise or Call:
+                case Add or Fill or Mul or Transpose or Elementwise or Call or Power:
                     // Distribute the fixed vector into F and differentiate that vector expression.
-                    jr = J(Simplifier.Canonical(DistributeFixed(f, rho) ?? throw TensorForm(whole, f)));
-                    return jr.Replace(rho, r);
+                    if (DistributeFixed(f, rho) is { } distributed)
+                        return J(Simplifier.Canonical(distributed)).Replace(rho, r);
+                    // Else F is entry-wise in something that depends on x: d(F)*r = (F' .* dM)*r.
+                    return EntrywiseTimesFixed(f, r, whole) ?? throw TensorForm(whole, f);
             }
             throw TensorForm(whole, f);
+        }
+
+        /// <summary>The Jacobian of F*r (r fixed) for an F built entry-wise: a function, a power or a product of entries.</summary>
+        private Expr? EntrywiseTimesFixed(Expr f, Expr r, Expr whole)
+        {
+            switch (f)
+            {
+                case Add a:
+                {
+                    var parts = new List<Expr>();
+                    foreach (var t in a.Terms.Where(Depends))
+                        parts.Add((DistributeFixed(t, Placeholder(r.Shape)) is not null ? MatrixTimesFixed(t, r, whole) : EntrywiseTimesFixed(t, r, whole))
+                                  ?? throw TensorForm(whole, t));
+                    return parts.Count == 0 ? null : SumOf(parts);
+                }
+                case Call { Op: ElementwiseFunction ef } c:
+                    return HadamardTimesFixed(ef.Derivative(c.Arg), c.Arg, r, whole);
+                case Power { Exponent: var p } pw when !Depends(p):
+                    return HadamardTimesFixed(E.Mul(p, E.Pow(pw.Base, E.Add(p, Num.MinusOne))), pw.Base, r, whole);
+                case Elementwise { Op: ElementwiseOp.Mul } w when !w.Left.Shape.IsScalar && !w.Right.Shape.IsScalar:
+                {
+                    var parts = new List<Expr>();
+                    if (Depends(w.Left)) parts.Add(HadamardTimesFixed(w.Right, w.Left, r, whole));
+                    if (Depends(w.Right)) parts.Add(HadamardTimesFixed(w.Left, w.Right, r, whole));
+                    return SumOf(parts);
+                }
+            }
+            return null;
+        }
+
+        /// <summary>The Jacobian of (P .* M)*r through M alone (P and r fixed): dM as a sum of outer products and diagonals.</summary>
+        private Expr HadamardTimesFixed(Expr p, Expr m, Expr r, Expr whole)
+        {
+            Budget.Check();
+            switch (m)
+            {
+                case Add a:
+                    return SumOf(a.Terms.Where(Depends).Select(t => HadamardTimesFixed(p, t, r, whole)).ToList());
+                case Call { Op: ElementwiseFunction ef } c:
+                    return HadamardTimesFixed(E.Had(p, ef.Derivative(c.Arg)), c.Arg, r, whole);
+                case Power { Exponent: var k } pw when !Depends(k):
+                    return HadamardTimesFixed(E.Had(p, E.Mul(k, E.Pow(pw.Base, E.Add(k, Num.MinusOne)))), pw.Base, r, whole);
+                case Elementwise { Op: ElementwiseOp.Mul } w when !w.Left.Shape.IsScalar && !w.Right.Shape.IsScalar:
+                {
+                    var parts = new List<Expr>();
+                    if (Depends(w.Left)) parts.Add(HadamardTimesFixed(E.Had(p, w.Right), w.Left, r, whole));
+                    if (Depends(w.Right)) parts.Add(HadamardTimesFixed(E.Had(p, w.Left), w.Right, r, whole));
+                    return SumOf(parts);
+                }
+                case Elementwise { Op: ElementwiseOp.Mul } w:
+                    return HadamardTimesFixed(p, E.Mul(w.Left, w.Right), r, whole);
+                case Fill fill:
+                    // P .* (ds*ones) = ds*P.
+                    return E.Mul(E.Mul(p, r), J(fill.Value));
+                case Call { Op: var op, Arg: var u } when ReferenceEquals(op, Functions.Diag) && u.Shape.Kind == ShapeKind.Vector:
+                    // (P .* diag(du))*r = diag(P).*r.*du.
+                    return E.Mul(E.Call(Functions.Diag, E.Had(E.Call(Functions.Diag, p), r)), J(u));
+                case Mul mul:
+                {
+                    var scalars = mul.Factors.Where(g => g.Shape.IsScalar).ToList();
+                    var chain = mul.Factors.Where(g => !g.Shape.IsScalar).ToList();
+                    var k = Chain(chain)!;
+                    var parts = new List<Expr>();
+                    for (int i = 0; i < mul.Factors.Count; i++)
+                    {
+                        var g = mul.Factors[i];
+                        if (!g.Shape.IsScalar || !Depends(g)) continue;
+                        var others = mul.Factors.Where((h, j) => j != i).ToList();
+                        parts.Add(E.Mul(E.Mul(E.Had(p, Chain(others)!), r), J(g)));
+                    }
+                    if (Depends(k))
+                    {
+                        Expr t;
+                        if (chain.Count == 1) t = HadamardTimesFixed(p, k, r, whole);
+                        else if (SplitOuter(chain) is var (l, w))
+                        {
+                            // (P .* (dl*w'))*r = diag(P*(w.*r))*dl and (P .* (l*dw'))*r = diag(l)*P*diag(r)*dw.
+                            var ts = new List<Expr>();
+                            if (Depends(l)) ts.Add(E.Mul(E.Call(Functions.Diag, E.Mul(p, E.Had(w, r))), J(l)));
+                            if (Depends(w)) ts.Add(E.Mul(E.Call(Functions.Diag, l), p, E.Call(Functions.Diag, r), J(w)));
+                            t = SumOf(ts);
+                        }
+                        else throw TensorForm(whole, m);
+                        parts.Add(scalars.Count == 0 ? t : E.Mul([.. scalars, t]));
+                    }
+                    return SumOf(parts);
+                }
+            }
+            throw TensorForm(whole, m);
         }
 
         /// <summary>F*ρ written so that no matrix depending on x is left in front of a vector: sums and scalings distributed.</summary>

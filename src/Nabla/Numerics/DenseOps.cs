@@ -90,6 +90,88 @@ public static class DenseOps
         return d;
     }
 
+    /// <summary>
+    /// The adjugate adj(A) (the transposed cofactor matrix, det(A)*inv(A) where A is invertible), defined and
+    /// computed for every square A: by LU where A is well conditioned, else from the SVD A = U Σ V' as
+    /// det(U)det(V) · V diag(Π_{j≠i} σ_j) U', which holds at singular A (rank n-1 gives a rank-one adjugate).
+    /// </summary>
+    public static Tensor Adjugate(Tensor a)
+    {
+        int n = a.Rows;
+        if (n == 1) return Tensor.Identity(1);
+        if (Lu(a) is { } f && ReciprocalCondition(a) > 1e-8)
+        {
+            var (lu, _, sign) = f;
+            double det = sign;
+            for (int i = 0; i < n; i++) det *= lu[i * n + i];
+            return Scale(Inverse(a, "the matrix"), det);
+        }
+        var (u, sigma, v) = Fitting.Orthogonal.Svd(a.Data, n);
+        CompleteBasis(u, sigma);
+        // p_i = Π_{j≠i} σ_j, by prefix and suffix products (exact zeros stay exact).
+        var pre = new double[n + 1];
+        var suf = new double[n + 1];
+        pre[0] = 1;
+        suf[n] = 1;
+        for (int i = 0; i < n; i++) pre[i + 1] = pre[i] * sigma[i];
+        for (int i = n - 1; i >= 0; i--) suf[i] = suf[i + 1] * sigma[i];
+        var um = new Tensor(ShapeKind.Matrix, n, n, new double[n * n]);
+        var vm = new Tensor(ShapeKind.Matrix, n, n, new double[n * n]);
+        for (int k = 0; k < n; k++)
+            for (int i = 0; i < n; i++) { um[i, k] = u[k][i]; vm[i, k] = v[k][i]; }
+        double s = Math.Sign(Det(um)) * Math.Sign(Det(vm));
+        var adj = new double[n * n];
+        for (int k = 0; k < n; k++)
+        {
+            double pk = s * pre[k] * suf[k + 1];
+            if (pk == 0) continue;
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) adj[i * n + j] += pk * v[k][i] * u[k][j];
+        }
+        return new Tensor(ShapeKind.Matrix, n, n, adj);
+    }
+
+    /// <summary>1/κ₁(A) estimated from the LU's pivots against the largest entry: small means nearly singular.</summary>
+    private static double ReciprocalCondition(Tensor a)
+    {
+        var f = Lu(a);
+        if (f is null) return 0;
+        int n = a.Rows;
+        double big = 0, small = double.PositiveInfinity;
+        foreach (var x in a.Data) big = Math.Max(big, Math.Abs(x));
+        for (int i = 0; i < n; i++) small = Math.Min(small, Math.Abs(f.Value.lu[i * n + i]));
+        return big == 0 ? 0 : small / big;
+    }
+
+    /// <summary>Replaces the left singular vectors of zero singular values by an orthonormal completion of the others.</summary>
+    private static void CompleteBasis(double[][] u, double[] sigma)
+    {
+        int n = u.Length;
+        double tol = sigma.Length > 0 ? sigma[0] * n * 1e-15 : 0;
+        for (int k = 0; k < n; k++)
+        {
+            if (sigma[k] > tol) continue;
+            sigma[k] = 0;
+            for (int e = 0; e < n; e++)
+            {
+                var w = new double[n];
+                w[e] = 1;
+                for (int j = 0; j < n; j++)
+                {
+                    if (j == k || (sigma[j] == 0 && j > k)) continue;
+                    double d = 0;
+                    for (int i = 0; i < n; i++) d += w[i] * u[j][i];
+                    for (int i = 0; i < n; i++) w[i] -= d * u[j][i];
+                }
+                double norm = Math.Sqrt(w.Sum(t => t * t));
+                if (norm < 0.5) continue;
+                for (int i = 0; i < n; i++) w[i] /= norm;
+                u[k] = w;
+                break;
+            }
+        }
+    }
+
     /// <summary>log|det A| and the sign of det A; throws domain_error if singular.</summary>
     public static (double logAbs, int sign) LogDet(Tensor a, string what)
     {

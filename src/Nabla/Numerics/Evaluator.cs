@@ -80,6 +80,63 @@ public sealed class Evaluator
         return t;
     }
 
+    /// <summary>
+    /// A product with a scalar factor det(M) (or det(M)^k, k ≥ 1) and a factor inv(M) or inv(M)', rewritten with
+    /// adj(M) or adj(M)' in their place (one det fewer); null when the product has no such pair.
+    /// </summary>
+    internal static Expr? AdjugateForm(Mul m)
+    {
+        for (int i = 0; i < m.Factors.Count; i++)
+        {
+            var (det, k) = m.Factors[i] switch
+            {
+                Call { Op: var o } c when ReferenceEquals(o, Functions.Det) => (c, 1.0),
+                Power { Base: Call { Op: var o } c, Exponent: Num { Value: var e } } when ReferenceEquals(o, Functions.Det) && e >= 1 && e == Math.Floor(e) => (c, e),
+                _ => ((Call?)null, 0.0),
+            };
+            if (det is null) continue;
+            for (int j = 0; j < m.Factors.Count; j++)
+            {
+                var (inv, transposed) = m.Factors[j] switch
+                {
+                    Call { Op: var o } c when ReferenceEquals(o, Functions.Inv) => (c, false),
+                    Transpose { X: Call { Op: var o } c } when ReferenceEquals(o, Functions.Inv) => (c, true),
+                    _ => ((Call?)null, false),
+                };
+                if (inv is null || DetQuotient(det.Arg, inv.Arg) is not { } rest) continue;
+                Expr adj = new Call(Functions.Adj, inv.Arg);
+                var factors = m.Factors.ToList();
+                factors[j] = transposed ? new Transpose(adj) : adj;
+                // det(P)^k*inv(M) = det(P)^(k-1) * det(P)/det(M) * adj(M).
+                var left = new List<Expr>();
+                if (k > 1) left.Add(k == 2 ? det : new Power(det, new Num(k - 1)));
+                if (rest is not Num { Value: 1 }) left.Add(rest);
+                factors.RemoveAt(i);
+                factors.InsertRange(0, left);
+                return factors.Count == 1 ? factors[0] : new Mul(factors);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>det(P)/det(M) as a product of determinants without division, when M is a factor of P; else null.</summary>
+    private static Expr? DetQuotient(Expr p, Expr m)
+    {
+        if (p.Equals(m)) return Num.One;
+        if (p is Transpose t) return DetQuotient(t.X, m);
+        if (p is MatPow { K: >= 1 } mp && DetQuotient(mp.A, m) is { } q)
+            return mp.K == 1 ? q : new Mul([q, new Power(new Call(Functions.Det, mp.A), new Num(mp.K - 1))]);
+        if (p is Mul chain && chain.Factors.All(f => f.Shape.IsSquare))
+            for (int i = 0; i < chain.Factors.Count; i++)
+                if (DetQuotient(chain.Factors[i], m) is { } qi)
+                {
+                    var others = chain.Factors.Where((_, k) => k != i).Select(f => (Expr)new Call(Functions.Det, f)).ToList();
+                    if (qi is not Num { Value: 1 }) others.Add(qi);
+                    return others.Count == 0 ? Num.One : others.Count == 1 ? others[0] : new Mul(others);
+                }
+        return null;
+    }
+
     private static string Clip(string s) => s.Length <= 60 ? s : s[..57] + "...";
 
     private Tensor Compute(Expr e)
@@ -110,6 +167,8 @@ public sealed class Evaluator
             }
             case Mul m:
             {
+                // det(M)*…*inv(M) is adj(M): evaluated so, it holds where M is singular (the gradient of det).
+                if (AdjugateForm(m) is { } adjugate) return Evaluate(adjugate);
                 var acc = Evaluate(m.Factors[0]);
                 for (int k = 1; k < m.Factors.Count; k++) acc = DenseOps.MatMul(acc, Evaluate(m.Factors[k]));
                 return acc;

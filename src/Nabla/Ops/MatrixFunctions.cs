@@ -53,6 +53,14 @@ public static partial class Functions
         (c, g) => E.Neg(E.Mul(E.T(c), g, E.T(c))),
         "inverse-rule", "d inv(X) = -inv(X) dX inv(X)");
 
+    public static readonly MatrixFunction Adj = new("adj", Signature.SquareToSquare,
+        "adjugate: the transposed cofactor matrix, det(X)*inv(X) where X is invertible, defined for every square X",
+        a => $"\\operatorname{{adj}}\\left({a}\\right)",
+        DenseOps.Adjugate,
+        // <G, d adj(X)> = tr(G' (tr(inv(X) dX) adj(X) - inv(X) dX adj(X))).
+        (c, g) => E.Add(E.Mul(E.Inner(g, c), E.T(E.Call(Inv!, c.Arg))), E.Neg(E.Mul(E.T(E.Call(Inv!, c.Arg)), g, E.T(c)))),
+        "adjugate-rule", "d adj(X) = tr(inv(X) dX) adj(X) - inv(X) dX adj(X)");
+
     public static readonly MatrixFunction Diag = new("diag", Signature.Diag, "vector to diagonal matrix, or square matrix to the vector of its diagonal",
         a => $"\\operatorname{{diag}}\\left({a}\\right)",
         t =>
@@ -130,7 +138,7 @@ public static partial class Functions
     public static readonly IReadOnlyDictionary<string, FunctionOp> ByName = new FunctionOp[]
     {
         Exp, Log, Sin, Cos, Tan, Arcsin, Arccos, Arctan, Tanh, Sqrt, Abs, Sign, Sigmoid, Softplus, Relu, Step,
-        Tr, Det, Logdet, Inv, Diag, Sum, Norm2, Norm1, Softmax, Logsumexp,
+        Tr, Det, Logdet, Inv, Adj, Diag, Sum, Norm2, Norm1, Softmax, Logsumexp,
     }.ToDictionary(f => f.Name);
 
     /// <summary>Names the binder handles itself: dot(x,y), vector(c), matrix(c), eye.</summary>

@@ -14,7 +14,52 @@ internal static class Factoring
         var kids = e.Children.Select(Factor).ToList();
         if (!kids.SequenceEqual(e.Children)) e = e is Mul ? Rules.MakeMul(kids) : e.WithChildren(kids);
         if (e is Mul m) return TransposedSums(m);
+        if (e is Elementwise { Op: ElementwiseOp.Mul } && ExpandHadamard(e) is { } expanded) return expanded;
         return e is Add a ? FactorSum(a) : e;
+    }
+
+    /// <summary>
+    /// An entry-wise product with a sum among its factors, multiplied out and collected, when that is shorter:
+    /// ((1-y)./(1-s) - y./s).*(1-s).*s → s - y (the logistic loss's gradient). Bounded to 16 terms.
+    /// </summary>
+    private static Expr? ExpandHadamard(Expr e)
+    {
+        int budget = 16;
+        var sum = Expand(e, ref budget);
+        if (sum is null || budget < 0) return null;
+        // Only a clear gain: (1-s).*s stays as it is, the logistic loss's 70 characters become s-y.
+        return Rules.Key(sum).Length < 0.8 * Rules.Key(e).Length ? sum : null;
+    }
+
+    /// <summary>One sum factor's terms, each multiplied by the other factors (so that a factor and its reciprocal cancel first), recursively.</summary>
+    private static Expr? Expand(Expr e, ref int budget)
+    {
+        var factors = new List<Expr>();
+        void Walk(Expr x)
+        {
+            if (x is Elementwise { Op: ElementwiseOp.Mul } w) { Walk(w.Left); Walk(w.Right); }
+            else factors.Add(x);
+        }
+        Walk(e);
+        int k = factors.FindIndex(f => f is Add);
+        if (k < 0) return null;
+        var others = factors.Where((_, i) => i != k).ToList();
+        var parts = ((Add)factors[k]).Terms;
+        budget -= parts.Count - 1;
+        if (budget < 0) return null;
+        var terms = new List<Expr>();
+        foreach (var p in parts)
+        {
+            var t = others.Aggregate(p, Rules.MakeHad);
+            // A scaled entry-wise product (-y.*(1-s)) expands inside, and the scale goes to each term.
+            var scalars = t is Mul sm ? sm.Factors.Where(f => f.Shape.IsScalar).ToList() : [];
+            var body = t is Mul bm && bm.Factors.Count(f => !f.Shape.IsScalar) == 1 ? bm.Factors.First(f => !f.Shape.IsScalar) : t;
+            if (body is Elementwise { Op: ElementwiseOp.Mul } && Expand(body, ref budget) is Add more)
+                terms.AddRange(more.Terms.Select(m => scalars.Count == 0 ? m : Rules.MakeMul([.. scalars, m])));
+            else terms.Add(t);
+            if (budget < 0) return null;
+        }
+        return Rules.MakeAdd(terms, e.Shape);
     }
 
     /// <summary>A sum of transposes inside a product prints as the transpose of a sum: (x-m)*(x'-m') → (x-m)*(x-m)'.</summary>

@@ -85,7 +85,26 @@ internal static class Rules
         }
         merged.RemoveAll(m => m.Exp == 0);
         RecogniseSigmoid(merged);
+        SignOverAbs(merged);
+        // exp(u)/sum(exp(u)) = softmax(u).
+        if (chain.Count == 1 && chain[0] is Call { Op: var eop } ex && ReferenceEquals(eop, Functions.Exp) && ex.Arg.Shape.Kind == ShapeKind.Vector)
+        {
+            int si = merged.FindIndex(m => m.Exp == -1 && m.Base is Call { Op: var sop } sc && ReferenceEquals(sop, Functions.Sum) && sc.Arg.Equals(ex));
+            if (si >= 0)
+            {
+                merged.RemoveAt(si);
+                chain[0] = MakeCall(Functions.Softmax, ex.Arg);
+            }
+        }
 
+        // diag(u)*diag(v) = diag(u.*v).
+        for (int i = 0; i + 1 < chain.Count; i++)
+            if (IsDiagOfVector(chain[i]) is { } d1 && IsDiagOfVector(chain[i + 1]) is { } d2)
+            {
+                chain[i] = MakeCall(Functions.Diag, MakeHad(d1, d2));
+                chain.RemoveAt(i + 1);
+                i--;
+            }
         // diag(u)*v = u.*v and v'*diag(u) = (u.*v)' for vectors u, v.
         for (int i = 0; i + 1 < chain.Count; i++)
         {
@@ -143,15 +162,18 @@ internal static class Rules
             replaced.AddRange(chain.Skip(i + 2));
             return MakeMul(replaced);
         }
-        // Equal adjacent square factors: S*S -> S^2, S^j*S^k -> S^(j+k) (the textbook's X^2).
+        // Powers of one matrix, inverses included, combine: S*S -> S^2, S^j*S^k -> S^(j+k), X'*inv(X^5)'*X'^3 -> inv(X)'
+        // (powers and inverses of the same matrix commute).
         for (int i = 0; i + 1 < chain.Count; i++)
         {
-            var (b1, k1) = chain[i] is MatPow { K: > 0 } p1 ? (p1.A, p1.K) : (chain[i], 1);
-            var (b2, k2) = chain[i + 1] is MatPow { K: > 0 } p2 ? (p2.A, p2.K) : (chain[i + 1], 1);
+            var (b1, k1) = SignedPower(chain[i]);
+            var (b2, k2) = SignedPower(chain[i + 1]);
             if (!b1.Shape.IsSquare || b1 is Eye || !b1.Equals(b2)) continue;
-            chain[i] = MakeMatPow(b1, k1 + k2);
+            var combined = MakeSignedPower(b1, k1 + k2);
+            chain[i] = combined;
             chain.RemoveAt(i + 1);
-            i--;
+            if (combined is Eye && chain.Count > 1) chain.RemoveAt(i);
+            i = Math.Max(-1, i - 2);
         }
 
         // A scalar chain (y'*A'*x) takes the orientation with fewer transposes (x'*A*y).
@@ -258,6 +280,35 @@ internal static class Rules
             if (j < 0) continue;
             factors[j] = (MakeCall(Functions.Sigmoid, e.Arg), 1);
             factors.RemoveAt(i);
+            i = -1;
+        }
+    }
+
+    /// <summary>u*sign(u)/abs(u) = 1, sign(u)/abs(u) = 1/u, u/abs(u) = sign(u) (u ≠ 0, where the left sides are defined).</summary>
+    private static void SignOverAbs(List<(Expr Base, double Exp)> factors)
+    {
+        for (int i = 0; i < factors.Count; i++)
+        {
+            if (factors[i] is not { Exp: -1, Base: Call { Op: var op } abs } || !ReferenceEquals(op, Functions.Abs)) continue;
+            var u = abs.Arg;
+            var sign = MakeCall(Functions.Sign, u);
+            int s = factors.FindIndex(f => f.Exp == 1 && f.Base.Equals(sign));
+            int p = factors.FindIndex(f => f.Exp == 1 && f.Base.Equals(u));
+            if (s >= 0 && p >= 0)
+            {
+                foreach (int k in new[] { i, s, p }.OrderDescending()) factors.RemoveAt(k);
+            }
+            else if (s >= 0)
+            {
+                factors[i] = (u, -1);
+                factors.RemoveAt(s);
+            }
+            else if (p >= 0)
+            {
+                factors[i] = (sign, 1);
+                factors.RemoveAt(p);
+            }
+            else continue;
             i = -1;
         }
     }
@@ -434,6 +485,37 @@ internal static class Rules
         return new Power(b, p);
     }
 
+    /// <summary>A square factor as a signed power of its base: X^k -> (X, k), inv(X) -> (X, -1), inv(X^5)' -> (X', -5).</summary>
+    private static (Expr Base, int K) SignedPower(Expr f)
+    {
+        switch (f)
+        {
+            case MatPow mp:
+            {
+                var (b, k) = SignedPower(mp.A);
+                return (b, k * mp.K);
+            }
+            case Call { Op: var op } c when ReferenceEquals(op, Functions.Inv):
+            {
+                var (b, k) = SignedPower(c.Arg);
+                return (b, -k);
+            }
+            case Transpose { X: MatPow or Call } t when t.X is MatPow || t.X is Call { Op: var op2 } && ReferenceEquals(op2, Functions.Inv):
+            {
+                var (b, k) = SignedPower(t.X);
+                return (MakeT(b), k);
+            }
+        }
+        return (f, 1);
+    }
+
+    /// <summary>B^k for a signed k: the identity, B, B^k, inv(B) or inv(B)^k; a transposed base keeps its transpose outside.</summary>
+    private static Expr MakeSignedPower(Expr b, int k)
+    {
+        if (k < 0 && b is Transpose { X: var inner }) return MakeT(MakeMatPow(inner, k));
+        return MakeMatPow(b, k);
+    }
+
     public static Expr MakeMatPow(Expr a, int k) => k switch
     {
         0 => new Eye(a.Shape.Rows!.Value),
@@ -560,6 +642,14 @@ internal static class Rules
                 return MakeMul([.. scalars, .. chain.Skip(1), chain[0]]);
             if (chain.Count >= 2 && chain[^1].Shape.Kind == ShapeKind.Row)
                 return MakeMul([.. scalars, chain[^1], .. chain.Take(chain.Count - 1)]);
+            // tr(P*u*w'*Q) = w'*Q*P*u: an outer product inside turns the trace into a scalar chain.
+            Shape acc = Shape.Scalar;
+            for (int k = 0; k + 1 < chain.Count; k++)
+            {
+                acc = k == 0 ? chain[0].Shape : new Shape(acc.Rows, chain[k].Shape.Cols);
+                if (acc.Kind == ShapeKind.Vector)
+                    return MakeMul([.. scalars, .. chain.Skip(k + 1), .. chain.Take(k + 1)]);
+            }
             if (scalars.Count > 0)
                 return MakeMul([.. scalars, MakeTrace(chain.Count == 1 ? chain[0] : new Mul(chain))]);
         }

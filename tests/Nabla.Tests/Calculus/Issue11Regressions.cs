@@ -60,6 +60,54 @@ public class Issue11Regressions
         AssertChecks(bound, wrt, r, k, expr);
     }
 
+    [Theory]
+    [InlineData("det(X^5)", "X", "gradient", "", "5*det(X^5)*inv(X)'")]
+    [InlineData("log(abs(det(X)))", "X", "gradient", "", "inv(X)'")]
+    [InlineData("logsumexp(x)", "x", "hessian", "", "diag(softmax(x))-softmax(x)*softmax(x)'")]
+    [InlineData("exp(x)/sum(exp(x))", "x", "jacobian", "", "diag(softmax(x))-softmax(x)*softmax(x)'")]
+    [InlineData("-sum(y.*log(sigmoid(X*w))+(1-y).*log(1-sigmoid(X*w)))", "w", "gradient", "", "X'*(sigmoid(X*w)-y)")]
+    [InlineData("sum(softplus(-y.*(X*w)))", "w", "hessian", "", "X'*diag(y.^2.*(1-sigmoid(-y.*(X*w))).*sigmoid(-y.*(X*w)))*X")]
+    [InlineData("x'*inv(A+lambda*eye)*x", "lambda", "gradient", "", "-x'*inv(A+lambda*eye)^2*x")]
+    [InlineData("tr(inv(X)*X^2)", "X", "gradient", "", "eye")]
+    [InlineData("logdet(X^3)", "X", "gradient", "", "3*inv(X)'")]
+    [InlineData("tr(adj(X))", "X", "gradient", "", null)]
+    [InlineData("adj(X)", "X", "jacobian", "", null)]
+    [InlineData("tanh(x*x'/2).^2*y", "x", "jacobian", "", null)]
+    [InlineData("sin(z*x'/2)*y", "x", "jacobian", "", "0.5*diag(z)*cos(0.5*z*x')*diag(y)")]
+    [InlineData("((B+A).*(y*x'))*x", "x", "jacobian", "", "diag(y)*(A+B)*diag(x)+(A+B).*(y*x')")]
+    [InlineData("diag(inv(eye+S*B*diag(x)))", "x", "jacobian", "S:symmetric", null)]
+    [InlineData("S", "S", "jacobian", "S:symmetric", null)]
+    [InlineData("det(S)", "S", "hessian", "S:symmetric", null)]
+    [InlineData("det(b*A)", "b", "gradient", "", "det(b*A)*tr(eye(n))/b")]
+    public void As_short_as_the_textbook_and_checked(string expr, string wrt, string kind, string decls, string? textbook) =>
+        Derived_checked_and_in_textbook_form(expr, wrt, kind, decls, textbook);
+
+    [Theory]
+    [InlineData("det(X)", "[[1,2],[2,4]]", "[[4,-2],[-2,1]]")]
+    [InlineData("det(X)", "[[1,2,3],[2,4,6],[1,0,1]]", "[[4,4,-4],[-2,-2,2],[0,0,0]]")]
+    [InlineData("det(X*B)", "[[1,2],[2,4]]", "[[4,-2],[-2,1]]")]
+    [InlineData("det(X^3)", "[[1,2],[2,4]]", "[[0,0],[0,0]]")]
+    public void The_gradient_of_det_holds_at_a_singular_matrix(string expr, string x, string expected)
+    {
+        var line = "{\"id\":5,\"expr\":\"" + expr + "\",\"wrt\":[\"X\"],\"at\":{\"X\":" + x + ",\"B\":[[1,0],[0,1]]}}";
+        var r = JsonNode.Parse(RequestHandler.HandleLine(line))!;
+        Assert.True((bool)r["ok"]!, r.ToJsonString());
+        var got = r["results"]![0]!["value"]!.AsArray().SelectMany(row => row!.AsArray().Select(v => (double)v!)).ToArray();
+        var want = JsonNode.Parse(expected)!.AsArray().SelectMany(row => row!.AsArray().Select(v => (double)v!)).ToArray();
+        Assert.Equal(want.Length, got.Length);
+        for (int i = 0; i < want.Length; i++) Assert.Equal(want[i], got[i], 9);
+    }
+
+    [Fact]
+    public void Sized_constants_read_back_and_a_size_is_not_a_variable()
+    {
+        var b = Binder.Bind("tr(eye(n))+x'*vector(2,n)+sum(matrix(1,2,3))", new BindOptions());
+        var values = new Dictionary<string, Tensor> { ["x"] = Tensor.Vector(1, 2, 3) };
+        Assert.Equal(3 + 12 + 6, new Evaluator(values, b.Variables).Evaluate(b.Root).ScalarValue, 12);
+        var e = Assert.Throws<Diagnostics.NablaException>(() => Binder.Bind("eye(x)*x", new BindOptions()));
+        Assert.Equal("parse_error", e.Diagnostic.Code);
+    }
+
     [Fact]
     public void The_protocol_jacobian_of_a_scaled_vector_has_the_square_shape_and_values()
     {

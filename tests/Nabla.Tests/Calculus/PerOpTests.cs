@@ -40,6 +40,7 @@ public class PerOpTests
             d.Add($"det({v})", v);
             d.Add($"logdet({v})", v);
             d.Add($"tr(C*inv({v}))", v);
+            d.Add($"tr(C*adj({v}))", v);
             d.Add($"c'*diag({v})", v);
             d.Add($"norm1({v})", v);
             d.Add($"norm2({v})", v);
