@@ -130,6 +130,26 @@ internal static class Rules
             chain.RemoveAll(c => c is Eye);
             if (chain.Count == 0) chain.Add(eye!);
         }
+        // inv(P*Q)*P*Q = eye and P*Q*inv(P*Q) = eye, whatever the shapes of P and Q (C'*C with C not square).
+        for (int i = 0; i < chain.Count; i++)
+        {
+            if (!IsInv(chain[i], out var inner) || inner is not Mul im) continue;
+            var parts = im.Factors;
+            if (parts.Any(f => f.Shape.IsScalar)) continue;
+            int n = parts.Count;
+            if (i + n < chain.Count && Enumerable.Range(0, n).All(k => chain[i + 1 + k].Equals(parts[k])))
+            {
+                chain.RemoveRange(i, n + 1);
+                if (chain.Count == 0) chain.Add(new Eye(im.Shape.Rows!.Value));
+                i = -1;
+            }
+            else if (i - n >= 0 && Enumerable.Range(0, n).All(k => chain[i - n + k].Equals(parts[k])))
+            {
+                chain.RemoveRange(i - n, n + 1);
+                if (chain.Count == 0) chain.Add(new Eye(im.Shape.Rows!.Value));
+                i = -1;
+            }
+        }
         for (int i = 0; i + 1 < chain.Count; i++)
         {
             if (IsInversePair(chain[i], chain[i + 1]))

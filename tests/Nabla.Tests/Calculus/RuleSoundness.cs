@@ -31,6 +31,8 @@ public class RuleSoundness
         { "mul-scalar-piece-scales", "x'*y*z", "x'*y*z" },
         { "mul-scalar-piece-keeps-eye", "x'*y*eye(n)", "x'*y*eye" },
         { "mul-ones-row-is-sum", "vector(1)'*x*y", "sum(x)*y" },
+        { "mul-inverse-of-spelled-product", "A*inv(R'*R)*R'*R", "A" },
+        { "mul-spelled-product-inverse", "R'*R*inv(R'*R)*x", "x" },
         { "mul-signed-powers", "A'*inv(A^5)'*A'^3", "inv(A)'" },
         { "mul-power-times-inverse", "A^3*inv(A)", "A^2" },
         { "mul-inverse-powers", "inv(A)*inv(A)", "inv(A)^2" },

@@ -8,12 +8,14 @@ using Nabla.Semantics;
 
 namespace Nabla.Tests.Properties;
 
+// Shared with bench/Nabla.Sweep (the 10^5 run): no test framework here.
+
 /// <summary>
 /// Random well-typed expressions over scalars a, b, vectors x, y (n) and z (m), matrices A, B (n×n),
 /// C (m×n) and the symmetric S (n×n), built type first with domain-safe choices (log, sqrt and division
 /// only of 1+u², inv and logdet only of I+M*M'). Objectives are scalars, vectors and matrices.
 /// </summary>
-internal sealed class SweepGen(int seed)
+public sealed class SweepGen(int seed)
 {
     private readonly Random _rng = new(seed);
 
@@ -147,7 +149,7 @@ internal sealed class SweepGen(int seed)
 }
 
 /// <summary>What a sweep found: counts by outcome and the first failures of each kind.</summary>
-internal sealed class SweepReport
+public sealed class SweepReport
 {
     public int Cases, Passed, Mismatches, InternalErrors, Refusals, RoundTripFailures, Inconclusive, OverBudget, UndefinedAtPoint;
     public readonly List<string> Failures = [];
@@ -178,7 +180,7 @@ internal sealed class SweepReport
 /// The random-expression sweep: for each expression, every variable and every derivative the contract
 /// defines for it — derived, checked against finite differences, and read back from its printed text.
 /// </summary>
-internal static class Sweep
+public static class Sweep
 {
     private static readonly Dictionary<string, VarType> Declared = new()
     {
@@ -337,21 +339,4 @@ internal static class Sweep
         _ => Shape.Matrix(Dim.Of(t.Rows), Dim.Of(t.Cols)),
     };
 
-}
-
-public class SweepTests(Xunit.Abstractions.ITestOutputHelper output)
-{
-    /// <summary>The CI sweep: 5,000 expressions (fixed seeds), every variable, every derivative the contract defines.</summary>
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public void Random_expressions_are_derived_checked_and_read_back(int block)
-    {
-        var report = Sweep.Run(100_000 + block * 1000, 1000);
-        output.WriteLine(report.ToString());
-        Assert.True(report.Clean, report.ToString());
-    }
 }
