@@ -22,7 +22,7 @@ foreach (var r in reports)
     total.Cases += r.Cases; total.Passed += r.Passed; total.Mismatches += r.Mismatches; total.InternalErrors += r.InternalErrors;
     total.Refusals += r.Refusals; total.UndefinedAtPoint += r.UndefinedAtPoint; total.RoundTripFailures += r.RoundTripFailures;
     total.Inconclusive += r.Inconclusive; total.OverBudget += r.OverBudget;
-    foreach (var f in r.Failures) total.Fail("", f);
+    foreach (var f in r.Failures) total.Fail(f[..Math.Max(0, f.IndexOf(':'))], f);
 }
 Console.WriteLine($"# Random-expression sweep: {count:N0} expressions (seeds {first:N0}…{first + count - 1:N0})");
 Console.WriteLine();

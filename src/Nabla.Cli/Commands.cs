@@ -102,11 +102,7 @@ public static class Commands
             {
                 var declarations = Declarations(p.GetValue(vars));
                 Dictionary<string, Tensor>? values = null;
-                if (p.GetValue(at) is { } file)
-                {
-                    if (!file.Exists) throw new NablaException(ErrorCodes.BadRequest, $"the values file '{file.FullName}' does not exist");
-                    values = JsonValues.ParseValues(File.ReadAllText(file.FullName));
-                }
+                if (p.GetValue(at) is { } file) values = JsonValues.ParseValues(ReadValuesFile(file));
                 var options = new BindOptions
                 {
                     Declarations = declarations,
@@ -178,12 +174,12 @@ public static class Commands
         var cmd = new Command("jsonl", "Read JSON Lines requests on standard input; write one response line each (docs/language.md, section 5).");
         cmd.SetAction(_ =>
         {
-            string? line;
-            var stdin = Console.In;
-            while ((line = stdin.ReadLine()) is not null)
+            var reader = new LineReader(Console.In, RequestHandler.MaxLineLength);
+            while (reader.Next() is var (line, tooLong))
             {
-                if (string.IsNullOrWhiteSpace(line)) continue;
-                stdout.WriteLine(RequestHandler.HandleLine(line));
+                if (line is null) stdout.WriteLine(RequestHandler.TooLong(tooLong));
+                else if (string.IsNullOrWhiteSpace(line)) continue;
+                else stdout.WriteLine(RequestHandler.HandleLine(line));
                 stdout.Flush();
             }
             return 0;
@@ -191,16 +187,50 @@ public static class Commands
         return cmd;
     }
 
+    /// <summary>A mistake on the command line itself (exit 2), not in the expression or the data.</summary>
+    private sealed class UsageException(string message) : Exception(message);
+
     private static Dictionary<string, VarType> Declarations(string[]? specs)
     {
         var result = new Dictionary<string, VarType>();
         foreach (var s in specs ?? [])
         {
             int colon = s.IndexOf(':');
-            if (colon <= 0) throw new NablaException(ErrorCodes.BadRequest, $"--var '{s}' must be name:type, e.g. A:symmetric");
-            result[s[..colon].Trim()] = VarType.Parse(s[(colon + 1)..]);
+            if (colon <= 0) throw new UsageException($"--var '{s}' must be name:type, e.g. A:symmetric");
+            var name = s[..colon].Trim();
+            if (!IsName(name))
+                throw new UsageException($"--var '{s}': '{name}' is not a name (a letter, then letters, digits or _)");
+            VarType type;
+            try { type = VarType.Parse(s[(colon + 1)..]); }
+            catch (NablaException e) { throw new UsageException($"--var '{s}': {e.Diagnostic.Message}"); }
+            if (result.TryGetValue(name, out var before) && before != type)
+                throw new UsageException($"--var declares {name} twice, as {before} and as {type}");
+            result[name] = type;
         }
         return result;
+    }
+
+    private static bool IsName(string s) =>
+        s.Length > 0 && char.IsAsciiLetter(s[0]) && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    /// <summary>The largest values file read (--at): a bigger one, or a device that never ends, is refused.</summary>
+    public const long MaxValuesFile = 64L << 20;
+
+    private static string ReadValuesFile(FileInfo file)
+    {
+        if (Directory.Exists(file.FullName)) throw new UsageException($"--at '{file.FullName}' is a folder, not a JSON file of values");
+        if (!file.Exists) throw new NablaException(ErrorCodes.BadRequest, $"the values file '{file.FullName}' does not exist");
+        using var stream = File.OpenRead(file.FullName);
+        var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > MaxValuesFile)
+                throw new NablaException(ErrorCodes.LimitExceeded, $"the values file '{file.FullName}' is over {MaxValuesFile >> 20} MiB");
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     private static string Format(Tensor t)
@@ -224,6 +254,11 @@ public static class Commands
         try
         {
             return body();
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"nabla: {e.Message}");
+            return 2;
         }
         catch (Exception e) when (NablaException.Find(e) is { } d)
         {

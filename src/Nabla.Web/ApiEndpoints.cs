@@ -25,6 +25,13 @@ internal static class ApiEndpoints
 
     private static async Task Serve(HttpContext ctx, WebOptions options, WorkGate gate, Func<JsonObject, JsonObject> handler)
     {
+        // Work starts only for JSON: a cross-site form or text post (which a browser sends without asking) is refused.
+        if (!IsJson(ctx.Request.ContentType))
+        {
+            await Write(ctx, StatusCodes.Status415UnsupportedMediaType, Error(null, ErrorCodes.BadRequest,
+                $"the request body must be JSON, sent with Content-Type: application/json (not '{ctx.Request.ContentType}')"));
+            return;
+        }
         var body = await RequestBody.ReadAsync(ctx.Request, options.MaxBodyBytes, ctx.RequestAborted);
         if (body is null)
         {
@@ -33,20 +40,17 @@ internal static class ApiEndpoints
             return;
         }
 
-        JsonObject request;
-        try
+        string text;
+        try { text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body); }
+        catch (System.Text.DecoderFallbackException)
         {
-            var node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
-            if (node is not JsonObject obj)
-            {
-                await Write(ctx, 200, Error(null, ErrorCodes.BadRequest, "the request must be a JSON object such as {\"expr\": \"x'*x\"}"));
-                return;
-            }
-            request = obj;
+            await Write(ctx, 200, Error(null, ErrorCodes.BadRequest, "the request body is not valid UTF-8"));
+            return;
         }
-        catch (JsonException e)
+        var (request, refusal) = RequestHandler.ParseRequest(text);
+        if (request is null)
         {
-            await Write(ctx, 200, Error(null, ErrorCodes.BadRequest, $"the request is not valid JSON: {e.Message}"));
+            await Write(ctx, 200, refusal!);
             return;
         }
 
@@ -86,6 +90,11 @@ internal static class ApiEndpoints
             return Error(request["id"]?.DeepClone(), d.Code, d.Message);
         }
     }
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
 
     internal static JsonObject Error(JsonNode? id, string code, string message, Syntax.TextSpan? span = null)
     {

@@ -46,14 +46,44 @@ public static class NablaServer
                 });
                 if (urls is not null) web.UseUrls(urls);
                 web.ConfigureServices(services => services.AddRouting());
-                web.Configure(app => Configure(app, options));
+                var hosts = AllowedHosts(urls);
+                web.Configure(app => Configure(app, options, hosts));
             });
     }
 
-    private static void Configure(IApplicationBuilder app, WebOptions options)
+    /// <summary>
+    /// The Host names the server answers to (null: any): for a loopback address, the loopback names only, so a
+    /// page on another site cannot reach the API through DNS rebinding; for a named host, that name.
+    /// An address on every interface (0.0.0.0, *, +) cannot know its names, so it accepts any.
+    /// </summary>
+    internal static HashSet<string>? AllowedHosts(string? urls)
+    {
+        if (urls is null) return null;
+        var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://any-host").Replace("://+", "://any-host"), UriKind.Absolute, out var uri)) return null;
+            var host = uri.Host.Trim('[', ']');
+            if (host is "any-host" or "0.0.0.0" or "::") return null;
+            if (host is "localhost" || System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip))
+                hosts.UnionWith(["localhost", "127.0.0.1", "::1"]);
+            else hosts.Add(host);
+        }
+        return hosts;
+    }
+
+    private static void Configure(IApplicationBuilder app, WebOptions options, HashSet<string>? hosts)
     {
         app.Use(async (ctx, next) =>
         {
+            if (hosts is not null && !hosts.Contains(ctx.Request.Host.Host.Trim('[', ']')))
+            {
+                ctx.Response.StatusCode = StatusCodes.Status400BadRequest;
+                ctx.Response.ContentType = "application/json; charset=utf-8";
+                await ctx.Response.WriteAsync(Protocol.RequestHandler.Serialize(ApiEndpoints.Error(null, Diagnostics.ErrorCodes.BadRequest,
+                    $"the Host header '{ctx.Request.Host}' is not an address this server serves ({string.Join(", ", hosts)})")));
+                return;
+            }
             var headers = ctx.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";

@@ -22,8 +22,9 @@ internal static class StaticAssets
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (HttpContext ctx) => Serve(ctx, "/index.html"));
-        app.MapGet("/{**path}", (HttpContext ctx, string path) => Serve(ctx, "/" + path));
+        string[] methods = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/", methods, (HttpContext ctx) => Serve(ctx, "/index.html"));
+        app.MapMethods("/{**path}", methods, (HttpContext ctx, string path) => Serve(ctx, "/" + path));
     }
 
     private static Task Serve(HttpContext ctx, string path)

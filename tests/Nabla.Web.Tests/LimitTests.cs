@@ -24,6 +24,7 @@ public sealed class LimitTests
         using var factory = new NablaFactory(new WebOptions { MaxBodyBytes = 1000 });
         var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes("{\"expr\": \"" + new string('x', 5000) + "\"}")));
         content.Headers.ContentLength = null;
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/derive") { Content = content };
         request.Headers.TransferEncodingChunked = true;
         var response = await factory.CreateClient().SendAsync(request);

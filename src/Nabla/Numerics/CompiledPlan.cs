@@ -52,18 +52,28 @@ public sealed class CompiledPlan
     /// <summary>Evaluates the first expression into <paramref name="output"/> (its entries, row-major).</summary>
     public void Evaluate(IReadOnlyDictionary<string, Tensor> values, Span<double> output)
     {
-        var l = Run(values);
-        CopyOut(l, 0, output);
-        Check(l, 1);
+        Enter();
+        try
+        {
+            var l = Run(values);
+            CopyOut(l, 0, output);
+            Check(l, 1);
+        }
+        finally { Exit(); }
     }
 
     /// <summary>Evaluates the first two expressions (e.g. a loss and its gradient) into two buffers.</summary>
     public void Evaluate(IReadOnlyDictionary<string, Tensor> values, Span<double> output0, Span<double> output1)
     {
-        var l = Run(values);
-        CopyOut(l, 0, output0);
-        CopyOut(l, 1, output1);
-        Check(l, 2);
+        Enter();
+        try
+        {
+            var l = Run(values);
+            CopyOut(l, 0, output0);
+            CopyOut(l, 1, output1);
+            Check(l, 2);
+        }
+        finally { Exit(); }
     }
 
     /// <summary>
@@ -72,28 +82,54 @@ public sealed class CompiledPlan
     /// </summary>
     public double ValueAndGradient(IReadOnlyDictionary<string, Tensor> values, Span<double> gradient)
     {
-        var l = Run(values);
-        if (l.Outputs.Length < 2 || l.Outputs[0].Length != 1) throw new InvalidOperationException("the plan is not of a scalar objective and its gradient");
-        Span<double> value = stackalloc double[1];
-        CopyOut(l, 0, value);
-        CopyOut(l, 1, gradient);
-        Check(l, 2);
-        return value[0];
+        Enter();
+        try
+        {
+            var l = Run(values);
+            if (l.Outputs.Length < 2 || l.Outputs[0].Length != 1) throw new InvalidOperationException("the plan is not of a scalar objective and its gradient");
+            Span<double> value = stackalloc double[1];
+            CopyOut(l, 0, value);
+            CopyOut(l, 1, gradient);
+            Check(l, 2);
+            return value[0];
+        }
+        finally { Exit(); }
     }
 
     /// <summary>Evaluates every expression into new tensors (allocates; for convenience and tests).</summary>
     public Tensor[] Evaluate(IReadOnlyDictionary<string, Tensor> values)
     {
-        var l = Run(values);
-        var results = new Tensor[l.Outputs.Length];
-        for (int i = 0; i < results.Length; i++)
+        Enter();
+        try
         {
-            var o = l.Outputs[i];
-            results[i] = new Tensor(o.Kind, o.Rows, o.Cols, new double[o.Length]);
-            CopyOut(l, i, results[i].Data);
+            var l = Run(values);
+            var results = new Tensor[l.Outputs.Length];
+            for (int i = 0; i < results.Length; i++)
+            {
+                var o = l.Outputs[i];
+                results[i] = new Tensor(o.Kind, o.Rows, o.Cols, new double[o.Length]);
+                CopyOut(l, i, results[i].Data);
+            }
+            return results;
         }
-        return results;
+        finally { Exit(); }
     }
+
+    private int _busy;
+
+    /// <summary>
+    /// A plan holds one set of buffers: a second thread evaluating it at the same time would read the first's
+    /// intermediates. That misuse is refused loudly rather
+    /// than answered wrongly (one interlocked exchange a call); compile one plan per thread.
+    /// </summary>
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            throw new InvalidOperationException(
+                "this CompiledPlan is being evaluated on another thread: a plan holds one set of buffers, so compile one plan per thread");
+    }
+
+    private void Exit() => Volatile.Write(ref _busy, 0);
 
     /// <summary>The number of entries of each result for these values' sizes.</summary>
     public int[] OutputLengths(IReadOnlyDictionary<string, Tensor> values) => Prepare(values).Outputs.Select(o => o.Length).ToArray();
@@ -140,6 +176,8 @@ public sealed class CompiledPlan
 
     private Layout Run(IReadOnlyDictionary<string, Tensor> values)
     {
+        foreach (var v in _vars)
+            if (v.Symmetric && values.TryGetValue(v.Name, out var t)) Evaluator.CheckSymmetric(v, t);
         var l = Prepare(values);
         foreach (var s in l.Steps) s.Run();
         return l;

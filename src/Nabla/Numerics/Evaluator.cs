@@ -21,9 +21,28 @@ public sealed class Evaluator
         foreach (var v in variables)
         {
             if (!values.TryGetValue(v.Name, out var t)) continue;
+            if (v.Symmetric) CheckSymmetric(v, t);
             if (v.Shape.Rows is { } r) Bind(r, t.Rows, v);
             if (v.Shape.Cols is { } c) Bind(c, t.Cols, v);
         }
+    }
+
+    /// <summary>
+    /// A variable declared symmetric must have a symmetric value (to a relative 1e-10 of its largest entry):
+    /// the derivatives by it assume A' = A, and a non-symmetric value would give silently wrong numbers.
+    /// </summary>
+    public static void CheckSymmetric(Var v, Tensor t)
+    {
+        if (t.Kind != ShapeKind.Matrix || t.Rows != t.Cols)
+            throw new NablaException(ErrorCodes.DomainError, $"{v.Name} is declared symmetric, but its value is {t.Rows}×{t.Cols}, not square");
+        double scale = 0;
+        foreach (var x in t.Data) scale = Math.Max(scale, Math.Abs(x));
+        double tol = 1e-10 * scale;
+        for (int i = 0; i < t.Rows; i++)
+            for (int j = i + 1; j < t.Cols; j++)
+                if (!(Math.Abs(t[i, j] - t[j, i]) <= tol))
+                    throw new NablaException(ErrorCodes.DomainError,
+                        $"{v.Name} is declared symmetric, but its value is not: {v.Name}[{i + 1},{j + 1}] = {t[i, j]:G6} and {v.Name}[{j + 1},{i + 1}] = {t[j, i]:G6}");
     }
 
     public static Tensor Evaluate(Expr e, IReadOnlyDictionary<string, Tensor> values, IEnumerable<Var>? variables = null)

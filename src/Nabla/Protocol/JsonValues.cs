@@ -103,7 +103,12 @@ public static class JsonValues
     public static Dictionary<string, Tensor> ParseValues(string json)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(json); }
+        try
+        {
+            using (var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 }))
+                if (RequestHandler.Problem(doc.RootElement, "the values") is { } problem) throw Bad(problem);
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
         catch (JsonException e) { throw Bad($"the values are not valid JSON: {e.Message}"); }
         if (root is not JsonObject o) throw Bad("the values must be a JSON object such as {\"x\": [1, 2]}");
         return o.ToDictionary(kv => kv.Key, kv => Parse(kv.Key, kv.Value));

@@ -41,22 +41,89 @@ public static class RequestHandler
         }
     }
 
+    /// <summary>The answer to a line that was longer than the limit (read and dropped by <see cref="LineReader"/>).</summary>
+    public static string TooLong(long length) =>
+        Serialize(Error(null, new Diagnostic(ErrorCodes.LimitExceeded, $"the request is {length:N0} characters long; the limit is {MaxLineLength:N0}")));
+
     private static JsonNode HandleLineCore(string line)
     {
         if (line.Length > MaxLineLength)
             return Error(null, new Diagnostic(ErrorCodes.LimitExceeded, $"the request is {line.Length:N0} characters long; the limit is {MaxLineLength:N0}"));
+        var (request, refusal) = ParseRequest(line);
+        return request is null ? refusal! : Handle(request);
+    }
+
+    /// <summary>
+    /// A request object from its text, or the protocol's refusal (with the request's id where it can be read):
+    /// not JSON, not an object, a key given twice, a lone surrogate, a byte-order mark. The JSON Lines and web
+    /// front ends both read requests through this.
+    /// </summary>
+    public static (JsonObject? Request, JsonObject? Refusal) ParseRequest(string line)
+    {
+        bool bom = line.Length > 0 && line[0] == '\uFEFF';
+        var text = bom ? line[1..] : line;
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(line, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            // First as a document, which keeps duplicate keys and odd strings, to find the id and what is wrong.
+            using (var doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 }))
+            {
+                var root = doc.RootElement;
+                JsonNode? id = null;
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var idElement) && Problem(idElement, "id") is null)
+                    id = JsonNode.Parse(idElement.GetRawText());
+                var problem = bom ? "the line starts with a byte-order mark (U+FEFF); send UTF-8 without one" : Problem(root, "the request");
+                if (problem is not null) return (null, Error(id, new Diagnostic(ErrorCodes.BadRequest, problem)));
+            }
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
-            return Error(null, new Diagnostic(ErrorCodes.BadRequest, $"the request is not valid JSON: {e.Message}"));
+            return (null, Error(null, new Diagnostic(ErrorCodes.BadRequest, $"the request is not valid JSON: {e.Message}")));
         }
         if (node is not JsonObject request)
-            return Error(null, new Diagnostic(ErrorCodes.BadRequest, "the request must be a JSON object such as {\"expr\": \"x'*x\"}"));
-        return Handle(request);
+            return (null, Error(null, new Diagnostic(ErrorCodes.BadRequest, "the request must be a JSON object such as {\"expr\": \"x'*x\"}")));
+        return (request, null);
+    }
+
+    /// <summary>What makes a JSON value unfit for a request: a key given twice, or a string with a lone surrogate (null when fine).</summary>
+    public static string? Problem(JsonElement e, string where)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (!ValidText(p.Name)) return $"a key of {where} is not valid Unicode (a lone surrogate)";
+                    if (!seen.Add(p.Name)) return $"the key '{p.Name}' is given twice in {where}";
+                    if (Problem(p.Value, $"'{p.Name}'") is { } inner) return inner;
+                }
+                return null;
+            }
+            case JsonValueKind.Array:
+                foreach (var item in e.EnumerateArray())
+                    if (Problem(item, where) is { } inner) return inner;
+                return null;
+            case JsonValueKind.String:
+                string? s;
+                try { s = e.GetString(); }
+                catch (InvalidOperationException) { s = null; }
+                return s is not null && ValidText(s) ? null : $"a string in {where} is not valid Unicode (a lone surrogate such as \\ud800)";
+            default:
+                return null;
+        }
+    }
+
+    private static bool ValidText(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(s[i])) return false;
+        }
+        return true;
     }
 
     public static JsonObject Handle(JsonObject request) => Handle(request, TimeLimit);

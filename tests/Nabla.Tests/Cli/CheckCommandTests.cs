@@ -80,11 +80,11 @@ public class CheckCommandTests
     }
 
     [Fact]
-    public void A_bad_declaration_returns_1()
+    public void A_bad_declaration_is_a_command_line_error()
     {
         var (code, _, err) = Run("check", "x", "--var", "x:tensor");
-        Assert.Equal(1, code);
-        Assert.StartsWith("error[bad_request]: bad type 'tensor'", err);
+        Assert.Equal(2, code);
+        Assert.StartsWith("nabla: --var 'x:tensor': bad type 'tensor'", err);
     }
 
     [Fact]

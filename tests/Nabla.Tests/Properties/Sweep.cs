@@ -154,9 +154,13 @@ public sealed class SweepReport
     public int Cases, Passed, Mismatches, InternalErrors, Refusals, RoundTripFailures, Inconclusive, OverBudget, UndefinedAtPoint;
     public readonly List<string> Failures = [];
 
+    private readonly Dictionary<string, int> _byKind = [];
+
+    /// <summary>Keeps the first ten failures of each kind (so that a rare kind is never crowded out).</summary>
     public void Fail(string kind, string what)
     {
-        if (Failures.Count < 40) Failures.Add($"{kind}: {what}");
+        _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
+        if (_byKind[kind] <= 10) Failures.Add(kind.Length == 0 ? what : $"{kind}: {what}");
     }
 
     /// <summary>
@@ -171,7 +175,7 @@ public sealed class SweepReport
         var sb = new StringBuilder();
         sb.AppendLine($"{Cases} derivatives: {Passed} agree with finite differences, {Mismatches} disagree, {InternalErrors} internal errors, " +
                       $"{Refusals} refusals, {UndefinedAtPoint} undefined at the point, {RoundTripFailures} failed round trips, {Inconclusive} inconclusive checks, {OverBudget} over the size limit");
-        foreach (var f in Failures) sb.AppendLine("  " + f);
+        foreach (var f in Failures) sb.AppendLine("  " + (f.Length > 600 ? f[..597] + "..." : f));
         return sb.ToString();
     }
 }
