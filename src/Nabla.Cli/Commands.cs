@@ -143,7 +143,7 @@ public static class Commands
                         var report = d.Index is { } ix
                             ? Numerics.GradientCheck.CheckIndex(bound.Root, x, ix, kind, bound.Variables)
                             : Numerics.GradientCheck.Check(bound.Root, x, d.Result!, kind, bound.Variables);
-                        stdout.WriteLine($"  check: largest relative error {report.MaxRelativeError:E2} over {report.Trials} random points ({report.Verdict})");
+                        stdout.WriteLine($"  check: largest relative error {report.MaxRelativeError:E2} over {report.Trials} random points{(report.Directional ? ", " + report.Method : "")} ({report.Verdict})");
                         if (!report.Passed) rc = 1;
                     }
                 }

@@ -57,6 +57,16 @@ public static class Differentiator
         if (children.Count == 0) return e;
         var mapped = children.Select(Normalize).ToList();
         var n = mapped.SequenceEqual(children) ? e : e.WithChildren(mapped);
+        // A long product of repeated scalars (a*a*…*a, 32,000 factors) is a power: the product rule would write
+        // each factor's term with all the others, quadratic in time and memory.
+        if (n is Mul { Factors.Count: > 8 } m && m.Factors.Where(f => f.Shape.IsScalar).GroupBy(f => f).Any(g => g.Count() > 1))
+        {
+            var powers = m.Factors.Where(f => f.Shape.IsScalar).GroupBy(f => f)
+                .Select(g => g.Count() == 1 ? g.Key : new Power(g.Key, new Num(g.Count()))).ToList();
+            var rest = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
+            var all = powers.Concat(rest).ToList();
+            return all.Count == 1 ? all[0] : new Mul(all);
+        }
         if (n is MatPow { K: < 0 } mp)
         {
             var inv = E.Call(Functions.Inv, mp.A);

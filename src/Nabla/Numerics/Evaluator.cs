@@ -86,10 +86,20 @@ public sealed class Evaluator
 
     private (int, int) Sizes(Shape s) => (s.Rows is { } r ? Size(r) : 1, s.Cols is { } c ? Size(c) : 1);
 
+    /// <summary>The most entries one value may have (2^25, 256 MiB of doubles): a larger one is refused before it is allocated.</summary>
+    public const long MaxEntries = 1L << 25;
+
     public Tensor Evaluate(Expr e)
     {
         if (_memo.TryGetValue(e, out var t)) return t;
         Budget.Check();
+        if (!e.Shape.IsScalar)
+        {
+            var (rows, cols) = Sizes(e.Shape);
+            if ((long)rows * cols > MaxEntries)
+                throw new NablaException(ErrorCodes.LimitExceeded,
+                    $"{Clip(TextPrinter.Print(e))} would be {rows:N0}×{cols:N0}, over the limit of {MaxEntries:N0} entries a value");
+        }
         t = Compute(e);
         foreach (var v in t.Data)
             if (!double.IsFinite(v))

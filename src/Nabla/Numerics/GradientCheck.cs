@@ -11,10 +11,13 @@ namespace Nabla.Numerics;
 /// were drawn but discarded because the differences themselves were too uncertain there (a kink, an
 /// ill-conditioned function); <see cref="Passed"/> needs at least one trusted point.
 /// </summary>
-public sealed record CheckReport(double MaxRelativeError, int Trials, bool Passed, int Inconclusive = 0)
+public sealed record CheckReport(double MaxRelativeError, int Trials, bool Passed, int Inconclusive = 0, bool Directional = false)
 {
     /// <summary>No trusted point was found: neither a pass nor a mismatch.</summary>
     public bool IsInconclusive => Trials == 0;
+
+    /// <summary>How the differences were taken: entry by entry, or along random directions for a large variable.</summary>
+    public string Method => Directional ? $"along {GradientCheck.DirectionsPerPoint} random directions each" : "entry by entry";
 
     /// <summary>"ok", "MISMATCH" or "inconclusive" for the command line and the page.</summary>
     public string Verdict => IsInconclusive ? "inconclusive" : Passed ? "ok" : "MISMATCH";
@@ -53,6 +56,8 @@ public static class GradientCheck
         Expr target = kind == DerivativeKind.Hessian ? Derivation.Derive(f, x, DerivativeKind.Gradient) : f;
         double worst = 0;
         int trusted = 0, discarded = 0;
+        // A large variable is checked along random directions at two points: each point costs a few dozen evaluations.
+        if (x.Shape.Dims.Aggregate(1L, (p, d) => p * (d.IsKnown ? d.Size : 1)) > MaxEntriesChecked) trials = Math.Min(trials, 2);
         for (int draw = 0; trusted < trials && draw < 4 * trials + 4; draw++)
         {
             Budget.Check();
@@ -68,7 +73,10 @@ public static class GradientCheck
                 continue;
             }
             var symbolic = symbolicAt(new Evaluator(values, vars), values);
-            var (numeric, uncertainty) = Differences(target, x, values, vars);
+            int n = values[x.Name].Length;
+            var (numeric, uncertainty) = n <= MaxEntriesChecked
+                ? Differences(target, x, values, vars)
+                : Directional(target, x, values, vars, ref symbolic, rng);
             if (numeric.Length != symbolic.Length)
                 throw new InvalidOperationException("derivative has the wrong size");
             double scale = 1, fdError = 0;
@@ -82,7 +90,69 @@ public static class GradientCheck
             worst = Math.Max(worst, err / scale);
             trusted++;
         }
-        return new CheckReport(trusted == 0 ? double.NaN : worst, trusted, trusted > 0 && worst <= tolerance, discarded);
+        bool directional = x.Shape.Dims.Aggregate(1L, (p, d) => p * (d.IsKnown ? d.Size : 1)) > MaxEntriesChecked;
+        return new CheckReport(trusted == 0 ? double.NaN : worst, trusted, trusted > 0 && worst <= tolerance, discarded, directional);
+    }
+
+    /// <summary>Up to this many entries of a variable are checked one by one; a larger one along random directions.</summary>
+    public const int MaxEntriesChecked = 64;
+
+    /// <summary>Random directions a large variable is checked along.</summary>
+    private const int Directions = 3;
+
+    /// <summary>The random directions a large variable is checked along at each point.</summary>
+    public static int DirectionsPerPoint => Directions;
+
+    /// <summary>
+    /// For a variable with many entries (a 1000×1000 matrix), the derivative applied to a few random directions V,
+    /// J·vec(V), against the difference quotient of f along V: as strict a test of a wrong formula, at the cost of
+    /// a few evaluations instead of one per entry. The symbolic values are contracted to match.
+    /// </summary>
+    private static (double[] Values, double[] Errors) Directional(Expr f, Var x, Dictionary<string, Tensor> values, List<Var> vars,
+        ref double[] symbolic, Random rng)
+    {
+        var x0 = values[x.Name];
+        int n = x0.Length;
+        int m = symbolic.Length / n;
+        var num = new double[Directions * m];
+        var err = new double[Directions * m];
+        var sym = new double[Directions * m];
+        for (int k = 0; k < Directions; k++)
+        {
+            Budget.Check();
+            var v = new double[n];
+            for (int j = 0; j < n; j++) v[j] = rng.NextDouble() * 2 - 1;
+            if (x.Symmetric)
+                for (int r = 0; r < x0.Rows; r++)
+                    for (int c = r + 1; c < x0.Cols; c++) v[c * x0.Cols + r] = v[r * x0.Cols + c];
+            for (int i = 0; i < m; i++)
+            {
+                double s = 0;
+                for (int j = 0; j < n; j++) s += symbolic[i * n + j] * v[j];
+                sym[k * m + i] = s;
+            }
+            double scale = 1e-3 * Math.Max(1, x0.MaxAbs());
+            var (d, e) = Ridders(h => AlongDirection(f, x, v, h, values, vars), scale);
+            Array.Copy(d, 0, num, k * m, m);
+            Array.Copy(e, 0, err, k * m, m);
+        }
+        symbolic = sym;
+        return (num, err);
+    }
+
+    private static double[] AlongDirection(Expr f, Var x, double[] v, double h, Dictionary<string, Tensor> values, List<Var> vars)
+    {
+        var t = values[x.Name];
+        var plus = (double[])t.Data.Clone();
+        var minus = (double[])t.Data.Clone();
+        for (int j = 0; j < v.Length; j++) { plus[j] += h * v[j]; minus[j] -= h * v[j]; }
+        var vp = new Dictionary<string, Tensor>(values) { [x.Name] = t.Like(plus) };
+        var vm = new Dictionary<string, Tensor>(values) { [x.Name] = t.Like(minus) };
+        var fp = new Evaluator(vp, vars).Evaluate(f).Data;
+        var fm = new Evaluator(vm, vars).Evaluate(f).Data;
+        var d = new double[fp.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = (fp[i] - fm[i]) / (2 * h);
+        return d;
     }
 
     /// <summary>Finite differences of <paramref name="f"/> in each entry of x, laid out as f's shape ++ x's shape.</summary>
@@ -125,11 +195,17 @@ public static class GradientCheck
         return (data, err);
     }
 
-    private static (double[] D, double[] E) RiddersColumn(Expr f, Var x, int j, Dictionary<string, Tensor> values, List<Var> vars)
+    private static (double[] D, double[] E) RiddersColumn(Expr f, Var x, int j, Dictionary<string, Tensor> values, List<Var> vars) =>
+        Ridders(h => Central(f, x, j, h, values, vars), 1e-3 * Math.Max(1, Math.Abs(values[x.Name].Data[j])));
+
+    /// <summary>
+    /// Ridders' extrapolation of central differences g(h) from h0 down by halves, with the error estimate of each
+    /// entry; where a step leaves the domain (log of a negative entry, a singular matrix) it starts smaller.
+    /// </summary>
+    private static (double[] D, double[] E) Ridders(Func<double, double[]> central, double h0)
     {
         const int levels = 4;
         const double con = 2, con2 = con * con;
-        double h0 = 1e-3 * Math.Max(1, Math.Abs(values[x.Name].Data[j]));
         for (int attempt = 0; ; attempt++, h0 /= 30)
         {
             try
@@ -137,14 +213,14 @@ public static class GradientCheck
                 double h = h0;
                 var a = new double[levels][][];
                 for (int r = 0; r < levels; r++) a[r] = new double[levels][];
-                a[0][0] = Central(f, x, j, h, values, vars);
+                a[0][0] = central(h);
                 int m = a[0][0].Length;
                 var best = (double[])a[0][0].Clone();
                 var err = Enumerable.Repeat(double.PositiveInfinity, m).ToArray();
                 for (int i = 1; i < levels; i++)
                 {
                     h /= con;
-                    a[0][i] = Central(f, x, j, h, values, vars);
+                    a[0][i] = central(h);
                     double fac = con2;
                     for (int k = 1; k <= i; k++)
                     {

@@ -19,10 +19,15 @@ public static class RandomPoint
         var spd = new HashSet<string>();
         Scan(f, positive, spd);
         var values = new Dictionary<string, Tensor>();
+        long total = 0;
         foreach (var v in vars)
         {
             int r = v.Shape.Rows is { } rd ? Size(rd) : 1;
             int c = v.Shape.Cols is { } cd ? Size(cd) : 1;
+            total += (long)r * c;
+            if (total > Evaluator.MaxEntries)
+                throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.LimitExceeded,
+                    $"the random values for the check would hold {total:N0} numbers ({v.Name} is {r:N0}×{c:N0}); the limit is {Evaluator.MaxEntries:N0}");
             var kind = v.Shape.Kind;
             Tensor t;
             if ((spd.Contains(v.Name) || v.Symmetric) && r == c && kind == ShapeKind.Matrix)

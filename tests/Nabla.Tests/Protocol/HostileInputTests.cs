@@ -155,3 +155,51 @@ public sealed class HostileInputTests : IDisposable
         Assert.DoesNotContain("   at ", err);
     }
 }
+
+/// <summary>Requests that would pin the machine: every stage under the time and size limits (issue 13).</summary>
+public class BudgetLimitTests
+{
+    [Fact]
+    public void A_product_of_32000_factors_is_derived_in_a_moment()
+    {
+        var line = "{\"id\":1,\"expr\":\"" + string.Join("*", Enumerable.Repeat("a", 32000)) + "\",\"wrt\":[\"a\"]}";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = JsonNode.Parse(RequestHandler.HandleLine(line))!;
+        Assert.True((bool)r["ok"]!, r.ToJsonString()[..Math.Min(300, r.ToJsonString().Length)]);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Equal("32000*a^31999", (string)r["results"]![0]!["text"]!);
+    }
+
+    [Fact]
+    public void A_hessian_too_large_to_hold_is_refused_before_it_is_allocated()
+    {
+        var x = string.Join(",", Enumerable.Repeat("1", 20000));
+        var r = JsonNode.Parse(RequestHandler.HandleLine("{\"id\":2,\"expr\":\"x'*x\",\"wrt\":[\"x\"],\"derivative\":\"hessian\",\"at\":{\"x\":[" + x + "]}}"))!;
+        Assert.Equal("limit_exceeded", (string)r["error"]!["code"]!);
+        Assert.Contains("over the limit of", (string)r["error"]!["message"]!);
+        Assert.Equal(2, (int)r["id"]!);
+    }
+
+    [Fact]
+    public void A_check_of_an_absurd_size_is_refused_not_crashed()
+    {
+        var b = Nabla.Semantics.Binder.Bind("x'*x", new Nabla.Semantics.BindOptions { Declarations = new Dictionary<string, Nabla.Semantics.VarType> { ["x"] = Nabla.Semantics.VarType.Parse("vector(2000000000)") } });
+        var x = b.Variable("x")!;
+        var g = Nabla.Api.Derivation.Compute(b.Root, x, Nabla.Api.DerivativeKind.Gradient);
+        var e = Assert.Throws<Nabla.Diagnostics.NablaException>(() => GradientCheck.Check(b.Root, x, g.Matrix, Nabla.Api.DerivativeKind.Gradient, b.Variables));
+        Assert.Equal("limit_exceeded", e.Diagnostic.Code);
+    }
+
+    [Fact]
+    public void A_large_variable_is_checked_along_directions_and_a_wrong_formula_still_fails()
+    {
+        var b = Nabla.Semantics.Binder.Bind("x'*A*x", new Nabla.Semantics.BindOptions { Declarations = new Dictionary<string, Nabla.Semantics.VarType> { ["x"] = Nabla.Semantics.VarType.Parse("vector(300)") } });
+        var x = b.Variable("x")!;
+        var right = Nabla.Api.Derivation.Compute(b.Root, x, Nabla.Api.DerivativeKind.Gradient).Matrix;
+        var report = GradientCheck.Check(b.Root, x, right, Nabla.Api.DerivativeKind.Gradient, b.Variables);
+        Assert.True(report.Passed && report.Directional, report.ToString());
+        var a = b.Variable("A")!;
+        var wrong = new Nabla.Expressions.Mul([new Nabla.Expressions.Num(2), a, x]); // 2*A*x: right only for a symmetric A
+        Assert.False(GradientCheck.Check(b.Root, x, wrong, Nabla.Api.DerivativeKind.Gradient, b.Variables).Passed);
+    }
+}
