@@ -39,7 +39,7 @@ public static class CsvRegression
         options ??= new RegressionOptions();
         bool keepAll = options.Solver is Solver.Qr or Solver.Svd or Solver.Gd;
         var (sums, rows, cols) = Read(path, target, features, keepAll, options.Solver == Solver.Auto, progress, decimalSeparator);
-        var o = options with { FeatureNames = cols.FeatureNames };
+        var o = options with { FeatureNames = cols.FeatureNames, TargetName = cols.TargetName };
         return LinearRegression.Solve(sums, rows, o);
     }
 

@@ -105,6 +105,7 @@ public static class LinearRegression
         if (features.Count != d) throw new ArgumentException($"{features.Count} feature names for {d} features");
         var names = o.Intercept ? ["(intercept)", .. features] : features;
         var (graw, xty, yty) = g.Design(o.Intercept);
+        CheckRange(g, graw, yty, o.Intercept, features, o.TargetName ?? "y");
         var rms = new double[p];
         for (int j = 0; j < p; j++) rms[j] = Math.Sqrt(Math.Max(graw[j * p + j], 0) / g.N);
 
@@ -143,6 +144,27 @@ public static class LinearRegression
     }
 
     /// <summary>Normal equations: Cholesky of the centred (or raw) Gram; dependent columns skipped, then the minimum-norm projection.</summary>
+    /// <summary>
+    /// Values whose squares leave double precision (about 1e±154 and beyond) make the cross-products infinite or
+    /// zero: an error naming the column and the rescaling, never a fit of w = 0 or a crash.
+    /// </summary>
+    private static void CheckRange(GramSums g, double[] graw, double yty, bool intercept, List<string> features, string target)
+    {
+        int d = g.D, off = intercept ? 1 : 0, p = d + off;
+        for (int j = 0; j <= d; j++)
+        {
+            string name = j < d ? features[j] : target;
+            double mean = g.Means[j];
+            double squares = j < d ? graw[(j + off) * p + j + off] : yty;
+            if (!double.IsFinite(mean) || !double.IsFinite(squares) || g.Centred.Any(c => !double.IsFinite(c)) && !double.IsFinite(g.C(j, j)))
+                throw new ArgumentException($"the values of '{name}' are too large for double precision: their squares overflow; divide the column by a power of ten (such as 1e150) and fit again");
+            if (mean != 0 && squares < 1e-290 * g.N)
+                throw new ArgumentException($"the values of '{name}' are too small for double precision (about {Math.Abs(mean):E1}): their squares underflow; multiply the column by a power of ten (such as 1e150) and fit again");
+        }
+        if (g.Centred.Any(c => !double.IsFinite(c)))
+            throw new ArgumentException("the cross-products of the columns overflow double precision; rescale the largest columns and fit again");
+    }
+
     private static Solution NormalSolve(GramSums g, Cholesky chol, double[] graw, bool intercept, List<string> names, double[] rms)
     {
         int d = g.D, off = intercept ? 1 : 0, p = d + off;

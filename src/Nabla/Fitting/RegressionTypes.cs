@@ -31,6 +31,9 @@ public sealed record RegressionOptions
     /// <summary>Feature names (x1, x2, … when absent).</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
 
+    /// <summary>The target's name, for messages ("y" when absent).</summary>
+    public string? TargetName { get; init; }
+
     public static Solver ParseSolver(string s) => s.ToLowerInvariant() switch
     {
         "auto" => Solver.Auto,

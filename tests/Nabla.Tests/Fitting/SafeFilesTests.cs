@@ -1,4 +1,3 @@
-using Nabla.Cli;
 using Nabla.Fitting;
 
 namespace Nabla.Tests.Fitting;
@@ -21,13 +20,7 @@ public sealed class SafeFilesTests : IDisposable
         return path;
     }
 
-    private static (int Rc, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int rc = Commands.Run(args, o, e);
-        return (rc, o.ToString(), e.ToString());
-    }
+    private static (int Rc, string Out, string Err) Run(params string[] args) => Tests.Cli.CliRunner.Run(args);
 
     private const string Train = "a,b,y\n1,2,3\n2,1,2\n2.5,3,4\n1,1,1\n0,2,1\n";
 
@@ -136,5 +129,37 @@ public sealed class SafeFilesTests : IDisposable
         var quoted = Write("q.csv", "a,b,y\n\"1\",2,3\n2,\"1\",2\n\"2.5\",3,4\n1,1,1\n0,2,1\n\n");
         var plain = Write("p.csv", Train);
         Assert.Equal(CsvRegression.Fit(plain, "y").Coefficients, CsvRegression.Fit(quoted, "y").Coefficients);
+    }
+
+    [Theory]
+    [InlineData(1e300, "the values of 'a' are too large for double precision")]
+    [InlineData(1e-300, "the values of 'a' are too small for double precision")]
+    public void Values_beyond_double_precision_squared_are_an_error_naming_the_column(double scale, string message)
+    {
+        var rng = new Random(4);
+        var text = "a,b,y\n" + string.Concat(Enumerable.Range(0, 30).Select(_ =>
+        {
+            double a = (1 + rng.NextDouble()) * scale, b = rng.NextDouble();
+            return FormattableString.Invariant($"{a:R},{b:R},{b + 1:R}\n");
+        }));
+        var path = Write("range.csv", text);
+        foreach (var solver in new[] { Solver.Auto, Solver.Qr, Solver.Svd, Solver.Gd })
+        {
+            var e = Assert.Throws<ArgumentException>(() => CsvRegression.Fit(path, "y", options: new RegressionOptions { Solver = solver }));
+            Assert.StartsWith(message, e.Message);
+        }
+        var (rc, _, err) = Run("regress", path, "--target", "y");
+        Assert.Equal(1, rc);
+        Assert.Contains(message, err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void A_perfect_fit_reports_a_residual_standard_error_of_zero()
+    {
+        var path = Write("perfect.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 10).Select(i => $"{i},{2 * i + 1}\n")));
+        var (rc, stdout, _) = Run("regress", path, "--target", "y");
+        Assert.Equal(0, rc);
+        Assert.Contains("residual standard error = 0 on 8 degrees of freedom", stdout);
     }
 }

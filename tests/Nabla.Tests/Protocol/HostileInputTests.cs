@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Nabla.Cli;
 using Nabla.Numerics;
 using Nabla.Protocol;
 
@@ -107,13 +106,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(0, wrong);
     }
 
-    private static (int Rc, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int rc = Commands.Run(args, o, e);
-        return (rc, o.ToString(), e.ToString());
-    }
+    private static (int Rc, string Out, string Err) Run(params string[] args) => Tests.Cli.CliRunner.Run(args);
 
     [Theory]
     [InlineData("x", "--var 'x' must be name:type")]
