@@ -35,6 +35,14 @@ internal sealed class Typer
 
     public BShape Run(SyntaxNode root, Shape? expected = null)
     {
+        // A declared dimension name takes its size from any declared variable with a value, used in the text or
+        // not: x: vector(n) with x = [1, 2, 3] makes n = 3 for eye(n) and vector(0, n) (a result whose x cancelled).
+        foreach (var (name, decl) in _declared)
+        {
+            if (!_concrete.TryGetValue(name, out var c)) continue;
+            if (decl.Rows is { } r && c.Rows is { } cr && !int.TryParse(r, out _)) DimVar.Unify(DeclaredDim(r), Fresh(size: cr.Size));
+            if (decl.Cols is { } k && c.Cols is { } cc && !int.TryParse(k, out _)) DimVar.Unify(DeclaredDim(k), Fresh(size: cc.Size));
+        }
         var shape = Visit(root);
         if (expected is { } e)
         {
