@@ -32,7 +32,10 @@ public static class Commands
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) stderr.WriteLine($"nabla: {e.Message}");
+            // One message for one mistake: an unknown word explains itself; the missing command it implies does not.
+            var errors = parse.Errors.Any(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                ? parse.Errors.Where(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) : parse.Errors;
+            foreach (var e in errors) stderr.WriteLine($"nabla: {e.Message}");
             stderr.WriteLine("Run 'nabla --help' for the commands and their options.");
             return 2;
         }
@@ -162,6 +165,16 @@ public static class Commands
         cmd.SetAction(p =>
         {
             string text = p.GetValue(line) ?? "";
+            // An option being typed (--l) completes among the command's options, even after a repeatable option's
+            // values (grad x --wrt x --l), which System.CommandLine would offer as another value.
+            var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length >= 2 && !text.EndsWith(' ') && words[^1].StartsWith('-')
+                && root.Subcommands.FirstOrDefault(c => c.Name == words[0]) is { } sub)
+            {
+                foreach (var name in sub.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith(words[^1], StringComparison.Ordinal)).Distinct().Order())
+                    stdout.WriteLine(name);
+                return 0;
+            }
             var result = root.Parse(text);
             foreach (var c in result.GetCompletions(text.Length)) stdout.WriteLine(c.Label);
             return 0;

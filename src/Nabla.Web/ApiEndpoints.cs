@@ -21,6 +21,13 @@ internal static class ApiEndpoints
         app.MapPost("/api/derive", (HttpContext ctx) => Serve(ctx, options, gate, options.Derive));
         app.MapPost("/api/check-expr", (HttpContext ctx) => Serve(ctx, options, gate, PageHelpers.CheckExpression));
         app.MapPost("/api/check", (HttpContext ctx) => Serve(ctx, options, gate, PageHelpers.CheckNumerically));
+        // Any other method on the API: 405 with the one it takes (a GET typed into the address bar, say).
+        app.MapMethods("/api/{name}", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], async (HttpContext ctx) =>
+        {
+            ctx.Response.Headers.Allow = "POST";
+            await Write(ctx, StatusCodes.Status405MethodNotAllowed, Error(null, ErrorCodes.BadRequest,
+                $"{ctx.Request.Path} takes POST with a JSON body, not {ctx.Request.Method}"));
+        });
     }
 
     private static async Task Serve(HttpContext ctx, WebOptions options, WorkGate gate, Func<JsonObject, JsonObject> handler)

@@ -40,6 +40,16 @@ public sealed class HostileRequestTests(NablaFactory factory) : IClassFixture<Na
         Assert.StartsWith(message, (string)body["error"]!["message"]!);
     }
 
+    [Theory]
+    [InlineData("GET", "/api/derive")]
+    [InlineData("PUT", "/api/check")]
+    public async Task Another_method_on_the_api_gets_405_with_allow_post(string method, string path)
+    {
+        var response = await factory.CreateClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("POST", string.Join(",", response.Content.Headers.Allow));
+    }
+
     [Fact]
     public async Task Head_of_the_page_works()
     {

@@ -15,7 +15,7 @@ public static class RegressionReport
         string kind = r.Ridge > 0 ? $"Ridge regression (λ = {G(r.Ridge)})" : "OLS regression";
         o.WriteLine($"{kind}: {target} ~ {string.Join(" + ", r.Table.Select(t => t.Name))}");
         o.WriteLine($"  n = {r.N}   d = {r.D}   rank = {r.Rank}   condition number = {G(r.ConditionNumber, 4)}   solver = {r.Solver}");
-        o.WriteLine($"  R² = {G(r.RSquared, 5)}   adjusted R² = {G(r.AdjustedRSquared, 5)}   F = {G(r.FStatistic, 5)} (p = {G(r.FPValue, 3)}, {G(r.DfModel)} and {G(r.DfResid)} df)");
+        o.WriteLine($"  R² = {G(r.RSquared, 5)}   adjusted R² = {G(r.AdjustedRSquared, 5)}   F = {G(r.FStatistic, 5)} (p = {(r.FPValue < 1e-300 ? "<1e-300" : G(r.FPValue, 3))}, {G(r.DfModel)} and {G(r.DfResid)} df)");
         o.WriteLine($"  residual standard error = {G(r.ResidualStdError, 5)} on {G(r.DfResid)} degrees of freedom");
         o.WriteLine();
         int w = Math.Max(12, r.Table.Max(t => t.Name.Length) + 2);
@@ -30,7 +30,8 @@ public static class RegressionReport
         }
     }
 
-    private static string P(double p) => double.IsNaN(p) ? "nan" : p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
+    /// <summary>A p-value: below the smallest normal double it is shown as &lt;1e-300 (a subnormal is not a meaningful probability).</summary>
+    private static string P(double p) => double.IsNaN(p) ? "nan" : p < 1e-300 ? "<1e-300" : p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// One JSON object: coefficients (name → value, the intercept under "(intercept)"), std_errors, t_values,

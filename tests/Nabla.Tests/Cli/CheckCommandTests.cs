@@ -118,10 +118,24 @@ public class CompletionTests
     [InlineData("gra", "grad")]
     [InlineData("grad x --w", "--wrt")]
     [InlineData("regress --sol", "--solver")]
+    [InlineData("grad x --wrt x --l", "--latex")]
+    [InlineData("jac x --wrt x --check --st", "--steps")]
     public void Completions_come_from_the_command_definitions(string line, string expected)
     {
         var o = new StringWriter();
         Assert.Equal(0, Nabla.Cli.Commands.Run(["complete", line], o, new StringWriter()));
         Assert.Contains(expected, o.ToString().Split('\n', StringSplitOptions.TrimEntries));
+    }
+}
+
+public class UnknownCommandTests
+{
+    [Fact]
+    public void An_unknown_command_gets_one_message()
+    {
+        var (rc, _, err) = Tests.Cli.CliRunner.Run("foo");
+        Assert.Equal(2, rc);
+        Assert.Equal(["nabla: Unrecognized command or argument 'foo'.", "Run 'nabla --help' for the commands and their options."],
+            err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }

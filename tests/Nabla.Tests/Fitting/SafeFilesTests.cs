@@ -161,5 +161,6 @@ public sealed class SafeFilesTests : IDisposable
         var (rc, stdout, _) = Run("regress", path, "--target", "y");
         Assert.Equal(0, rc);
         Assert.Contains("residual standard error = 0 on 8 degrees of freedom", stdout);
+        Assert.Contains("(p = <1e-300,", stdout);
     }
 }
