@@ -95,7 +95,22 @@ public static class Derivation
             return new DerivativeResult(x.Name, kind, null, Shape.Scalar, null, index.ToLatex(), Steps: ex, Index: index);
         }
         var rules = trace ? new List<RuleApplication>() : null;
-        var d = Derive(f, x, kind, rules);
+        Expr d;
+        try
+        {
+            d = Derive(f, x, kind, rules);
+        }
+        catch (NablaException e) when (e.Diagnostic.Code == ErrorCodes.Unsupported && kind != DerivativeKind.Gradient)
+        {
+            // No matrix form this version builds (an entry-wise function of an inverse, say): the index form,
+            // which the contract gives wherever there is no matrix form, still exists.
+            var target = kind == DerivativeKind.Hessian ? Simplifier.Simplify(Differentiator.Gradient(f, x)) : f;
+            IndexForm index;
+            try { index = TensorDerivative.Build(target, x); }
+            catch (NablaException) { throw e; }
+            var ex = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
+            return new DerivativeResult(x.Name, kind, null, Shape.Scalar, null, index.ToLatex(), Steps: ex, Index: index);
+        }
         if (!d.SizeAtMost(MaxResultNodes))
             throw new NablaException(ErrorCodes.LimitExceeded,
                 $"the {KindName(kind)} with respect to {x.Name} has more than {MaxResultNodes:N0} nodes when written out; simplify the expression or split it");

@@ -18,7 +18,8 @@ public static class TensorDerivative
         if (f.Shape.Kind == ShapeKind.Row) f = Simplifier.Canonical(E.T(f));
         var dx = new Var("d" + x.Name, x.Shape, x.Symmetric);
         var df = Simplifier.Canonical(new Differentials(x, dx).ExpandAll(f));
-        var builder = new Builder(dx, AxesOf(x.Shape, ["k", "l"]));
+        var reserved = Numerics.Evaluator.Variables(f).Select(v => v.Name).ToHashSet();
+        var builder = new Builder(dx, AxesOf(x.Shape, ["k", "l"]), reserved);
         var outAxes = AxesOf(f.Shape, ["i", "j"]);
         var terms = builder.Terms(df, outAxes).Select(t => Untranspose(Eliminate(t, [.. outAxes, .. builder.XAxes]))).ToList();
         if (x.Symmetric && builder.XAxes.Count == 2) terms = Symmetrize(terms, builder.XAxes[0], builder.XAxes[1]);
@@ -85,12 +86,21 @@ public static class TensorDerivative
         return t with { Factors = factors };
     }
 
-    private sealed class Builder(Var dx, List<string> xAxes)
+    private sealed class Builder(Var dx, List<string> xAxes, HashSet<string> reserved)
     {
         private int _fresh;
         public List<string> XAxes { get; } = xAxes;
 
-        private string Fresh() => "pqrstuvwxyz"[_fresh % 11] + (_fresh++ >= 11 ? (_fresh / 11).ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
+        /// <summary>A summation index: p, q, r, … then p1, q1, …, never the name of a variable of the expression.</summary>
+        private string Fresh()
+        {
+            while (true)
+            {
+                var name = "pqrstuvwxyz"[_fresh % 11] + (_fresh >= 11 ? (_fresh / 11).ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
+                _fresh++;
+                if (!reserved.Contains(name)) return name;
+            }
+        }
 
         private bool Has(Expr e) => e.Equals(dx) || e.Children.Any(Has);
 

@@ -15,7 +15,18 @@ internal static class Factoring
         if (!kids.SequenceEqual(e.Children)) e = e is Mul ? Rules.MakeMul(kids) : e.WithChildren(kids);
         if (e is Mul m) return TransposedSums(m);
         if (e is Elementwise { Op: ElementwiseOp.Mul } && ExpandHadamard(e) is { } expanded) return expanded;
-        return e is Add a ? FactorSum(a) : e;
+        return e is Add a ? TransposedSum(FactorSum(a)) : e;
+    }
+
+    /// <summary>
+    /// A matrix sum whose every term is transposed prints as the transpose of a sum when that saves a transpose
+    /// a term: X'*A'*X'+A'*X'^2+X'^2*A' → (X*A*X+X^2*A+A*X^2)', the textbook's gradient of tr(A*X^3).
+    /// </summary>
+    private static Expr TransposedSum(Expr e)
+    {
+        if (e is not Add a || a.Shape.Kind != ShapeKind.Matrix || !a.Terms.All(t => Rules.TransposeCount(t) > 0)) return e;
+        var inner = Rules.MakeAdd(a.Terms.Select(Rules.MakeT), a.Shape.Transposed);
+        return Rules.TransposeCount(inner) + a.Terms.Count < Rules.TransposeCount(a) ? new Transpose(inner) : e;
     }
 
     /// <summary>

@@ -79,6 +79,10 @@ public class Issue11Regressions
     [InlineData("S", "S", "jacobian", "S:symmetric", null)]
     [InlineData("det(S)", "S", "hessian", "S:symmetric", null)]
     [InlineData("det(b*A)", "b", "gradient", "", "det(b*A)*tr(eye(n))/b")]
+    [InlineData("tr(A*X^3)", "X", "gradient", "", "(X*A*X+A*X^2+X^2*A)'")]
+    // No matrix form: the index form, as the contract gives it.
+    [InlineData("diag(A.*inv(eye+diag(y)))", "y", "jacobian", "", null)]
+    [InlineData("det(tanh(y*y'/2))", "y", "hessian", "", null)]
     public void As_short_as_the_textbook_and_checked(string expr, string wrt, string kind, string decls, string? textbook) =>
         Derived_checked_and_in_textbook_form(expr, wrt, kind, decls, textbook);
 

@@ -33,6 +33,7 @@ public class RuleSoundness
         { "mul-ones-row-is-sum", "vector(1)'*x*y", "sum(x)*y" },
         { "mul-inverse-of-spelled-product", "A*inv(B'*B*C)*B'*B*C", "A" },
         { "mul-spelled-product-inverse", "B'*B*C*inv(B'*B*C)*x", "x" },
+        { "sum-of-transposes-as-a-transpose", "X'*A'*X'+A'*X'^2+X'^2*A'", "(X*A*X+A*X^2+X^2*A)'" },
         { "mul-signed-powers", "A'*inv(A^5)'*A'^3", "inv(A)'" },
         { "mul-power-times-inverse", "A^3*inv(A)", "A^2" },
         { "mul-inverse-powers", "inv(A)*inv(A)", "inv(A)^2" },
