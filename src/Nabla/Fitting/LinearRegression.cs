@@ -143,7 +143,6 @@ public static class LinearRegression
         return Summaries.Build(g, o, names, features, sol, dependencies, rss, scaledCond);
     }
 
-    /// <summary>Normal equations: Cholesky of the centred (or raw) Gram; dependent columns skipped, then the minimum-norm projection.</summary>
     /// <summary>
     /// Values whose squares leave double precision (about 1e±154 and beyond) make the cross-products infinite or
     /// zero: an error naming the column and the rescaling, never a fit of w = 0 or a crash.
@@ -165,6 +164,7 @@ public static class LinearRegression
             throw new ArgumentException("the cross-products of the columns overflow double precision; rescale the largest columns and fit again");
     }
 
+    /// <summary>Normal equations: Cholesky of the centred (or raw) Gram; dependent columns skipped, then the minimum-norm projection.</summary>
     private static Solution NormalSolve(GramSums g, Cholesky chol, double[] graw, bool intercept, List<string> names, double[] rms)
     {
         int d = g.D, off = intercept ? 1 : 0, p = d + off;
@@ -256,6 +256,7 @@ public static class LinearRegression
     /// <summary>QR of the rows, then (for svd, or qr when R is singular) the SVD of R: the pseudo-inverse solution.</summary>
     private static Solution OrthogonalSolve(RowData data, bool intercept, Solver solver)
     {
+        if (data.N < data.D + (intercept ? 1 : 0)) return WideSolve(data, intercept, solver);
         var cols = data.DesignColumns(intercept);
         int p = cols.Length;
         var (r, qty, _) = Orthogonal.QrWithTarget(cols, data.Y);
@@ -305,6 +306,51 @@ public static class LinearRegression
         var nulls = new List<double[]>();
         for (int k = rank; k < p; k++) nulls.Add(v[k]);
         return new Solution(w, cov, rank, nulls, name, cond, []);
+    }
+
+    /// <summary>
+    /// Fewer rows than columns (n &lt; p): the SVD of the design from its n rows, D' = U Σ V' by one-sided Jacobi on
+    /// n vectors of length p (n² p work, as LAPACK's gelsd does on the short side), so D = V Σ U'. The minimum-norm
+    /// w = U Σ⁺ V' y; the null space, whose relations the report names, is the complement of U's span.
+    /// </summary>
+    /// <summary>A null space of up to this many dimensions is written out as relations between columns.</summary>
+    public const int MaxRelationsNamed = 50;
+
+    private static Solution WideSolve(RowData data, bool intercept, Solver solver)
+    {
+        int n = data.N, d = data.D, o = intercept ? 1 : 0, p = d + o;
+        var rows = new double[n][];
+        for (int i = 0; i < n; i++)
+        {
+            rows[i] = new double[p];
+            if (intercept) rows[i][0] = 1;
+            Array.Copy(data.X, (long)i * d, rows[i], o, d);
+        }
+        var (u, s, v) = Orthogonal.SvdOfColumns(rows);
+        double tol = (s.Length > 0 ? s[0] : 0) * Math.Max(n, p) * 2.220446049250313e-16; // numpy's matrix_rank
+        int rank = s.Count(x => x > tol);
+        var w = new double[p];
+        // Standard errors need residual degrees of freedom (n > rank); without them the covariance is not formed.
+        var cov = n > rank ? new double[p * p] : null;
+        for (int k = 0; k < rank; k++)
+        {
+            // w += u_k (v_k' y) / s_k
+            double c = Orthogonal.Dot(v[k], data.Y) / s[k];
+            Orthogonal.Axpy(c, u[k], w);
+            if (cov is null) continue;
+            for (int i = 0; i < p; i++)
+            {
+                double ui = u[k][i] / (s[k] * s[k]);
+                if (ui == 0) continue;
+                for (int j = 0; j < p; j++) cov[i * p + j] += ui * u[k][j];
+            }
+        }
+        // The relations among the columns are named while they are few; hundreds of them say nothing a reader can use.
+        var notes = new List<string>();
+        List<double[]> nulls = [];
+        if (p - rank <= MaxRelationsNamed) nulls = Orthogonal.Complement(u.Take(rank).ToList(), p);
+        else notes.Add($"{p - rank} columns depend on the others (more columns than rows); the relations are not listed");
+        return new Solution(w, cov, rank, nulls, solver == Solver.Qr ? "qr+svd" : "svd", double.PositiveInfinity, notes);
     }
 
     /// <summary>√(λmax/λmin) of the design's Gram matrix (statsmodels' condition number), from its eigenvalues.</summary>

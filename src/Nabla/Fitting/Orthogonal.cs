@@ -52,14 +52,29 @@ public static class Orthogonal
     /// </summary>
     public static (double[][] U, double[] S, double[][] V) Svd(double[] a, int p)
     {
-        var u = new double[p][];
+        var columns = new double[p][];
+        for (int j = 0; j < p; j++)
+        {
+            columns[j] = new double[p];
+            for (int i = 0; i < p; i++) columns[j][i] = a[i * p + j];
+        }
+        return SvdOfColumns(columns);
+    }
+
+    /// <summary>
+    /// One-sided Jacobi SVD of an m×k matrix given by its k columns (overwritten): A = U Σ V' with U's k columns of
+    /// length m (a column of a zero singular value is left unnormalised), Σ descending, V k×k. For a wide regression
+    /// the columns are the rows of the design, so the work is k² m, not the p³ of the p×p route.
+    /// </summary>
+    public static (double[][] U, double[] S, double[][] V) SvdOfColumns(double[][] columns)
+    {
+        int p = columns.Length;
+        var u = columns;
         var v = new double[p][];
         for (int j = 0; j < p; j++)
         {
-            u[j] = new double[p];
             v[j] = new double[p];
             v[j][j] = 1;
-            for (int i = 0; i < p; i++) u[j][i] = a[i * p + j];
         }
         for (int sweep = 0; sweep < 60; sweep++)
         {
@@ -91,7 +106,7 @@ public static class Orthogonal
             ss[k] = sigma[j];
             vs[k] = v[j];
             us[k] = u[j];
-            if (sigma[j] > 0) for (int i = 0; i < p; i++) us[k][i] /= sigma[j];
+            if (sigma[j] > 0) for (int i = 0; i < us[k].Length; i++) us[k][i] /= sigma[j];
         }
         return (us, ss, vs);
     }
@@ -141,6 +156,26 @@ public static class Orthogonal
             x[k] = c * a - s * b;
             y[k] = s * a + c * b;
         }
+    }
+
+    /// <summary>An orthonormal basis of the complement of the span of the orthonormal <paramref name="basis"/> in R^n.</summary>
+    public static List<double[]> Complement(IReadOnlyList<double[]> basis, int n)
+    {
+        var all = basis.ToList();
+        var result = new List<double[]>();
+        for (int e = 0; e < n && all.Count < n; e++)
+        {
+            var w = new double[n];
+            w[e] = 1;
+            for (int pass = 0; pass < 2; pass++) // twice is enough (Kahan)
+                foreach (var b in all) Axpy(-Dot(w, b), b, w);
+            double norm = Math.Sqrt(Dot(w, w));
+            if (norm < 1e-8) continue;
+            for (int i = 0; i < n; i++) w[i] /= norm;
+            all.Add(w);
+            result.Add(w);
+        }
+        return result;
     }
 
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)

@@ -163,4 +163,46 @@ public sealed class SafeFilesTests : IDisposable
         Assert.Contains("residual standard error = 0 on 8 degrees of freedom", stdout);
         Assert.Contains("(p = <1e-300,", stdout);
     }
+
+    [Fact]
+    public void Wide_data_takes_the_short_side_and_gives_the_minimum_norm_solution()
+    {
+        // 40 rows, 120 columns: the SVD is taken of the 40 rows (not a 121×121 Jacobi), the fit interpolates, and w
+        // is the minimum-norm solution: orthogonal to the null space, i.e. in the row space of the design.
+        var rng = new Random(9);
+        int n = 40, d = 120;
+        var x = new double[n, d];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < d; j++) x[i, j] = rng.NextDouble() * 2 - 1;
+            y[i] = x[i, 0] + 2 * x[i, 1] + rng.NextDouble() * 0.1;
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var fit = LinearRegression.Fit(x, y, new RegressionOptions { Solver = Solver.Svd });
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal(n, fit.Rank);
+        var w = fit.Coefficients.Prepend(fit.Intercept).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            double pred = w[0];
+            for (int j = 0; j < d; j++) pred += w[j + 1] * x[i, j];
+            Assert.Equal(y[i], pred, 9);
+        }
+        // Minimum norm: w = D' a for some a; then D w = D D' a = y, so a = (D D')^-1 y and |w|² = y' a.
+        var dd = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < n; k++)
+            {
+                double s = 1;
+                for (int j = 0; j < d; j++) s += x[i, j] * x[k, j];
+                dd[i * n + k] = s;
+            }
+        var a = Nabla.Numerics.DenseOps.Inverse(new Nabla.Numerics.Tensor(Nabla.Expressions.ShapeKind.Matrix, n, n, dd), "DD'");
+        double normSq = 0;
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < n; k++) normSq += y[i] * a[i, k] * y[k];
+        Assert.Equal(normSq, w.Sum(v => v * v), 8);
+        Assert.Contains(fit.Warnings, m => m.Contains("the relations are not listed"));
+    }
 }
