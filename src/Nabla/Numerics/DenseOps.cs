@@ -99,7 +99,7 @@ public static class DenseOps
     {
         int n = a.Rows;
         if (n == 1) return Tensor.Identity(1);
-        if (Lu(a) is { } f && ReciprocalCondition(a) > 1e-8)
+        if (Lu(a) is { } f && ReciprocalCondition(a, f.lu) > 1e-8)
         {
             var (lu, _, sign) = f;
             double det = sign;
@@ -132,14 +132,12 @@ public static class DenseOps
     }
 
     /// <summary>1/κ₁(A) estimated from the LU's pivots against the largest entry: small means nearly singular.</summary>
-    private static double ReciprocalCondition(Tensor a)
+    private static double ReciprocalCondition(Tensor a, double[] lu)
     {
-        var f = Lu(a);
-        if (f is null) return 0;
         int n = a.Rows;
         double big = 0, small = double.PositiveInfinity;
         foreach (var x in a.Data) big = Math.Max(big, Math.Abs(x));
-        for (int i = 0; i < n; i++) small = Math.Min(small, Math.Abs(f.Value.lu[i * n + i]));
+        for (int i = 0; i < n; i++) small = Math.Min(small, Math.Abs(lu[i * n + i]));
         return big == 0 ? 0 : small / big;
     }
 
