@@ -128,7 +128,7 @@ public static class Program
         {
             var b = Nabla.Semantics.Binder.Bind(c.Expr, new Nabla.Semantics.BindOptions { Declarations = decls, PreferScalar = true });
             var x = b.Variable(c.Wrt)!;
-            var check = GradientCheck.Check(b.Root, x, r.Result, DerivativeKind.Gradient, b.Variables);
+            var check = GradientCheck.Check(b.Root, x, r.Matrix, DerivativeKind.Gradient, b.Variables);
             row["fd_max_rel_error"] = check.MaxRelativeError;
             row["fd_passed"] = check.Passed;
 
@@ -138,7 +138,7 @@ public static class Program
             row["types"] = vars.ToDictionary(v => v.Name, v => v.Shape.Kind.ToString() + (v.Symmetric ? " symmetric" : ""));
             row["point"] = point.ToDictionary(kv => kv.Key, kv => (object)Dump(kv.Value));
             row["value"] = Dump(ev.Evaluate(b.Root));
-            row["gradient"] = Dump(ev.Evaluate(r.Result));
+            row["gradient"] = Dump(ev.Evaluate(r.Matrix));
         }
         catch (Exception e)
         {

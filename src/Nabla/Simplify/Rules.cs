@@ -186,6 +186,9 @@ internal static class Rules
         // (powers and inverses of the same matrix commute).
         for (int i = 0; i + 1 < chain.Count; i++)
         {
+            // Cheap refusals first: most adjacent pairs are neither equal nor powers or inverses.
+            if (!chain[i].Shape.IsSquare || !chain[i + 1].Shape.IsSquare) continue;
+            if (!IsPowerLike(chain[i]) && !IsPowerLike(chain[i + 1]) && !chain[i].Equals(chain[i + 1])) continue;
             var (b1, k1) = SignedPower(chain[i]);
             var (b2, k2) = SignedPower(chain[i + 1]);
             if (!b1.Shape.IsSquare || b1 is Eye || !b1.Equals(b2)) continue;
@@ -504,6 +507,8 @@ internal static class Rules
             return MakeMul([MakePow(c0, kk), MakePow(Rest(bm), kk)]);
         return new Power(b, p);
     }
+
+    private static bool IsPowerLike(Expr f) => f is MatPow || IsInv(f, out _) || f is Transpose { X: var t } && (t is MatPow || IsInv(t, out _));
 
     /// <summary>A square factor as a signed power of its base: X^k -> (X, k), inv(X) -> (X, -1), inv(X^5)' -> (X', -5).</summary>
     private static (Expr Base, int K) SignedPower(Expr f)
