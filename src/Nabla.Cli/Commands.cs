@@ -53,10 +53,12 @@ public static class Commands
     private static Command CheckCommand(TextWriter stdout, TextWriter stderr)
     {
         var vars = VarOption();
-        var cmd = new Command("check", "Parse and type-check an expression: its type, shape and the type of each variable.") { ExprArg, vars };
+        var json = JsonOption();
+        var cmd = new Command("check", "Parse and type-check an expression: its type, shape and the type of each variable.") { ExprArg, vars, json };
         cmd.SetAction(p =>
         {
             string text = p.GetValue(ExprArg)!;
+            if (p.GetValue(json)) return Guard(text, stderr, () => ProtocolAnswer(text, p.GetValue(vars), null, null, null, false, stdout));
             return Guard(text, stderr, () =>
             {
                 var bound = Binder.Bind(text, new BindOptions { Declarations = Declarations(p.GetValue(vars)) });
@@ -97,10 +99,19 @@ public static class Commands
         var at = new Option<FileInfo?>("--at") { Description = "A JSON file of values, {\"x\": [1,2], \"A\": [[1,2],[3,4]]}: print the values too." };
         var check = new Option<bool>("--check") { Description = "Compare with central finite differences at random points and print the largest relative error." };
         var steps = new Option<bool>("--steps") { Description = "Show the derivation step by step (the matrix-differential method); with --latex as an align* block." };
-        var cmd = new Command(name, description) { ExprArg, wrt, vars, latex, at, check, steps };
+        var json = JsonOption();
+        var cmd = new Command(name, description) { ExprArg, wrt, vars, latex, at, check, steps, json };
         cmd.SetAction(p =>
         {
             string text = p.GetValue(ExprArg)!;
+            if (p.GetValue(json) && p.GetValue(check))
+            {
+                stderr.WriteLine("nabla: --check prints a text report; it does not go with --json (the web API's /api/check answers in JSON)");
+                return 2;
+            }
+            if (p.GetValue(json))
+                return Guard(text, stderr, () => ProtocolAnswer(text, p.GetValue(vars), p.GetValue(wrt), Derivation.KindName(kind),
+                    p.GetValue(at), p.GetValue(steps), stdout));
             return Guard(text, stderr, () =>
             {
                 var declarations = Declarations(p.GetValue(vars));
@@ -198,6 +209,34 @@ public static class Commands
             return 0;
         });
         return cmd;
+    }
+
+    private static Option<bool> JsonOption() => new("--json")
+    {
+        Description = "Print the JSON Lines protocol's response object (docs/language.md, section 5) instead of the text, for scripts.",
+    };
+
+    /// <summary>
+    /// The answer as the protocol gives it: the command line's arguments become a request (expr, vars, wrt, derivative,
+    /// at, steps) for the one handler that jsonl and the web use; exit 0 when it is ok, 1 when it is an error.
+    /// </summary>
+    private static int ProtocolAnswer(string text, string[]? vars, string[]? wrt, string? derivative, FileInfo? at, bool steps, TextWriter stdout)
+    {
+        var request = new System.Text.Json.Nodes.JsonObject { ["expr"] = text };
+        var declarations = Declarations(vars);
+        if (declarations.Count > 0)
+        {
+            var v = new System.Text.Json.Nodes.JsonObject();
+            foreach (var (name, type) in declarations) v[name] = type.ToString();
+            request["vars"] = v;
+        }
+        if (wrt is { Length: > 0 }) request["wrt"] = new System.Text.Json.Nodes.JsonArray(wrt.Select(w => (System.Text.Json.Nodes.JsonNode?)w).ToArray());
+        if (derivative is not null) request["derivative"] = derivative;
+        if (at is not null) request["at"] = System.Text.Json.Nodes.JsonNode.Parse(ReadValuesFile(at));
+        if (steps) request["steps"] = true;
+        var response = RequestHandler.Handle(request, TimeLimit);
+        stdout.WriteLine(RequestHandler.Serialize(response));
+        return (bool)response["ok"]! ? 0 : 1;
     }
 
     /// <summary>A mistake on the command line itself (exit 2), not in the expression or the data.</summary>

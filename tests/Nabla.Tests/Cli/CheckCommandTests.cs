@@ -139,3 +139,38 @@ public class UnknownCommandTests
             err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }
+
+public class JsonOutputTests
+{
+    [Fact]
+    public void Grad_with_json_prints_the_protocol_answer()
+    {
+        var (rc, stdout, _) = Tests.Cli.CliRunner.Run("grad", "x'*A*x", "--wrt", "x", "--var", "A:symmetric", "--json");
+        Assert.Equal(0, rc);
+        var r = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        Assert.Equal("2*A*x", (string)r["results"]![0]!["text"]!);
+        Assert.Equal(Nabla.Protocol.RequestHandler.HandleLine("{\"expr\":\"x'*A*x\",\"vars\":{\"A\":\"symmetric\"},\"wrt\":[\"x\"],\"derivative\":\"gradient\"}"), stdout.Trim());
+    }
+
+    [Fact]
+    public void Check_with_json_reports_an_error_as_the_protocol_does_and_exits_1()
+    {
+        var (rc, stdout, _) = Tests.Cli.CliRunner.Run("check", "x*y", "--json");
+        Assert.Equal(1, rc);
+        var r = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        Assert.Equal("shape_error", (string)r["error"]!["code"]!);
+        Assert.Equal(0, (int)r["error"]!["start"]!);
+    }
+
+    [Fact]
+    public void Info_with_json_is_one_object_and_check_does_not_go_with_json()
+    {
+        var (rc, stdout, _) = Tests.Cli.CliRunner.Run("info", "--json");
+        Assert.Equal(0, rc);
+        var r = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        Assert.True((int)r["threads"]! >= 1);
+        (rc, _, var err) = Tests.Cli.CliRunner.Run("grad", "x'*x", "--wrt", "x", "--check", "--json");
+        Assert.Equal(2, rc);
+        Assert.Contains("does not go with --json", err);
+    }
+}
