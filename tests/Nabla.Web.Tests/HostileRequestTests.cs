@@ -51,6 +51,17 @@ public sealed class HostileRequestTests(NablaFactory factory) : IClassFixture<Na
     }
 
     [Fact]
+    public async Task A_body_that_is_not_utf8_is_a_bad_request()
+    {
+        var content = new ByteArrayContent([0x7B, 0x22, 0x65, 0x78, 0x70, 0x72, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]); // {"expr":"\xFF\xFE"}
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        var response = await factory.CreateClient().PostAsync("/api/derive", content);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("bad_request", (string)body["error"]!["code"]!);
+        Assert.Equal("the request body is not valid UTF-8", (string)body["error"]!["message"]!);
+    }
+
+    [Fact]
     public async Task Head_of_the_page_works()
     {
         var response = await factory.CreateClient().SendAsync(new HttpRequestMessage(HttpMethod.Head, "/"));

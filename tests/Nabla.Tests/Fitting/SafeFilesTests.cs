@@ -116,6 +116,15 @@ public sealed class SafeFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_decimal_separator_other_than_point_or_comma_is_a_command_line_error()
+    {
+        var path = Write("data.csv", Train);
+        var (rc, _, err) = Run("regress", path, "--target", "y", "--decimal", ";");
+        Assert.Equal(2, rc);
+        Assert.Contains("--decimal takes '.' or ','", err);
+    }
+
+    [Fact]
     public void A_decimal_comma_cannot_go_with_comma_separated_fields()
     {
         var path = Write("data.csv", Train);
