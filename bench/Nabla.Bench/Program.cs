@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -5,6 +6,7 @@ using BenchmarkDotNet.Running;
 using Nabla.Api;
 using Nabla.Expressions;
 using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Bench;
 

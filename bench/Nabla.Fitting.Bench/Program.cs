@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Nabla.Fitting;
+using Nabla.LinearAlgebra;
 
 // Benchmarks of Nabla's linear regression (not a unit test): see bench/Fitting/run.sh.
 //   gen DIR N D CSV_ROWS CSV_COLS   writes DIR/X.bin, DIR/y.bin (little-endian doubles) and DIR/data.csv

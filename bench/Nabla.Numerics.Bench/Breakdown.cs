@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Nabla.LinearAlgebra;
 namespace Nabla.Numerics.Bench;
 /// <summary>Where the managed inverse (the logdet gradient's work) spends its time: getrf, getri, and a GEMM of the same size.</summary>
 public static class Breakdown

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Nabla.Expressions;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Numerics.Bench;
 

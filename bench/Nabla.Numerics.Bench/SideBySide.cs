@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Nabla.Expressions;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Numerics.Bench;
 

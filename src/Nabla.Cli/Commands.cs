@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using System.CommandLine;
 using Nabla.Api;
 using Nabla.Diagnostics;
@@ -6,6 +7,7 @@ using Nabla.Numerics;
 using Nabla.Printing;
 using Nabla.Protocol;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Cli;
 
@@ -110,7 +112,7 @@ public static class Commands
                 return 2;
             }
             if (p.GetValue(json))
-                return Guard(text, stderr, () => ProtocolAnswer(text, p.GetValue(vars), p.GetValue(wrt), Derivation.KindName(kind),
+                return Guard(text, stderr, () => ProtocolAnswer(text, p.GetValue(vars), p.GetValue(wrt), Derivatives.KindName(kind),
                     p.GetValue(at), p.GetValue(steps), stdout));
             return Guard(text, stderr, () =>
             {

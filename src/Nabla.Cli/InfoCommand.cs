@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.Intrinsics;
 using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Cli;
 

@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

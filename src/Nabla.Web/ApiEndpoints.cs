@@ -103,7 +103,7 @@ internal static class ApiEndpoints
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
 
-    internal static JsonObject Error(JsonNode? id, string code, string message, Syntax.TextSpan? span = null)
+    internal static JsonObject Error(JsonNode? id, string code, string message, Diagnostics.TextSpan? span = null)
     {
         var err = new JsonObject { ["code"] = code, ["message"] = message };
         if (span is { } s) { err["start"] = s.Start; err["end"] = s.End; }

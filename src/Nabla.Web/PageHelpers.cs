@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using System.Text.Json.Nodes;
 using Nabla.Api;
 using Nabla.Diagnostics;
@@ -72,7 +73,7 @@ internal static class PageHelpers
             results.Add(new JsonObject
             {
                 ["wrt"] = name,
-                ["derivative"] = Derivation.KindName(k),
+                ["derivative"] = Derivatives.KindName(k),
                 ["maxRelativeError"] = double.IsFinite(report.MaxRelativeError) ? report.MaxRelativeError : null,
                 ["trials"] = report.Trials,
                 ["passed"] = report.Passed,

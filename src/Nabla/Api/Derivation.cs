@@ -5,10 +5,9 @@ using Nabla.Numerics;
 using Nabla.Printing;
 using Nabla.Semantics;
 using Nabla.Simplify;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Api;
-
-public enum DerivativeKind { Gradient, Jacobian, Hessian }
 
 /// <summary>
 /// One derivative of an objective: in matrix form (<see cref="Result"/>, <see cref="Text"/>) where one exists,
@@ -29,19 +28,6 @@ public sealed record DerivativeResult(
 /// <summary>The library's front door: bind, differentiate, simplify, print, evaluate.</summary>
 public static class Derivation
 {
-    /// <summary>The largest derivative, in nodes written out, that is printed.</summary>
-    public const int MaxResultNodes = 50_000;
-
-    public static string KindName(DerivativeKind k) => k.ToString().ToLowerInvariant();
-
-    public static DerivativeKind ParseKind(string s) => s switch
-    {
-        "gradient" => DerivativeKind.Gradient,
-        "jacobian" => DerivativeKind.Jacobian,
-        "hessian" => DerivativeKind.Hessian,
-        _ => throw new NablaException(ErrorCodes.BadRequest, $"unknown derivative '{s}': use gradient, jacobian or hessian"),
-    };
-
     /// <summary>The variable to differentiate by: one of the expression's, a declared one, or (absent) one typed by the convention.</summary>
     public static Var WrtVariable(BoundExpression bound, string name, BindOptions options)
     {
@@ -63,23 +49,6 @@ public static class Derivation
         return new Var(name, shape, kind == VarKind.Symmetric);
     }
 
-    /// <summary>Whether the derivative is a tensor of order 3 or 4 (no matrix form): a matrix or vector by a matrix, a matrix by a vector.</summary>
-    public static bool NeedsIndexForm(Expr f, Var x, DerivativeKind kind)
-    {
-        var fs = kind == DerivativeKind.Hessian ? x.Shape : f.Shape; // a Hessian is the Jacobian of the gradient, which has x's shape
-        if (kind == DerivativeKind.Gradient || (kind == DerivativeKind.Jacobian && f.Shape.IsScalar)) return false;
-        if (x.Shape.IsScalar || fs.IsScalar) return false;
-        return x.Shape.Kind == ShapeKind.Matrix || fs.Kind == ShapeKind.Matrix;
-    }
-
-    /// <summary>The simplified derivative of the objective with respect to <paramref name="x"/>.</summary>
-    public static Expr Derive(Expr f, Var x, DerivativeKind kind, List<RuleApplication>? trace = null) => kind switch
-    {
-        DerivativeKind.Gradient => Simplifier.Simplify(Differentiator.Gradient(f, x, trace)),
-        DerivativeKind.Jacobian => Jacobians.Jacobian(f, x),
-        _ => Jacobians.Hessian(f, x),
-    };
-
     /// <param name="f">The objective.</param>
     /// <param name="x">The variable.</param>
     /// <param name="kind">Gradient, Jacobian or Hessian.</param>
@@ -87,7 +56,7 @@ public static class Derivation
     /// <param name="steps">Also derive it step by step, the way a seminar does (gradients).</param>
     public static DerivativeResult Compute(Expr f, Var x, DerivativeKind kind, bool trace = false, bool steps = false)
     {
-        if (NeedsIndexForm(f, x, kind))
+        if (Derivatives.NeedsIndexForm(f, x, kind))
         {
             var target = kind == DerivativeKind.Hessian ? Simplifier.Simplify(Differentiator.Gradient(f, x)) : f;
             var index = TensorDerivative.Build(target, x);
@@ -98,7 +67,7 @@ public static class Derivation
         Expr d;
         try
         {
-            d = Derive(f, x, kind, rules);
+            d = Derivatives.Derive(f, x, kind, rules);
         }
         catch (NablaException e) when (e.Diagnostic.Code == ErrorCodes.Unsupported && kind != DerivativeKind.Gradient)
         {
@@ -111,48 +80,10 @@ public static class Derivation
             var ex = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
             return new DerivativeResult(x.Name, kind, null, Shape.Scalar, null, index.ToLatex(), Steps: ex, Index: index);
         }
-        if (!d.SizeAtMost(MaxResultNodes))
+        if (!d.SizeAtMost(Derivatives.MaxResultNodes))
             throw new NablaException(ErrorCodes.LimitExceeded,
-                $"the {KindName(kind)} with respect to {x.Name} has more than {MaxResultNodes:N0} nodes when written out; simplify the expression or split it");
+                $"the {Derivatives.KindName(kind)} with respect to {x.Name} has more than {Derivatives.MaxResultNodes:N0} nodes when written out; simplify the expression or split it");
         var explanation = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
-        return new DerivativeResult(x.Name, kind, d, d.Shape, PrintReadable(d), LatexPrinter.Print(d), null, rules, explanation);
-    }
-
-    /// <summary>
-    /// The textbook print of a result, with the sizes of its constants written out (eye(n), vector(1, n)) where
-    /// the text alone would not fix them: the printed result is read back with its variables' types and its
-    /// own shape, and every constant must come back sized by them (tr(eye) would not: tr(eye(n)) does).
-    /// </summary>
-    public static string PrintReadable(Expr result)
-    {
-        var text = TextPrinter.PrintResult(result);
-        return ReadsBackSized(result, text) ? text : TextPrinter.PrintResult(result, sizes: true);
-    }
-
-    private static bool ReadsBackSized(Expr result, string text)
-    {
-        if (!HasConstant(result)) return true;
-        var vars = Numerics.Evaluator.Variables(result).ToList();
-        var known = vars.SelectMany(v => v.Shape.Dims).Concat(result.Shape.Dims).Select(d => d.Name).ToHashSet();
-        var decls = vars.ToDictionary(v => v.Name, VarType.Of);
-        try
-        {
-            var back = Binder.Bind(text, new BindOptions { Declarations = decls, ExpectedShape = result.Shape });
-            return ConstantDims(back.Root).All(d => d.IsKnown || known.Contains(d.Name));
-        }
-        catch (NablaException)
-        {
-            return false;
-        }
-    }
-
-    private static bool HasConstant(Expr e) => e is Eye or Fill || e.Children.Any(HasConstant);
-
-    private static IEnumerable<Dim> ConstantDims(Expr e)
-    {
-        if (e is Eye eye) yield return eye.N;
-        if (e is Fill f) foreach (var d in f.Shape.Dims) yield return d;
-        foreach (var c in e.Children)
-            foreach (var d in ConstantDims(c)) yield return d;
+        return new DerivativeResult(x.Name, kind, d, d.Shape, ResultText.Readable(d), LatexPrinter.Print(d), null, rules, explanation);
     }
 }

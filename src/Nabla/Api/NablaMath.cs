@@ -1,8 +1,10 @@
+using Nabla.Calculus;
 using Nabla.Api;
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Printing;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla;
 
@@ -83,7 +85,7 @@ public sealed class Objective
 
     /// <summary>Evaluates with the reference interpreter (allocates; for checking and one-off values).</summary>
     public Tensor Evaluate(IReadOnlyDictionary<string, Tensor> values) =>
-        Evaluator.Evaluate(Expression, values, Evaluator.Variables(Expression).Concat(_bound.Variables.Where(v => values.ContainsKey(v.Name))));
+        Evaluator.Evaluate(Expression, values, ExprQueries.Variables(Expression).Concat(_bound.Variables.Where(v => values.ContainsKey(v.Name))));
 
     /// <summary>The expression as Nabla prints it, e.g. <c>(A+A')*x</c>.</summary>
     public override string ToString() => TextPrinter.PrintResult(Expression);

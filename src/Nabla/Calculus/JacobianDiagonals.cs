@@ -2,6 +2,7 @@ using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.Simplify;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Calculus;
 

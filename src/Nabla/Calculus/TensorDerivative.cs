@@ -2,6 +2,7 @@ using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.Simplify;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Calculus;
 
@@ -18,7 +19,7 @@ public static class TensorDerivative
         if (f.Shape.Kind == ShapeKind.Row) f = Simplifier.Canonical(E.T(f));
         var dx = new Var("d" + x.Name, x.Shape, x.Symmetric);
         var df = Simplifier.Canonical(new Differentials(x, dx).ExpandAll(f));
-        var reserved = Numerics.Evaluator.Variables(f).Select(v => v.Name).ToHashSet();
+        var reserved = ExprQueries.Variables(f).Select(v => v.Name).ToHashSet();
         var builder = new Builder(dx, AxesOf(x.Shape, ["k", "l"]), reserved);
         var outAxes = AxesOf(f.Shape, ["i", "j"]);
         var terms = builder.Terms(df, outAxes).Select(t => Untranspose(Eliminate(t, [.. outAxes, .. builder.XAxes]))).ToList();

@@ -1,9 +1,9 @@
 using Nabla.Calculus;
-using Nabla.Api;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Printing;
 using Nabla.Simplify;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Explain;
 
@@ -46,7 +46,7 @@ public static class Explainer
     /// <summary>The derivation where there is one (matrix-form results), else null (the derivative itself is still given).</summary>
     public static Explanation? TryExplain(Expr f, Var x, DerivativeKind kind)
     {
-        if (Derivation.NeedsIndexForm(f, x, kind)) return null;
+        if (Derivatives.NeedsIndexForm(f, x, kind)) return null;
         return kind switch
         {
             DerivativeKind.Gradient => Gradient(f, x),
@@ -85,7 +85,7 @@ public static class Explainer
     /// <summary>The Hessian as the Jacobian of the gradient: g = ∇f, then dg = H*dx.</summary>
     public static Explanation Hessian(Expr f, Var x)
     {
-        var g = Derivation.Derive(f, x, DerivativeKind.Gradient);
+        var g = Derivatives.Derive(f, x, DerivativeKind.Gradient);
         var inner = Jacobian(g, x, "g");
         var first = new Step("gradient", "the gradient, derived as by grad --steps", g,
             $"g = ∇_{x.Name} f = {TextPrinter.PrintResult(g)}", $"g &= \\nabla_{{{LatexPrinter.Name(x.Name)}}} f = {LatexPrinter.Print(g)}");
@@ -129,7 +129,7 @@ public static class Explainer
         if (TextPrinter.PrintResult(moved) != TextPrinter.PrintResult(steps[^1].Expr))
             steps.Add(Line("cyclic-trace", reasons.Count > 0 ? string.Join("; ", reasons) : "move dX to the right", moved));
         var m = Simplifier.Simplify(Rules.MakeAdd(multipliers, multipliers[0].Shape));
-        var g = Derivation.Derive(f, x, DerivativeKind.Gradient);
+        var g = Derivatives.Derive(f, x, DerivativeKind.Gradient);
         // A vector's df is written g'*dx with g simplified; a matrix's tr(M*dX) keeps M and transposes at the end.
         Expr collected = x.Shape.Kind == ShapeKind.Vector
             ? new Mul([new Transpose(Simplifier.Simplify(Rules.MakeT(m))), dx])
@@ -208,15 +208,15 @@ public static class Explainer
     /// <summary>Each step, and the derivation as a whole, stay within a size a person can read.</summary>
     private static void CheckSize(Expr e)
     {
-        if (!e.SizeAtMost(Derivation.MaxResultNodes) || (_written += Math.Min(e.Size, Derivation.MaxResultNodes)) > 4 * Derivation.MaxResultNodes)
+        if (!e.SizeAtMost(Derivatives.MaxResultNodes) || (_written += Math.Min(e.Size, Derivatives.MaxResultNodes)) > 4 * Derivatives.MaxResultNodes)
             throw new NablaException(ErrorCodes.LimitExceeded,
-                $"a step of the derivation has more than {Derivation.MaxResultNodes:N0} nodes when written out; too long to show");
+                $"a step of the derivation has more than {Derivatives.MaxResultNodes:N0} nodes when written out; too long to show");
     }
 
     /// <summary>A variable for dX, named d + the variable's name (d_ + name if that is taken).</summary>
     private static Var Differential(Expr f, Var x)
     {
-        var names = Numerics.Evaluator.Variables(f).Select(v => v.Name).ToHashSet();
+        var names = ExprQueries.Variables(f).Select(v => v.Name).ToHashSet();
         string name = "d" + x.Name;
         if (names.Contains(name)) name = "d_" + x.Name;
         return new Var(name, x.Shape, x.Symmetric);

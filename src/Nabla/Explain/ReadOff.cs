@@ -2,6 +2,7 @@ using Nabla.Calculus;
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.Simplify;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Explain;
 

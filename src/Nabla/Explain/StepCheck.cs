@@ -1,6 +1,7 @@
 using Nabla.Calculus;
 using Nabla.Expressions;
 using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Explain;
 
@@ -14,7 +15,7 @@ public static class StepCheck
     /// <summary>The largest relative disagreement between consecutive steps over a few random points.</summary>
     public static double MaxError(Expr f, Var x, Explanation ex, int trials = 3, int seed = 1)
     {
-        var vars = Evaluator.Variables(f).Append(x).DistinctBy(v => v.Name).ToList();
+        var vars = ExprQueries.Variables(f).Append(x).DistinctBy(v => v.Name).ToList();
         var rng = new Random(seed);
         double worst = 0;
         for (int t = 0; t < trials; t++)
@@ -27,7 +28,7 @@ public static class StepCheck
             var withD = new Dictionary<string, Tensor>(values) { [ex.Differential.Name] = dxv };
             double[]? previous = null;
             // A Hessian's steps start with the gradient (a statement, not a differential); the rest expand dg.
-            var body = ex.Steps.Skip(ex.Kind == Api.DerivativeKind.Hessian ? 1 : 0).Take(ex.Steps.Count - (ex.Kind == Api.DerivativeKind.Hessian ? 2 : 1));
+            var body = ex.Steps.Skip(ex.Kind == Calculus.DerivativeKind.Hessian ? 1 : 0).Take(ex.Steps.Count - (ex.Kind == Calculus.DerivativeKind.Hessian ? 2 : 1));
             var target = ex.Objective ?? f;
             foreach (var step in body)
             {
@@ -38,7 +39,7 @@ public static class StepCheck
             // The read-off: <G, dX> = df for a gradient, J*dx = df for a Jacobian.
             var g = new Evaluator(values, vars).Evaluate(ex.Gradient);
             double[] read;
-            if (ex.Kind == Api.DerivativeKind.Gradient)
+            if (ex.Kind == Calculus.DerivativeKind.Gradient)
             {
                 double inner = 0;
                 for (int i = 0; i < g.Length; i++) inner += g.Data[i] * dxv.Data[i];

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Nabla.Ops;
 
 namespace Nabla.Expressions;
 
@@ -75,7 +74,8 @@ public abstract class Expr : IEquatable<Expr>
         return _hash;
     }
 
-    public override string ToString() => Printing.TextPrinter.Print(this);
+    /// <summary>The structural key (<see cref="StructuralOrder"/>): close to the language, for debugging; printers make the text users see.</summary>
+    public override string ToString() => StructuralOrder.Key(this);
 
     protected static bool SameChildren(IReadOnlyList<Expr> a, IReadOnlyList<Expr> b)
     {

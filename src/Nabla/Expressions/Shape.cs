@@ -1,3 +1,4 @@
+using Nabla.LinearAlgebra;
 namespace Nabla.Expressions;
 
 /// <summary>A dimension: a known size, or a symbol such as <c>n</c>.</summary>
@@ -12,7 +13,6 @@ public readonly record struct Dim(string Name, int Size = -1)
     public override string ToString() => Name;
 }
 
-public enum ShapeKind { Scalar, Vector, Row, Matrix }
 
 /// <summary>
 /// The shape of a value. A missing dimension is a structural 1: a vector is (n, -), a row vector

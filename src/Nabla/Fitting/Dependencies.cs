@@ -1,3 +1,4 @@
+using Nabla.LinearAlgebra;
 namespace Nabla.Fitting;
 
 /// <summary>

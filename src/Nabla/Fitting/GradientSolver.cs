@@ -1,7 +1,9 @@
-using Nabla.Api;
+using Nabla.Calculus;
+using Nabla.Printing;
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Fitting;
 
@@ -16,7 +18,7 @@ internal static class GradientSolver
     public const string Loss = "norm2(X*w-y)^2";
 
     /// <summary>The bound loss and its derived gradient and Hessian.</summary>
-    public static (BoundExpression Bound, DerivativeResult Gradient, DerivativeResult Hessian) Derive()
+    public static (BoundExpression Bound, Expr Gradient, Expr Hessian) Derive()
     {
         var declarations = new Dictionary<string, VarType>
         {
@@ -24,7 +26,7 @@ internal static class GradientSolver
         };
         var bound = Binder.Bind(Loss, new BindOptions { Declarations = declarations, PreferScalar = true });
         var w = bound.Variable("w")!;
-        return (bound, Derivation.Compute(bound.Root, w, DerivativeKind.Gradient), Derivation.Compute(bound.Root, w, DerivativeKind.Hessian));
+        return (bound, Derivatives.Derive(bound.Root, w, DerivativeKind.Gradient), Derivatives.Derive(bound.Root, w, DerivativeKind.Hessian));
     }
 
     public static (double[] W, int Iterations, string GradientText) Fit(RowData data, bool intercept)
@@ -46,9 +48,9 @@ internal static class GradientSolver
         double[] Grad(double[] w)
         {
             values["w"] = Tensor.Vector(w);
-            return new Evaluator(values, bound.Variables).Evaluate(gradient.Matrix).Data;
+            return new Evaluator(values, bound.Variables).Evaluate(gradient).Data;
         }
-        var h = new Evaluator(values, bound.Variables).Evaluate(hessian.Matrix).Data; // p×p
+        var h = new Evaluator(values, bound.Variables).Evaluate(hessian).Data; // p×p
 
         const int memory = 30;
         var s = new List<double[]>();
@@ -58,7 +60,7 @@ internal static class GradientSolver
         double g0 = NormInf(g), best = g0;
         var bestX = (double[])x.Clone();
         int stall = 0, it = 0, maxIt = 50 * p + 200;
-        if (g0 == 0) return (x, 0, gradient.Text!);
+        if (g0 == 0) return (x, 0, ResultText.Readable(gradient));
         for (; it < maxIt; it++)
         {
             var dir = TwoLoop(g, s, yv);
@@ -82,7 +84,7 @@ internal static class GradientSolver
             if (gn < best) { best = gn; bestX = (double[])x.Clone(); stall = 0; } else if (++stall > 20) break;
             if (gn <= 1e-15 * g0) break;
         }
-        return (bestX, it, gradient.Text!);
+        return (bestX, it, ResultText.Readable(gradient));
     }
 
     /// <summary>The L-BFGS two-loop recursion: -H·g with the inverse-Hessian approximation of the stored pairs.</summary>

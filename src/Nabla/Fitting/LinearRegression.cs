@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Fitting;
 

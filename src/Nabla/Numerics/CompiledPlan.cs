@@ -3,6 +3,8 @@ using System.Text;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Printing;
+using Nabla.LinearAlgebra;
+using Tensor = Nabla.LinearAlgebra.Tensor;
 
 namespace Nabla.Numerics;
 
@@ -37,8 +39,8 @@ public sealed class CompiledPlan
     {
         if (roots.Count == 0) throw new ArgumentException("nothing to compile", nameof(roots));
         _roots = [.. roots];
-        _vars = [.. roots.SelectMany(Evaluator.Variables).Concat(variables ?? []).DistinctBy(v => v.Name)];
-        _required = [.. roots.SelectMany(Evaluator.Variables).Select(v => v.Name)];
+        _vars = [.. roots.SelectMany(ExprQueries.Variables).Concat(variables ?? []).DistinctBy(v => v.Name)];
+        _required = [.. roots.SelectMany(ExprQueries.Variables).Select(v => v.Name)];
         _fuse = fuse;
         Backend = backend ?? Blas.Managed;
     }

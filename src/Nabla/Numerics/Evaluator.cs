@@ -2,6 +2,7 @@ using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.Printing;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Numerics;
 
@@ -47,22 +48,8 @@ public sealed class Evaluator
 
     public static Tensor Evaluate(Expr e, IReadOnlyDictionary<string, Tensor> values, IEnumerable<Var>? variables = null)
     {
-        variables ??= Variables(e);
+        variables ??= ExprQueries.Variables(e);
         return new Evaluator(values, variables).Evaluate(e);
-    }
-
-    /// <summary>The distinct variables of an expression.</summary>
-    public static IEnumerable<Var> Variables(Expr e)
-    {
-        var seen = new HashSet<Expr>();
-        var stack = new Stack<Expr>([e]);
-        while (stack.Count > 0)
-        {
-            var x = stack.Pop();
-            if (!seen.Add(x)) continue;
-            if (x is Var v) yield return v;
-            foreach (var c in x.Children) stack.Push(c);
-        }
     }
 
     private void Bind(Dim d, int size, Var v)

@@ -1,7 +1,8 @@
-using Nabla.Api;
+using Nabla.Calculus;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Ops;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Numerics;
 
@@ -53,7 +54,7 @@ public static class GradientCheck
         var vars = variables.Append(x).DistinctBy(v => v.Name).ToList();
         var rng = new Random(seed);
         // The first derivative for gradients and Jacobians; the gradient for Hessians (differences of the gradient).
-        Expr target = kind == DerivativeKind.Hessian ? Derivation.Derive(f, x, DerivativeKind.Gradient) : f;
+        Expr target = kind == DerivativeKind.Hessian ? Derivatives.Derive(f, x, DerivativeKind.Gradient) : f;
         double worst = 0;
         int trusted = 0, discarded = 0;
         // A large variable is checked along random directions at two points: each point costs a few dozen evaluations.

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using Nabla.LinearAlgebra;
+using Tensor = Nabla.LinearAlgebra.Tensor;
 
 namespace Nabla.Numerics;
 

@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Nabla.LinearAlgebra;
+using Tensor = Nabla.LinearAlgebra.Tensor;
 
 namespace Nabla.Numerics;
 

@@ -2,6 +2,8 @@ using System.Numerics.Tensors;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Ops;
+using Nabla.LinearAlgebra;
+using Tensor = Nabla.LinearAlgebra.Tensor;
 
 namespace Nabla.Numerics;
 

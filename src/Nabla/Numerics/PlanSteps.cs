@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using Nabla.Expressions;
 using Nabla.Ops;
+using Nabla.LinearAlgebra;
+using Tensor = Nabla.LinearAlgebra.Tensor;
 
 namespace Nabla.Numerics;
 

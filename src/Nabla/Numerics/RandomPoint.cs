@@ -1,5 +1,6 @@
 using Nabla.Expressions;
 using Nabla.Ops;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Numerics;
 

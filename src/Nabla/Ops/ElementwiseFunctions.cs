@@ -1,6 +1,7 @@
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Ops;
 

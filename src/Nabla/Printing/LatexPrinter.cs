@@ -2,6 +2,7 @@ using System.Text;
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Printing;
 

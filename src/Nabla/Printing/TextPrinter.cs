@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Nabla.Expressions;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Printing;
 

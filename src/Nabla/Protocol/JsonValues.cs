@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Protocol;
 

@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nabla.Api;
@@ -6,6 +7,7 @@ using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Semantics;
 using Nabla.Syntax;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Protocol;
 
@@ -201,7 +203,7 @@ public static class RequestHandler
 
         DerivativeKind? kind = null;
         if (request["derivative"] is { } dn)
-            kind = dn is JsonValue dv && dv.TryGetValue(out string? ds) ? Derivation.ParseKind(ds) : throw Bad("'derivative' must be a string");
+            kind = dn is JsonValue dv && dv.TryGetValue(out string? ds) ? Derivatives.ParseKind(ds) : throw Bad("'derivative' must be a string");
         return (text, declarations, wrt, kind);
     }
 
@@ -259,7 +261,7 @@ public static class RequestHandler
             var r = new JsonObject
             {
                 ["wrt"] = name,
-                ["derivative"] = Derivation.KindName(k),
+                ["derivative"] = Derivatives.KindName(k),
                 ["shape"] = JsonValues.DimsJson(d.Dims),
             };
             if (d.Text is not null) r["text"] = d.Text;

@@ -1,4 +1,5 @@
 using Nabla.Expressions;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Semantics;
 

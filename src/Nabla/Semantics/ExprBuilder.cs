@@ -1,6 +1,7 @@
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.Syntax;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Semantics;
 

@@ -1,5 +1,6 @@
 using Nabla.Diagnostics;
 using Nabla.Expressions;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Semantics;
 
@@ -62,8 +63,8 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
     /// <summary>The type of a bound variable, with its dimension names (x: vector(n), S: symmetric(n)).</summary>
     public static VarType Of(Expressions.Var v) => v.Shape.Kind switch
     {
-        Expressions.ShapeKind.Scalar => Scalar,
-        Expressions.ShapeKind.Vector => new VarType(VarKind.Vector, v.Shape.Rows!.Value.Name),
+        LinearAlgebra.ShapeKind.Scalar => Scalar,
+        LinearAlgebra.ShapeKind.Vector => new VarType(VarKind.Vector, v.Shape.Rows!.Value.Name),
         _ when v.Symmetric => new VarType(VarKind.Symmetric, v.Shape.Rows!.Value.Name, v.Shape.Rows!.Value.Name),
         _ => new VarType(VarKind.Matrix, v.Shape.Rows!.Value.Name, v.Shape.Cols!.Value.Name),
     };

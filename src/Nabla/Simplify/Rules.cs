@@ -1,6 +1,7 @@
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.Printing;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Simplify;
 
@@ -371,7 +372,7 @@ internal static class Rules
         return n;
     }
 
-    public static string Key(Expr e) => TextPrinter.Print(e);
+    public static string Key(Expr e) => StructuralOrder.Key(e);
 
     public static int Compare(Expr a, Expr b)
     {

@@ -1,3 +1,4 @@
+using Nabla.Diagnostics;
 namespace Nabla.Syntax;
 
 /// <summary>The parse tree. Chains of '+'/'-' and of '*'-level operators are flat (no deep left spines).</summary>

@@ -1,3 +1,4 @@
+using Nabla.Diagnostics;
 namespace Nabla.Syntax;
 
 public enum TokenKind

@@ -1,7 +1,9 @@
+using Nabla.Calculus;
 using Nabla.Api;
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Calculus;
 

@@ -1,9 +1,11 @@
+using Nabla.Calculus;
 using Nabla.Api;
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Printing;
 using Nabla.Simplify;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Calculus;
 
@@ -163,7 +165,7 @@ public class ExpressionProperties
         foreach (var g in results)
         {
             var printed = TextPrinter.PrintResult(g);
-            if (!Evaluator.Variables(g).Any()) continue; // a constant: its sizes are not fixed by any variable
+            if (!ExprQueries.Variables(g).Any()) continue; // a constant: its sizes are not fixed by any variable
             var again = Binder.Bind(printed, new BindOptions { Declarations = CalcHelpers.Decls(D), ExpectedShape = g.Shape });
             var values = Values(b.Root, b.Variables, rng);
             var all = b.Variables.Concat(again.Variables).DistinctBy(v => v.Name).ToList();

@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using Nabla.Api;
 using Nabla.Numerics;
 using Nabla.Ops;

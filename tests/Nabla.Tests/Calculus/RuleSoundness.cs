@@ -1,6 +1,7 @@
 using Nabla.Numerics;
 using Nabla.Printing;
 using Nabla.Simplify;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Calculus;
 

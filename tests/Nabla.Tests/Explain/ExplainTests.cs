@@ -187,7 +187,7 @@ public class ExplainTests
     [MemberData(nameof(SecondOrderData))]
     public void Jacobian_and_hessian_derivations_are_sound(string expr, string wrt, string kind)
     {
-        var k = Derivation.ParseKind(kind);
+        var k = Derivatives.ParseKind(kind);
         var bound = Binder.Bind(expr, new BindOptions { PreferScalar = k == DerivativeKind.Hessian });
         var x = bound.Variable(wrt)!;
         var ex = Explainer.Explain(bound.Root, x, k);
@@ -211,7 +211,7 @@ public class ExplainTests
         foreach (var r in Table) docs.Add(Explain(r[0], r[1], r[2]).Ex.ToLatex());
         foreach (var r in SecondOrder)
         {
-            var k = Derivation.ParseKind(r[2]);
+            var k = Derivatives.ParseKind(r[2]);
             var b = Binder.Bind(r[0], new BindOptions { PreferScalar = k == DerivativeKind.Hessian });
             docs.Add(Explainer.Explain(b.Root, b.Variable(r[1])!, k).ToLatex());
         }

@@ -1,4 +1,5 @@
 using Nabla.Fitting;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Fitting;
 
@@ -207,7 +208,7 @@ public sealed class SafeFilesTests : IDisposable
                 for (int j = 0; j < d; j++) s += x[i, j] * x[k, j];
                 dd[i * n + k] = s;
             }
-        var a = Nabla.Numerics.DenseOps.Inverse(new Nabla.Numerics.Tensor(Nabla.Expressions.ShapeKind.Matrix, n, n, dd), "DD'");
+        var a = Nabla.LinearAlgebra.DenseOps.Inverse(new Nabla.LinearAlgebra.Tensor(Nabla.LinearAlgebra.ShapeKind.Matrix, n, n, dd), "DD'");
         double normSq = 0;
         for (int i = 0; i < n; i++)
             for (int k = 0; k < n; k++) normSq += y[i] * a[i, k] * y[k];

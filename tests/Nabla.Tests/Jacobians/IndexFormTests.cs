@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using System.Text.Json.Nodes;
 using Nabla.Api;
 using Nabla.Numerics;
@@ -25,7 +26,7 @@ public class IndexFormTests
     public void Tensor_derivatives_print_in_index_form_and_agree_with_finite_differences(
         string expr, string wrt, string kind, string index, string? kron)
     {
-        var k = Derivation.ParseKind(kind);
+        var k = Derivatives.ParseKind(kind);
         var bound = Binder.Bind(expr, new BindOptions { PreferScalar = k == DerivativeKind.Hessian });
         var x = bound.Variable(wrt)!;
         var r = Derivation.Compute(bound.Root, x, k);

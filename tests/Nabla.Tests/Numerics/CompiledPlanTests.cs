@@ -1,8 +1,10 @@
+using Nabla.Calculus;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Printing;
 using Xunit.Abstractions;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Numerics;
 
@@ -14,7 +16,7 @@ public class CompiledPlanTests(ITestOutputHelper output)
     private static bool Agree(Expr e, Dictionary<string, Tensor> values, IBlas blas, string what, IReadOnlyList<Var>? variables = null)
     {
         Tensor expected;
-        try { expected = Evaluator.Evaluate(e, values, Evaluator.Variables(e).Concat(variables ?? [])); }
+        try { expected = Evaluator.Evaluate(e, values, ExprQueries.Variables(e).Concat(variables ?? [])); }
         catch (NablaException) { return false; } // outside a domain at this point; nothing to compare
         var plan = new CompiledPlan([e], blas, variables: variables);
         var actual = plan.Evaluate(values)[0];
@@ -68,7 +70,7 @@ public class CompiledPlanTests(ITestOutputHelper output)
             var gen = new ExprGen(rng);
             Expr grad;
             var f = seed % 3 == 0 ? gen.Scalar(3) : new Add([gen.Scalar(2), gen.DataTerm(2)]);
-            try { grad = Nabla.Api.Derivation.Compute(f, x, Nabla.Api.DerivativeKind.Gradient).Matrix; }
+            try { grad = Nabla.Api.Derivation.Compute(f, x, Nabla.Calculus.DerivativeKind.Gradient).Matrix; }
             catch (NablaException) { continue; }
             var values = gen.Values(rng.Next(130, 200), rng.Next(250, 400));
             if (!Agree(grad, values, Blas, $"gradient, seed {2000 + seed}", [x])) continue;
@@ -186,7 +188,7 @@ public class CompiledPlanTests(ITestOutputHelper output)
         var rng = new Random(15);
         var values = new Dictionary<string, Tensor> { ["A"] = Backends.Random(rng, 150, 150), ["B"] = Backends.Random(rng, 150, 150), ["x"] = Backends.Random(rng, 150, 1, ShapeKind.Vector) };
         for (int i = 0; i < 150; i++) values["A"][i, i] += 150;
-        var plan = NablaMath.Parse("tr(A*B*B') + logdet(A) + x'*inv(A)*B*x").Gradient("A").Compile(Blas.Name == "managed" ? Nabla.Numerics.Blas.Managed : Blas);
+        var plan = NablaMath.Parse("tr(A*B*B') + logdet(A) + x'*inv(A)*B*x").Gradient("A").Compile(Blas.Name == "managed" ? Nabla.LinearAlgebra.Blas.Managed : Blas);
         var g = new double[150 * 150];
         for (int i = 0; i < 40; i++) plan.Evaluate(values, g); // past tiered compilation's call counting
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -2,6 +2,7 @@ using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Printing;
 using Xunit.Abstractions;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Numerics;
 

@@ -1,6 +1,7 @@
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Ops;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Numerics;
 

@@ -1,5 +1,6 @@
 using Nabla.Cli;
 using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Numerics;
 

@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

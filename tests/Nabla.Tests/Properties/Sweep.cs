@@ -1,3 +1,4 @@
+using Nabla.Calculus;
 using System.Text;
 using Nabla.Api;
 using Nabla.Diagnostics;
@@ -5,6 +6,7 @@ using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Printing;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Properties;
 
@@ -236,7 +238,7 @@ public static class Sweep
     private static void Derivative(int seed, string text, bool declared, BoundExpression bound, Var v, DerivativeKind kind, SweepReport report)
     {
         report.Cases++;
-        string what = $"seed {seed}: {Derivation.KindName(kind)} of {text} by {v.Name}{(declared ? "" : " (inferred types)")}";
+        string what = $"seed {seed}: {Derivatives.KindName(kind)} of {text} by {v.Name}{(declared ? "" : " (inferred types)")}";
         DerivativeResult r;
         try
         {

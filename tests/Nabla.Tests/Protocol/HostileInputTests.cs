@@ -1,6 +1,8 @@
+using Nabla.Calculus;
 using System.Text.Json.Nodes;
 using Nabla.Numerics;
 using Nabla.Protocol;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Protocol;
 
@@ -83,7 +85,7 @@ public sealed class HostileInputTests : IDisposable
         for (int i = 0; i < x.Length; i++) x[i] = rng.NextDouble() - 0.5;
         var values = new Dictionary<string, Tensor>
         {
-            ["X"] = new Tensor(Expressions.ShapeKind.Matrix, n, d, x),
+            ["X"] = new Tensor(LinearAlgebra.ShapeKind.Matrix, n, d, x),
             ["y"] = Tensor.Vector(Enumerable.Range(0, n).Select(i => i % 2 == 0 ? 1.0 : -1.0).ToArray()),
             ["w"] = Tensor.Vector(new double[d]),
         };
@@ -178,8 +180,8 @@ public class BudgetLimitTests
     {
         var b = Nabla.Semantics.Binder.Bind("x'*x", new Nabla.Semantics.BindOptions { Declarations = new Dictionary<string, Nabla.Semantics.VarType> { ["x"] = Nabla.Semantics.VarType.Parse("vector(2000000000)") } });
         var x = b.Variable("x")!;
-        var g = Nabla.Api.Derivation.Compute(b.Root, x, Nabla.Api.DerivativeKind.Gradient);
-        var e = Assert.Throws<Nabla.Diagnostics.NablaException>(() => GradientCheck.Check(b.Root, x, g.Matrix, Nabla.Api.DerivativeKind.Gradient, b.Variables));
+        var g = Nabla.Api.Derivation.Compute(b.Root, x, Nabla.Calculus.DerivativeKind.Gradient);
+        var e = Assert.Throws<Nabla.Diagnostics.NablaException>(() => GradientCheck.Check(b.Root, x, g.Matrix, Nabla.Calculus.DerivativeKind.Gradient, b.Variables));
         Assert.Equal("limit_exceeded", e.Diagnostic.Code);
     }
 
@@ -188,11 +190,11 @@ public class BudgetLimitTests
     {
         var b = Nabla.Semantics.Binder.Bind("x'*A*x", new Nabla.Semantics.BindOptions { Declarations = new Dictionary<string, Nabla.Semantics.VarType> { ["x"] = Nabla.Semantics.VarType.Parse("vector(300)") } });
         var x = b.Variable("x")!;
-        var right = Nabla.Api.Derivation.Compute(b.Root, x, Nabla.Api.DerivativeKind.Gradient).Matrix;
-        var report = GradientCheck.Check(b.Root, x, right, Nabla.Api.DerivativeKind.Gradient, b.Variables);
+        var right = Nabla.Api.Derivation.Compute(b.Root, x, Nabla.Calculus.DerivativeKind.Gradient).Matrix;
+        var report = GradientCheck.Check(b.Root, x, right, Nabla.Calculus.DerivativeKind.Gradient, b.Variables);
         Assert.True(report.Passed && report.Directional, report.ToString());
         var a = b.Variable("A")!;
         var wrong = new Nabla.Expressions.Mul([new Nabla.Expressions.Num(2), a, x]); // 2*A*x: right only for a symmetric A
-        Assert.False(GradientCheck.Check(b.Root, x, wrong, Nabla.Api.DerivativeKind.Gradient, b.Variables).Passed);
+        Assert.False(GradientCheck.Check(b.Root, x, wrong, Nabla.Calculus.DerivativeKind.Gradient, b.Variables).Passed);
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Nabla.Diagnostics;
 using Nabla.Printing;
 using Nabla.Semantics;
+using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Syntax;
 
@@ -183,7 +184,7 @@ public class PropertyTests
             bool ok = k switch
             {
                 K.S => shape.IsScalar,
-                K.V => shape.Kind == Nabla.Expressions.ShapeKind.Vector,
+                K.V => shape.Kind == Nabla.LinearAlgebra.ShapeKind.Vector,
                 _ => shape.IsSquare,
             };
             Assert.True(ok, $"{text}: {shape}");

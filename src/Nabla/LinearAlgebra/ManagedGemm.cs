@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// Cache-blocked, packed GEMM in the Goto/BLIS style: B is packed in KC×NC panels (kept in L3), A in MC×KC

@@ -1,7 +1,7 @@
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>Reference dense kernels: products, LU with partial pivoting, determinant, inverse.</summary>
 public static class DenseOps
@@ -106,7 +106,7 @@ public static class DenseOps
             for (int i = 0; i < n; i++) det *= lu[i * n + i];
             return Scale(Inverse(a, "the matrix"), det);
         }
-        var (u, sigma, v) = Fitting.Orthogonal.Svd(a.Data, n);
+        var (u, sigma, v) = LinearAlgebra.Orthogonal.Svd(a.Data, n);
         CompleteBasis(u, sigma);
         // p_i = Π_{j≠i} σ_j, by prefix and suffix products (exact zeros stay exact).
         var pre = new double[n + 1];

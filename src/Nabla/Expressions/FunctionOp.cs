@@ -1,7 +1,6 @@
-using Nabla.Expressions;
-using Nabla.Numerics;
+using Nabla.LinearAlgebra;
 
-namespace Nabla.Ops;
+namespace Nabla.Expressions;
 
 /// <summary>How a function's argument and result shapes relate; the binder checks arguments by it.</summary>
 public enum Signature

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// A fixed team of background threads for the plans' parallel passes. Unlike <c>Parallel.For</c>, a call

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// The native backend: the system OpenBLAS through <c>[LibraryImport]</c>. CBLAS for BLAS (row-major), and

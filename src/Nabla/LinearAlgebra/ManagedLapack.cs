@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// The LAPACK part of the managed backend, row-major. LU and the triangular solves are blocked so that

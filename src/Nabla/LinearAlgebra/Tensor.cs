@@ -1,6 +1,6 @@
 using Nabla.Expressions;
 
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// A dense value of doubles, row-major: a scalar (1×1), a vector (n×1), a row vector (1×n) or a matrix.

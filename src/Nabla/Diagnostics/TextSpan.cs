@@ -1,4 +1,4 @@
-namespace Nabla.Syntax;
+namespace Nabla.Diagnostics;
 
 /// <summary>A half-open range of character offsets [Start, End) into the source text.</summary>
 public readonly record struct TextSpan(int Start, int End)

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// The managed backend: level-3 work through <see cref="ManagedGemm"/> (packed, SIMD, all cores), level-1 and

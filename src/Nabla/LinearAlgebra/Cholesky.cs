@@ -1,4 +1,4 @@
-namespace Nabla.Fitting;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// Cholesky factorisation of a symmetric positive semi-definite matrix (row-major, p×p) that reveals

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Nabla.Fitting;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// The rank-revealing route for least squares on data held in memory: Householder QR of [D, y]

@@ -1,4 +1,4 @@
-namespace Nabla.Numerics;
+namespace Nabla.LinearAlgebra;
 
 /// <summary>
 /// The few BLAS and LAPACK routines Nabla needs, over dense row-major spans (as <see cref="Tensor"/> stores
