@@ -20,7 +20,7 @@ public sealed class DifferentialOp : FunctionOp
 
     public override Tensor Evaluate(Tensor arg) => throw new InvalidOperationException("d(u) is evaluated by StepCheck");
 
-    public override Expr Adjoint(Call node, Expr g) => throw new InvalidOperationException("d(u) is not differentiated");
+    public override Expr Differential(Call node, Expr dArg) => throw new InvalidOperationException("d(u) is not differentiated");
 
     public override string RuleName => "differential";
 

@@ -106,41 +106,8 @@ public sealed class Differentials(Var x, Var dx)
         throw new InvalidOperationException("no differential rule for " + u.GetType().Name);
     }
 
-    private (string, string, Expr) ExpandCall(Call c)
-    {
-        var a = c.Arg;
-        var da = D(a);
-        if (c.Op is ElementwiseFunction ef)
-            return ("chain-rule", $"d {ef.Name}(X) = {ElementwiseRuleText(ef)} .* dX", E.Had(ef.Derivative(a), da));
-        if (ReferenceEquals(c.Op, Functions.Tr)) return ("trace-rule", "d tr(X) = tr(dX)", E.Call(Functions.Tr, da));
-        if (ReferenceEquals(c.Op, Functions.Sum)) return ("linearity", "d sum(X) = sum(dX)", E.Call(Functions.Sum, da));
-        if (ReferenceEquals(c.Op, Functions.Diag)) return ("linearity", "d diag(X) = diag(dX)", E.Call(Functions.Diag, da));
-        if (ReferenceEquals(c.Op, Functions.Det))
-            return ("det-rule", "d det(X) = det(X) tr(inv(X) dX)", E.Mul(c, E.Call(Functions.Tr, E.Mul(E.Call(Functions.Inv, a), da))));
-        if (ReferenceEquals(c.Op, Functions.Logdet))
-            return ("logdet-rule", "d logdet(X) = tr(inv(X) dX)", E.Call(Functions.Tr, E.Mul(E.Call(Functions.Inv, a), da)));
-        if (ReferenceEquals(c.Op, Functions.Inv))
-            return ("inverse-rule", "d inv(X) = -inv(X) dX inv(X)", E.Neg(E.Mul(c, da, c)));
-        if (ReferenceEquals(c.Op, Functions.Adj))
-        {
-            var inv = E.Call(Functions.Inv, a);
-            return ("adjugate-rule", "d adj(X) = tr(inv(X) dX) adj(X) - inv(X) dX adj(X)",
-                E.Add(E.Mul(E.Call(Functions.Tr, E.Mul(inv, da)), c), E.Neg(E.Mul(inv, da, c))));
-        }
-        if (ReferenceEquals(c.Op, Functions.Norm2))
-            return ("norm2-rule", "d norm2(X) = <X, dX>/norm2(X)", E.Div(E.Inner(a, da), c));
-        if (ReferenceEquals(c.Op, Functions.Norm1))
-            return ("norm1-rule", "d norm1(X) = <sign(X), dX>", E.Inner(E.Call(Functions.Sign, a), da));
-        if (ReferenceEquals(c.Op, Functions.Softmax))
-            return ("softmax-rule", "d softmax(x) = (diag(s) - s s') dx, s = softmax(x)",
-                E.Mul(E.Add(E.Call(Functions.Diag, c), E.Neg(E.Mul(c, E.T(c)))), da));
-        if (ReferenceEquals(c.Op, Functions.Logsumexp))
-            return ("logsumexp-rule", "d logsumexp(x) = softmax(x)' dx", E.Mul(E.T(E.Call(Functions.Softmax, a)), da));
-        throw new InvalidOperationException("no differential rule for " + c.Op.Name);
-    }
-
-    /// <summary>f'(X) as the rule's text, e.g. "exp(X)" or "1./X".</summary>
-    private static string ElementwiseRuleText(ElementwiseFunction f) => f.RuleText.Split('=')[1].Trim().Replace(" .* dX", "");
+    /// <summary>The op's own differential rule (the registry holds it; no op is named here).</summary>
+    private (string, string, Expr) ExpandCall(Call c) => (c.Op.RuleName, c.Op.RuleText, c.Op.Differential(c, D(c.Arg)));
 
     private static Expr Sum(IEnumerable<Expr> terms, Shape shape)
     {
@@ -194,14 +161,9 @@ public sealed class Differentials(Var x, Var dx)
                 return Zero(e.Shape);
             case Div or Elementwise when IsZero(mapped[0]):
                 return Zero(e.Shape);
-            case Call { Op: var op } when anyZero && (ReferenceEquals(op, Functions.Tr) || ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Diag)):
+            case Call { Op.IsLinear: true } when anyZero:
                 return Zero(e.Shape);
         }
         return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
     }
-
-    /// <summary>Whether a differential rule exists for every function of the language (a meta-test uses it).</summary>
-    public static bool Covers(FunctionOp op) =>
-        op is ElementwiseFunction || new[] { Functions.Tr, Functions.Sum, Functions.Diag, Functions.Det, Functions.Logdet, Functions.Inv, Functions.Adj,
-            Functions.Norm2, Functions.Norm1, Functions.Softmax, Functions.Logsumexp }.Any(f => ReferenceEquals(f, op));
 }

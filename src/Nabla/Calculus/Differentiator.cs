@@ -182,8 +182,25 @@ public static class Differentiator
             case MatPow:
                 break; // A^0 is constant
             case Call c:
-                yield return (c.Arg, c.Op.Adjoint(c, g), c.Op.RuleName);
+                yield return (c.Arg, Adjoint(c, g), c.Op.RuleName);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The gradient with respect to a call's argument, given the gradient <paramref name="g"/> with respect to its value:
+    /// the op's transpose for a linear op, otherwise its differential d f = L(dX) transposed, the gradient of
+    /// ⟨G, L(dX)⟩ by dX, which L's linearity leaves free of dX (G stands in for g, so g itself is not walked again).
+    /// </summary>
+    public static Expr Adjoint(Call c, Expr g)
+    {
+        if (c.Op.IsLinear) return c.Op.TransposeLinear(c, g)!;
+        var dx = new Var("\u2202X", c.Arg.Shape);
+        var cotangent = new Var("\u2202G", c.Shape);
+        var linear = c.Op.Differential(c, dx);
+        var adjoint = Gradient(E.Inner(cotangent, linear), dx);
+        if (ExprQueries.Variables(adjoint).Any(v => v.Equals(dx)))
+            throw new InvalidOperationException($"the differential rule of {c.Op.Name} is not linear in dX");
+        return adjoint.Replace(cotangent, g);
     }
 }

@@ -116,8 +116,12 @@ public static partial class Jacobians
                     return Scale(E.Had(E.Fill(p, pw.Shape), E.Pow(pw.Base, E.Add(p, Num.MinusOne))), J(pw.Base));
                 case Call { Op: ElementwiseFunction ef } c:
                     return Scale(ef.Derivative(c.Arg), J(c.Arg));
-                case Call { Op: var op } c when ReferenceEquals(op, Functions.Softmax):
-                    return E.Mul(E.Add(Diag(c), E.Neg(E.Mul(c, E.T(c)))), J(c.Arg));
+                case Call { Op.IsLinear: false } c when c.Op is not ElementwiseFunction && c.Arg.Shape.Kind == ShapeKind.Vector && c.Shape.Kind == ShapeKind.Vector:
+                {
+                    // The chain rule with the op's own Jacobian, read off its differential rule: d f(u) = L(du) gives ∂f/∂u = ∂L/∂du.
+                    var du = new Var("\u2202U", c.Arg.Shape);
+                    return E.Mul(Jacobian(c.Op.Differential(c, du), du), J(c.Arg));
+                }
                 case Call { Op: var op } c when ReferenceEquals(op, Functions.Diag) && c.Arg.Shape.IsSquare:
                     try
                     {

@@ -21,6 +21,17 @@ public enum Signature
     VectorToScalar,
 }
 
+/// <summary>Where random test points for an op's argument are drawn (the numeric checks keep inside the domain with it).</summary>
+public enum PointDomain
+{
+    /// <summary>Any values.</summary>
+    Any,
+    /// <summary>Positive entries (log, sqrt; arcsin and arccos take them in (0, 1)).</summary>
+    Positive,
+    /// <summary>A well-conditioned symmetric positive definite matrix (inv, det, logdet).</summary>
+    Spd,
+}
+
 /// <summary>
 /// One entry of the op table: everything about one function side by side — shape rule, derivative
 /// rule (an expression, never a closure over numbers), printing forms and numeric kernel.
@@ -63,12 +74,25 @@ public abstract class FunctionOp(string name, Signature signature, string summar
     public abstract Tensor Evaluate(Tensor arg);
 
     /// <summary>
-    /// The reverse-mode rule: given the call node and the gradient <paramref name="g"/> of the objective
-    /// with respect to the call's value, the gradient with respect to the argument.
+    /// The one derivative rule of the op: its differential d f(X), linear in <paramref name="dArg"/> = dX, written as an
+    /// expression (<c>d det(X) = det(X) tr(inv(X) dX)</c>). Gradients (by transposing it), Jacobians, Hessians and the
+    /// steps of a derivation all follow from it.
     /// </summary>
-    public abstract Expr Adjoint(Call node, Expr g);
+    public abstract Expr Differential(Call node, Expr dArg);
 
-    /// <summary>The name of the rule <see cref="Adjoint"/> applies, for step-by-step derivations.</summary>
+    /// <summary>
+    /// For a linear op only (tr, sum, diag): its transpose, the gradient with respect to the argument given the gradient
+    /// <paramref name="g"/> with respect to the value. Other ops' gradients are their differentials transposed.
+    /// </summary>
+    public virtual Expr? TransposeLinear(Call node, Expr g) => null;
+
+    /// <summary>Where random points for the argument are drawn.</summary>
+    public virtual PointDomain PointDomain => PointDomain.Any;
+
+    /// <summary>Whether the op is linear (it then has <see cref="TransposeLinear"/>).</summary>
+    public virtual bool IsLinear => false;
+
+    /// <summary>The name of the rule <see cref="Differential"/> states, for step-by-step derivations.</summary>
     public abstract string RuleName { get; }
 
     /// <summary>The rule in words and symbols, e.g. <c>d det(X) = det(X) tr(inv(X) dX)</c>.</summary>

@@ -1,5 +1,4 @@
 using Nabla.Expressions;
-using Nabla.Ops;
 using Nabla.LinearAlgebra;
 
 namespace Nabla.Numerics;
@@ -61,7 +60,7 @@ public static class RandomPoint
         return m;
     }
 
-    /// <summary>Marks variables that sit under log, sqrt, a fractional power or a division (positive), or under inv/det/logdet (SPD).</summary>
+    /// <summary>Marks variables that sit under an op whose points are positive (log, sqrt), a power or a division, or under one whose points are SPD (inv, det, logdet).</summary>
     private static void Scan(Expr e, HashSet<string> positive, HashSet<string> spd, bool underPositive = false, bool underSpd = false)
     {
         switch (e)
@@ -72,9 +71,8 @@ public static class RandomPoint
                 return;
             case Call c:
             {
-                bool p = underPositive || ReferenceEquals(c.Op, Functions.Log) || ReferenceEquals(c.Op, Functions.Sqrt)
-                         || ReferenceEquals(c.Op, Functions.Arcsin) || ReferenceEquals(c.Op, Functions.Arccos);
-                bool s = underSpd || ReferenceEquals(c.Op, Functions.Inv) || ReferenceEquals(c.Op, Functions.Logdet) || ReferenceEquals(c.Op, Functions.Det);
+                bool p = underPositive || c.Op.PointDomain == PointDomain.Positive;
+                bool s = underSpd || c.Op.PointDomain == PointDomain.Spd;
                 foreach (var a in c.Args) Scan(a, positive, spd, p, s);
                 return;
             }

@@ -34,9 +34,11 @@ public sealed class ElementwiseFunction(
         return arg.Map(Kernel);
     }
 
-    public override Expr Adjoint(Call node, Expr g) => E.Had(g, Derivative(node.Arg));
+    public override Expr Differential(Call node, Expr dArg) => E.Had(Derivative(node.Arg), dArg);
 
-    public override string RuleName => "chain-rule-elementwise";
+    public override PointDomain PointDomain => domain is null ? PointDomain.Any : PointDomain.Positive;
+
+    public override string RuleName => "chain-rule";
 
     public override string RuleText => $"d {Name}(X) = {derivativeText} .* dX";
 }

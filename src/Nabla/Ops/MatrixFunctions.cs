@@ -8,12 +8,16 @@ namespace Nabla.Ops;
 /// <summary>A function given by its parts; for the matrix functions and reductions, one of a kind each.</summary>
 public sealed class MatrixFunction(
     string name, Signature signature, string summary, Func<string, string> latex,
-    Func<Tensor, Tensor> kernel, Func<Call, Expr, Expr> adjoint, string ruleName, string ruleText)
+    Func<Tensor, Tensor> kernel, Func<Call, Expr, Expr> differential, string ruleName, string ruleText,
+    Func<Call, Expr, Expr>? transpose = null, PointDomain points = PointDomain.Any)
     : FunctionOp(name, signature, summary)
 {
+    public override PointDomain PointDomain => points;
     public override string Latex(string arg) => latex(arg);
     public override Tensor Evaluate(Tensor arg) => kernel(arg);
-    public override Expr Adjoint(Call node, Expr g) => adjoint(node, g);
+    public override Expr Differential(Call node, Expr dArg) => differential(node, dArg);
+    public override Expr? TransposeLinear(Call node, Expr g) => transpose?.Invoke(node, g);
+    public override bool IsLinear => transpose is not null;
     public override string RuleName => ruleName;
     public override string RuleText => ruleText;
 }
@@ -28,14 +32,15 @@ public static partial class Functions
             for (int i = 0; i < t.Rows; i++) s += t[i, i];
             return Tensor.Scalar(s);
         },
-        (c, g) => E.Mul(g, new Eye(c.Arg.Shape.Rows!.Value)),
-        "trace-rule", "d tr(X) = tr(dX)");
+        (c, dx) => E.Call(Tr!, dx),
+        "trace-rule", "d tr(X) = tr(dX)",
+        transpose: (c, g) => E.Mul(g, new Eye(c.Arg.Shape.Rows!.Value)));
 
     public static readonly MatrixFunction Det = new("det", Signature.SquareToScalar, "determinant",
         a => $"\\det\\left({a}\\right)",
         t => Tensor.Scalar(DenseOps.Det(t)),
-        (c, g) => E.Mul(g, c, E.T(E.Call(Inv!, c.Arg))),
-        "det-rule", "d det(X) = det(X) tr(inv(X) dX)");
+        (c, dx) => E.Mul(c, E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx))),
+        "det-rule", "d det(X) = det(X) tr(inv(X) dX)", points: PointDomain.Spd);
 
     public static readonly MatrixFunction Logdet = new("logdet", Signature.SquareToScalar, "log of the determinant (the determinant must be positive)",
         a => $"\\log\\det\\left({a}\\right)",
@@ -45,21 +50,20 @@ public static partial class Functions
             if (sign <= 0) throw new NablaException(ErrorCodes.DomainError, "logdet of a matrix whose determinant is negative");
             return Tensor.Scalar(l);
         },
-        (c, g) => E.Mul(g, E.T(E.Call(Inv!, c.Arg))),
-        "logdet-rule", "d logdet(X) = tr(inv(X) dX)");
+        (c, dx) => E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx)),
+        "logdet-rule", "d logdet(X) = tr(inv(X) dX)", points: PointDomain.Spd);
 
     public static readonly MatrixFunction Inv = new("inv", Signature.SquareToSquare, "matrix inverse",
         a => $"{{{a}}}^{{-1}}",
         t => DenseOps.Inverse(t, "the argument of inv"),
-        (c, g) => E.Neg(E.Mul(E.T(c), g, E.T(c))),
-        "inverse-rule", "d inv(X) = -inv(X) dX inv(X)");
+        (c, dx) => E.Neg(E.Mul(c, dx, c)),
+        "inverse-rule", "d inv(X) = -inv(X) dX inv(X)", points: PointDomain.Spd);
 
     public static readonly MatrixFunction Adj = new("adj", Signature.SquareToSquare,
         "adjugate: the transposed cofactor matrix, det(X)*inv(X) where X is invertible, defined for every square X",
         a => $"\\operatorname{{adj}}\\left({a}\\right)",
         DenseOps.Adjugate,
-        // <G, d adj(X)> = tr(G' (tr(inv(X) dX) adj(X) - inv(X) dX adj(X))).
-        (c, g) => E.Add(E.Mul(E.Inner(g, c), E.T(E.Call(Inv!, c.Arg))), E.Neg(E.Mul(E.T(E.Call(Inv!, c.Arg)), g, E.T(c)))),
+        (c, dx) => E.Add(E.Mul(E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx)), c), E.Neg(E.Mul(E.Call(Inv!, c.Arg), dx, c))),
         "adjugate-rule", "d adj(X) = tr(inv(X) dX) adj(X) - inv(X) dX adj(X)");
 
     public static readonly MatrixFunction Diag = new("diag", Signature.Diag, "vector to diagonal matrix, or square matrix to the vector of its diagonal",
@@ -76,8 +80,9 @@ public static partial class Functions
             for (int i = 0; i < t.Rows; i++) v[i] = t[i, i];
             return Tensor.Vector(v);
         },
-        (c, g) => E.Call(Diag!, g),
-        "diag-rule", "d diag(X) = diag(dX)");
+        (c, dx) => E.Call(Diag!, dx),
+        "linearity", "d diag(X) = diag(dX)",
+        transpose: (c, g) => E.Call(Diag!, g));
 
     public static readonly MatrixFunction Sum = new("sum", Signature.AnyToScalar, "sum of all entries",
         a => $"\\operatorname{{sum}}\\left({a}\\right)",
@@ -87,8 +92,9 @@ public static partial class Functions
             foreach (var v in t.Data) s += v;
             return Tensor.Scalar(s);
         },
-        (c, g) => E.Fill(g, c.Arg.Shape),
-        "sum-rule", "d sum(X) = sum(dX)");
+        (c, dx) => E.Call(Sum!, dx),
+        "linearity", "d sum(X) = sum(dX)",
+        transpose: (c, g) => E.Fill(g, c.Arg.Shape));
 
     public static readonly MatrixFunction Norm2 = new("norm2", Signature.AnyToScalar, "Euclidean norm (Frobenius for a matrix)",
         a => $"\\left\\|{a}\\right\\|_2",
@@ -98,7 +104,7 @@ public static partial class Functions
             foreach (var v in t.Data) s += v * v;
             return Tensor.Scalar(Math.Sqrt(s));
         },
-        (c, g) => E.Div(E.Mul(g, c.Arg), c),
+        (c, dx) => E.Div(E.Inner(c.Arg, dx), c),
         "norm2-rule", "d norm2(X) = <X, dX>/norm2(X)");
 
     public static readonly MatrixFunction Norm1 = new("norm1", Signature.AnyToScalar, "sum of absolute values",
@@ -109,7 +115,7 @@ public static partial class Functions
             foreach (var v in t.Data) s += Math.Abs(v);
             return Tensor.Scalar(s);
         },
-        (c, g) => E.Mul(g, E.Call(Sign, c.Arg)),
+        (c, dx) => E.Inner(E.Call(Sign, c.Arg), dx),
         "norm1-rule", "d norm1(X) = <sign(X), dX>");
 
     public static readonly MatrixFunction Softmax = new("softmax", Signature.VectorToVector, "exp(x)/sum(exp(x))",
@@ -121,8 +127,8 @@ public static partial class Functions
             double s = e.Sum();
             return Tensor.Vector(e.Select(v => v / s).ToArray());
         },
-        // J = diag(s) - s s' is symmetric, so the gradient is s .* g - s (s' g).
-        (c, g) => E.Add(E.Had(c, g), E.Neg(E.Mul(E.Mul(E.T(c), g), c))),
+        // (diag(s) - s s') dx written as s .* dx - s (s' dx): O(n), and its transpose is the same map (J is symmetric).
+        (c, dx) => E.Add(E.Had(c, dx), E.Neg(E.Mul(c, E.Mul(E.T(c), dx)))),
         "softmax-rule", "d softmax(x) = (diag(s) - s*s') dx with s = softmax(x)");
 
     public static readonly MatrixFunction Logsumexp = new("logsumexp", Signature.VectorToScalar, "log(sum(exp(x))), computed stably",
@@ -132,7 +138,7 @@ public static partial class Functions
             double mx = t.Data.Length == 0 ? 0 : t.Data.Max();
             return Tensor.Scalar(mx + Math.Log(t.Data.Sum(v => Math.Exp(v - mx))));
         },
-        (c, g) => E.Mul(g, E.Call(Softmax, c.Arg)),
+        (c, dx) => E.Mul(E.T(E.Call(Softmax, c.Arg)), dx),
         "logsumexp-rule", "d logsumexp(x) = softmax(x)' dx");
 
     /// <summary>Every function of the language, by name.</summary>
