@@ -190,17 +190,38 @@ public static class Differentiator
     /// <summary>
     /// The gradient with respect to a call's argument, given the gradient <paramref name="g"/> with respect to its value:
     /// the op's transpose for a linear op, otherwise its differential d f = L(dX) transposed, the gradient of
-    /// ⟨G, L(dX)⟩ by dX, which L's linearity leaves free of dX (G stands in for g, so g itself is not walked again).
+    /// ⟨G, L(dX)⟩ by dX, which L's linearity leaves free of dX. The rule is transposed on placeholders (A for the
+    /// argument, G for g), so neither the argument nor g is walked, and the placeholders are then substituted.
     /// </summary>
     public static Expr Adjoint(Call c, Expr g)
     {
         if (c.Op.IsLinear) return c.Op.TransposeLinear(c, g)!;
-        var dx = new Var("\u2202X", c.Arg.Shape);
-        var cotangent = new Var("\u2202G", c.Shape);
-        var linear = c.Op.Differential(c, dx);
-        var adjoint = Gradient(E.Inner(cotangent, linear), dx);
-        if (ExprQueries.Variables(adjoint).Any(v => v.Equals(dx)))
-            throw new InvalidOperationException($"the differential rule of {c.Op.Name} is not linear in dX");
-        return adjoint.Replace(cotangent, g);
+        if (Transposed.Count > 4096) Transposed.Clear(); // shapes carry the user's dimension names: keep the cache bounded
+        var (node, arg, cotangent, adjoint) = Transposed.GetOrAdd((c.Op, c.Arg.Shape), key =>
+        {
+            var (op, shape) = key;
+            var a = new Var("\u2202A", shape);
+            var n = new Call(op, a);
+            var dx = new Var("\u2202X", shape);
+            var cot = new Var("\u2202G", n.Shape);
+            var adj = Gradient(E.Inner(cot, op.Differential(n, dx)), dx);
+            if (ExprQueries.Variables(adj).Any(v => v.Equals(dx)))
+                throw new InvalidOperationException($"the differential rule of {op.Name} is not linear in dX");
+            return (n, a, cot, adj);
+        });
+        return Substitute(adjoint, new Dictionary<Expr, Expr> { [node] = c, [arg] = c.Arg, [cotangent] = g });
+    }
+
+    /// <summary>Each op's transposed rule, per argument shape, on placeholders (computed once).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(FunctionOp, Shape), (Call Node, Var Arg, Var Cotangent, Expr Adjoint)> Transposed = new();
+
+    /// <summary>Replaces the keys of <paramref name="map"/> in one pass, never looking inside what is put in.</summary>
+    private static Expr Substitute(Expr e, Dictionary<Expr, Expr> map)
+    {
+        if (map.TryGetValue(e, out var with)) return with;
+        var kids = e.Children;
+        if (kids.Count == 0) return e;
+        var mapped = kids.Select(k => Substitute(k, map)).ToList();
+        return mapped.SequenceEqual(kids) ? e : e.WithChildren(mapped);
     }
 }

@@ -206,7 +206,7 @@ internal static class Rules
 
         var items = new List<Expr>();
         if (coef != 1) items.Add(new Num(coef));
-        items.AddRange(merged.OrderBy(m => ScalarRank(m.Base)).ThenBy(m => Key(m.Base), StringComparer.Ordinal)
+        items.AddRange(merged.OrderBy(m => ScalarRank(m.Base)).ThenBy(m => m.Base, Comparer<Expr>.Create(StructuralOrder.Compare))
             .Select(m => m.Exp == 1 ? m.Base : (Expr)new Power(m.Base, new Num(m.Exp))));
         items.AddRange(chain);
         return items.Count switch
@@ -377,7 +377,7 @@ internal static class Rules
     public static int Compare(Expr a, Expr b)
     {
         int c = TransposeCount(a).CompareTo(TransposeCount(b));
-        return c != 0 ? c : string.CompareOrdinal(Key(a), Key(b));
+        return c != 0 ? c : StructuralOrder.Compare(a, b);
     }
 
     // ---------------- sums ----------------
