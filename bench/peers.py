@@ -1,13 +1,39 @@
-"""NumPy and PyTorch on the same data as bench/Nabla.Numerics.Bench (same integer formulas).
+"""NumPy or PyTorch — one peer per process, never both — on the same data as bench/Nabla.Numerics.Bench.
 
-Prints one line per measurement: case|implementation|median ms|GFLOP/s (or -).
-Run with Debian's interpreter: /usr/bin/python3 bench/peers.py [gemm logistic quadratic logdet]
+Prints one line per measurement: case|implementation|median ms|GFLOP/s (or -), and '#' lines that say how the
+peer runs (version, BLAS, kernel architecture and threads from threadpoolctl, torch's thread count).
+Run with Debian's interpreter: /usr/bin/python3 bench/peers.py numpy|torch [gemm logistic quadratic logdet]
+Importing torch beside NumPy oversubscribes the threads and slows NumPy's BLAS several-fold (issue "Honest
+speed"), so bench/run-numerics.sh starts one process per peer and case.
 """
-import sys, time
+import os, sys, time
 import numpy as np
-import torch
 
-torch.set_num_threads(2)
+PEER = sys.argv[1] if len(sys.argv) > 1 else "numpy"
+if PEER not in ("numpy", "torch"):
+    sys.exit("usage: peers.py numpy|torch [cases...]")
+THREADS = len(os.sched_getaffinity(0))
+if PEER == "torch":
+    import torch
+    torch.set_num_threads(THREADS)
+    assert torch.get_num_threads() == THREADS, "torch did not take the thread count"
+
+
+def describe():
+    try:
+        from threadpoolctl import threadpool_info
+        pools = "; ".join(f"{p.get('internal_api')} {p.get('version')} kernel {p.get('architecture')} threads {p.get('num_threads')}"
+                          for p in threadpool_info())
+    except ImportError:
+        pools = "threadpoolctl not installed"
+    extra = f", torch {torch.__version__} with {torch.get_num_threads()} threads" if PEER == "torch" else ""
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    print(f"# {PEER}: numpy {np.__version__}{extra}; {pools}" + (f"; OPENBLAS_CORETYPE={core}" if core else ""), flush=True)
+
+
+def label(name):
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    return f"{name} [CORETYPE={core}]" if core and PEER == "numpy" else name
 
 
 def data(rows, cols, salt=0):
@@ -36,7 +62,9 @@ def report(what, impl, ms, flops=0):
 def gemm():
     n = 2000
     a, b = data(n, n, 1), data(n, n, 2)
-    report("GEMM 2000x2000", "NumPy (OpenBLAS)", timeit(lambda: a @ b, 7), 2.0 * n ** 3)
+    if PEER == "numpy":
+        report("GEMM 2000x2000", label("NumPy (OpenBLAS)"), timeit(lambda: a @ b, 7), 2.0 * n ** 3)
+        return
     ta, tb = torch.from_numpy(a), torch.from_numpy(b)
     report("GEMM 2000x2000", "PyTorch", timeit(lambda: ta @ tb, 7), 2.0 * n ** 3)
 
@@ -53,7 +81,11 @@ def logistic():
         r = -y / (1 + np.exp(-z))  # -y .* sigmoid(z)
         return loss, X.T @ r
 
-    report("logistic loss+gradient 1e6x100", "NumPy (hand-written)", timeit(np_loss_grad, 7))
+    if PEER == "numpy":
+        report("logistic loss+gradient 1e6x100", label("NumPy (hand-written)"), timeit(np_loss_grad, 7))
+        loss, g = np_loss_grad()
+        print(f"logistic: loss {loss!r}, g[0] {g[0]!r}", file=sys.stderr)
+        return
     tX, ty = torch.from_numpy(X), torch.from_numpy(y)
     tw = torch.from_numpy(w.copy()).requires_grad_(True)
 
@@ -64,14 +96,15 @@ def logistic():
         return loss.item(), tw.grad
 
     report("logistic loss+gradient 1e6x100", "PyTorch autograd", timeit(torch_loss_grad, 7))
-    loss, g = np_loss_grad()
-    print(f"logistic: loss {loss!r}, g[0] {g[0]!r}", file=sys.stderr)
 
 
 def quadratic():
     n = 4000
     A, x = data(n, n, 6), data(n, 1, 7)[:, 0]
-    report("gradient of x'*A*x, n=4000", "NumPy A@x + A.T@x", timeit(lambda: A @ x + A.T @ x, 21), 4.0 * n * n)
+    if PEER == "numpy":
+        report("gradient of x'*A*x, n=4000", label("NumPy A@x + A.T@x"), timeit(lambda: A @ x + A.T @ x, 21), 4.0 * n * n)
+        print(f"quadratic: g[0] {(A @ x + A.T @ x)[0]!r}", file=sys.stderr)
+        return
     tA = torch.from_numpy(A)
     tx = torch.from_numpy(x.copy()).requires_grad_(True)
 
@@ -81,13 +114,15 @@ def quadratic():
         return tx.grad
 
     report("gradient of x'*A*x, n=4000", "PyTorch autograd", timeit(torch_grad, 21), 4.0 * n * n)
-    print(f"quadratic: g[0] {(A @ x + A.T @ x)[0]!r}", file=sys.stderr)
 
 
 def logdet():
     n = 500
     X = data(n, n, 8) + n * np.eye(n)
-    report("gradient of logdet(X), n=500", "NumPy inv(X).T", timeit(lambda: np.linalg.inv(X).T, 21), 2.0 * n ** 3)
+    if PEER == "numpy":
+        report("gradient of logdet(X), n=500", label("NumPy inv(X).T"), timeit(lambda: np.linalg.inv(X).T, 21), 2.0 * n ** 3)
+        print(f"logdet: g[0] {np.linalg.inv(X).T[0, 0]!r}", file=sys.stderr)
+        return
     tX = torch.from_numpy(X.copy()).requires_grad_(True)
 
     def torch_grad():
@@ -96,10 +131,10 @@ def logdet():
         return tX.grad
 
     report("gradient of logdet(X), n=500", "PyTorch autograd", timeit(torch_grad, 21), 2.0 * n ** 3)
-    print(f"logdet: g[0] {np.linalg.inv(X).T[0, 0]!r}", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    cases = sys.argv[1:] or ["gemm", "logistic", "quadratic", "logdet"]
+    describe()
+    cases = sys.argv[2:] or ["gemm", "logistic", "quadratic", "logdet"]
     for c in cases:
         globals()[c]()

@@ -5,14 +5,22 @@ closed forms (A + A.T; X.T @ (s * X) with s = sigmoid(z)(1 - sigmoid(z))). A mea
 call runs past CAP seconds is stopped (SIGALRM, between PyTorch's per-row backward passes) and printed
 as "> CAP s". One line per measurement: case|implementation|median ms|-  ("-" for ms when capped,
 with the cap in a note line).
-Run with Debian's interpreter: /usr/bin/python3 bench/peers_hessians.py [quad logistic]
+Run with Debian's interpreter: /usr/bin/python3 bench/peers_hessians.py numpy|torch [CAP] [quad logistic]
+One peer per process: NumPy never runs beside torch (issue "Honest speed").
 """
-import signal, sys, time
+import os, signal, sys, time
 import numpy as np
-import torch
-from torch.autograd.functional import hessian
 
-torch.set_num_threads(2)
+PEER = sys.argv[1] if len(sys.argv) > 1 else ""
+if PEER not in ("numpy", "torch"):
+    sys.exit("usage: peers_hessians.py numpy|torch [CAP] [quad logistic]")
+del sys.argv[1]
+THREADS = len(os.sched_getaffinity(0))
+if PEER == "torch":
+    import torch
+    from torch.autograd.functional import hessian
+    torch.set_num_threads(THREADS)
+    assert torch.get_num_threads() == THREADS, "torch did not take the thread count"
 CAP = float(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].replace(".", "").isdigit() else 60.0
 sys.argv = [a for a in sys.argv if a.replace(".", "").isdigit() is False or a == sys.argv[0]]
 
@@ -74,8 +82,10 @@ def quad():
     for n in (1000, 4000):
         what = f"Hessian of x'*A*x, n={n}"
         A, x = data(n, n, 6), data(n, 1, 7)[:, 0]
-        report(what, "NumPy A + A.T", timeit(lambda: A + A.T, 11))
-        check(what + " (NumPy)", A + A.T)
+        if PEER == "numpy":
+            report(what, "NumPy A + A.T", timeit(lambda: A + A.T, 11))
+            check(what + " (NumPy)", A + A.T)
+            continue
         tA, tx = torch.from_numpy(A), torch.from_numpy(x.copy())
         f = lambda v: v @ (tA @ v)
         for vec in (True, False):
@@ -97,8 +107,10 @@ def logistic():
             s = p * (1 - p)                       # y.^2 = 1
             return X.T @ (s[:, None] * X)
 
-        report(what, "NumPy X.T @ (s*X)", timeit(closed_form, 11))
-        check(what + " (NumPy)", closed_form())
+        if PEER == "numpy":
+            report(what, "NumPy X.T @ (s*X)", timeit(closed_form, 11))
+            check(what + " (NumPy)", closed_form())
+            continue
         tX, ty, tw = torch.from_numpy(X), torch.from_numpy(y), torch.from_numpy(w.copy())
         f = lambda v: torch.nn.functional.softplus(-ty * (tX @ v)).sum()
         for vec in (True, False):
@@ -107,5 +119,11 @@ def logistic():
 
 
 if __name__ == "__main__":
+    try:
+        from threadpoolctl import threadpool_info
+        pools = "; ".join(f"{p.get('internal_api')} {p.get('version')} kernel {p.get('architecture')} threads {p.get('num_threads')}" for p in threadpool_info())
+    except ImportError:
+        pools = "threadpoolctl not installed"
+    print(f"# {PEER}: numpy {np.__version__}" + (f", torch {torch.__version__} with {torch.get_num_threads()} threads" if PEER == "torch" else "") + f"; {pools}", flush=True)
     for c in sys.argv[1:] or ["quad", "logistic"]:
         globals()[c]()
