@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Nabla.Fitting;
+using Nabla.Data;
+using Nabla.Models;
 using Nabla.LinearAlgebra;
 
 // Benchmarks of Nabla's linear regression (not a unit test): see bench/Fitting/run.sh.

@@ -1,3 +1,4 @@
+using Nabla.Checking;
 using Nabla.Calculus;
 using System.CommandLine;
 using Nabla.Api;
@@ -157,8 +158,8 @@ public static class Commands
                     if (p.GetValue(check))
                     {
                         var report = d.Index is { } ix
-                            ? Numerics.GradientCheck.CheckIndex(bound.Root, x, ix, kind, bound.Variables)
-                            : Numerics.GradientCheck.Check(bound.Root, x, d.Result!, kind, bound.Variables);
+                            ? Checking.GradientCheck.CheckIndex(bound.Root, x, ix, kind, bound.Variables)
+                            : Checking.GradientCheck.Check(bound.Root, x, d.Result!, kind, bound.Variables);
                         stdout.WriteLine($"  check: largest relative error {report.MaxRelativeError:E2} over {report.Trials} random points{(report.Directional ? ", " + report.Method : "")} ({report.Verdict})");
                         if (!report.Passed) rc = 1;
                     }

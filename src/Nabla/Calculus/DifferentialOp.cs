@@ -1,3 +1,4 @@
+using Nabla.Checking;
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.Ops;

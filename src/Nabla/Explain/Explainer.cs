@@ -32,7 +32,7 @@ public sealed record Explanation(IReadOnlyList<Step> Steps, Var Differential, Ex
 /// <summary>
 /// Derives a gradient the way a seminar does: write df, expand it by the rules of the matrix
 /// differential, simplify, bring it to tr(G'*dX) (or g'*dx) by the trace and transpose rules, read off G.
-/// Every step is generated from the rules applied; <see cref="StepCheck"/> verifies each one numerically.
+/// Every step is generated from the rules applied; <c>Checking.StepCheck</c> verifies each one numerically.
 /// </summary>
 public static class Explainer
 {

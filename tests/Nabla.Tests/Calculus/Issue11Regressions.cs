@@ -1,3 +1,4 @@
+using Nabla.Checking;
 using Nabla.Calculus;
 using System.Text.Json.Nodes;
 using Nabla.Api;

@@ -1,4 +1,5 @@
-using Nabla.Fitting;
+using Nabla.Data;
+using Nabla.Models;
 
 namespace Nabla.Tests.Fitting;
 
@@ -96,7 +97,7 @@ public sealed class CsvErrorTests : IDisposable
     {
         // more rows than a chunk and than the keep-rows limit: the streamed normal equations must agree with the in-memory fit
         var rng = new Random(7);
-        int n = 3 * CsvRegression.ChunkRows + 17, d = 3;
+        int n = 3 * CsvSource.ChunkRows + 17, d = 3;
         var x = new double[n * d];
         var y = new double[n];
         var sb = new System.Text.StringBuilder("a,b,c,y\n");

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Nabla.Fitting;
+using Nabla.Data;
+using Nabla.Models;
 
 namespace Nabla.Tests.Fitting;
 

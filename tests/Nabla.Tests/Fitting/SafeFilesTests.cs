@@ -1,4 +1,5 @@
-using Nabla.Fitting;
+using Nabla.Data;
+using Nabla.Models;
 using Nabla.LinearAlgebra;
 
 namespace Nabla.Tests.Fitting;

@@ -1,3 +1,4 @@
+using Nabla.Checking;
 using Nabla.Calculus;
 using Nabla.Api;
 using Nabla.Expressions;

@@ -1,4 +1,5 @@
-namespace Nabla.Fitting;
+using Nabla.Data;
+namespace Nabla.Models;
 
 /// <summary>The statsmodels-style summary of a solution: standard errors, t, p, intervals, R², F, warnings.</summary>
 internal static class Summaries

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Nabla.Fitting;
+namespace Nabla.Models;
 
 /// <summary>A fit as a statsmodels-like table for the terminal, and as one JSON object.</summary>
 public static class RegressionReport

@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Nabla.Fitting;
+namespace Nabla.Data;
 
 /// <summary>
 /// One pass over the rows of a tall-skinny design: accumulates Z'Z for Z = [1, X - s, y - s_y]

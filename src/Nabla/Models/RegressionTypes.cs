@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Nabla.Fitting;
+namespace Nabla.Models;
 
 /// <summary>How the least-squares problem is solved.</summary>
 public enum Solver

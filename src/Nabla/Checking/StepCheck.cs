@@ -1,9 +1,10 @@
+using Nabla.Explain;
 using Nabla.Calculus;
 using Nabla.Expressions;
 using Nabla.Numerics;
 using Nabla.LinearAlgebra;
 
-namespace Nabla.Explain;
+namespace Nabla.Checking;
 
 /// <summary>
 /// Checks a derivation numerically: with the variables and dX given random values, every step's df

@@ -1,4 +1,4 @@
-namespace Nabla.Fitting;
+namespace Nabla.Models;
 
 /// <summary>
 /// Tails of Student's t and Fisher's F through the regularized incomplete beta function

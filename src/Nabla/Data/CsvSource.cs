@@ -1,17 +1,16 @@
 using nietras.SeparatedValues;
 
-namespace Nabla.Fitting;
+namespace Nabla.Data;
 
 /// <summary>A CSV that cannot be fitted as it is: the message names the row (and line) and the column.</summary>
 public sealed class CsvDataException(string message) : Exception(message);
 
 /// <summary>
-/// Least squares straight from a CSV (read with Sep): one pass, in chunks, each chunk's X'X and X'y
-/// accumulated in parallel while the next is parsed, so memory does not grow with the number of rows
-/// (the rows themselves are kept only for the qr, svd and gd solvers, or while the file is small).
-/// Every value must be a finite number: nothing is dropped silently.
+/// A numeric CSV read with Sep, for least squares: one pass, in chunks, each chunk's X'X and X'y accumulated in
+/// parallel while the next is parsed, so memory does not grow with the number of rows (the rows themselves are kept
+/// only when asked, or while the file is small). Every value must be a finite number: nothing is dropped silently.
 /// </summary>
-public static class CsvRegression
+public static class CsvSource
 {
     /// <summary>Rows per chunk handed to the accumulator.</summary>
     public const int ChunkRows = 8192;
@@ -24,23 +23,6 @@ public static class CsvRegression
     {
         /// <summary>The decimal separator of the numbers: '.' (the default) or ','.</summary>
         public char Decimal { get; init; } = '.';
-    }
-
-    /// <summary>Reads <paramref name="path"/> and fits <paramref name="target"/> on <paramref name="features"/> (all other columns when null).</summary>
-    /// <param name="path">The CSV file, with a header row.</param>
-    /// <param name="target">The column to predict.</param>
-    /// <param name="features">The feature columns; all others when null.</param>
-    /// <param name="options">Intercept, ridge, solver.</param>
-    /// <param name="progress">Called with (bytes read, bytes in all) after each chunk.</param>
-    /// <param name="decimalSeparator">'.' (numbers as 1.5) or ',' (numbers as 1,5); never a thousands separator.</param>
-    public static RegressionResult Fit(string path, string target, IReadOnlyList<string>? features = null,
-        RegressionOptions? options = null, Action<long, long>? progress = null, char decimalSeparator = '.')
-    {
-        options ??= new RegressionOptions();
-        bool keepAll = options.Solver is Solver.Qr or Solver.Svd or Solver.Gd;
-        var (sums, rows, cols) = Read(path, target, features, keepAll, options.Solver == Solver.Auto, progress, decimalSeparator);
-        var o = options with { FeatureNames = cols.FeatureNames, TargetName = cols.TargetName };
-        return LinearRegression.Solve(sums, rows, o);
     }
 
     internal static (GramSums Sums, RowData? Rows, Columns Cols) Read(string path, string target, IReadOnlyList<string>? features,
@@ -109,14 +91,14 @@ public static class CsvRegression
     }
 
     /// <summary>Opens an input file, saying plainly when it is missing or a folder.</summary>
-    private static CountingStream OpenFile(string path)
+    internal static CountingStream OpenFile(string path)
     {
         if (Directory.Exists(path)) throw new CsvDataException($"'{path}' is a folder, not a CSV file");
         if (!File.Exists(path)) throw new CsvDataException($"the file '{path}' does not exist");
         return new CountingStream(File.OpenRead(path));
     }
 
-    private static SepReader Open(Stream stream, string path, char decimalSeparator = '.')
+    internal static SepReader Open(Stream stream, string path, char decimalSeparator = '.')
     {
         if (decimalSeparator is not ('.' or ','))
             throw new ArgumentException($"the decimal separator must be '.' or ',', not '{decimalSeparator}'");
@@ -185,13 +167,13 @@ public static class CsvRegression
     }
 
     /// <summary>What is wrong with one value, without the row: "column 'b': 'abc' is not a number".</summary>
-    private sealed class BadValue(string message) : Exception(message);
+    internal sealed class BadValue(string message) : Exception(message);
 
     /// <summary>
     /// One number, parsed strictly: a sign, digits, one decimal separator, an exponent — never a thousands
     /// separator, so that 1,5 in a ';'-separated file is an error (with the fix), not fifteen.
     /// </summary>
-    private static double Value(SepReader.Row row, int col, string name, char decimalSeparator)
+    internal static double Value(SepReader.Row row, int col, string name, char decimalSeparator)
     {
         var span = row[col].Span.Trim();
         if (span.IsEmpty)
@@ -221,45 +203,8 @@ public static class CsvRegression
 
     private static string Clip(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : s[..37].ToString() + "...";
 
-    /// <summary>Writes each row of <paramref name="path"/> with the model's prediction appended as a last column.</summary>
-    public static long Predict(string path, RegressionResult model, TextWriter output, char decimalSeparator = '.')
-    {
-        using var stream = OpenFile(path);
-        using var reader = Open(stream, path, decimalSeparator);
-        var header = reader.Header;
-        string list = string.Join(", ", header.ColNames);
-        var idx = new int[model.FeatureNames.Count];
-        for (int j = 0; j < idx.Length; j++)
-            if (!header.TryIndexOf(model.FeatureNames[j], out idx[j]))
-                throw new CsvDataException($"the feature column '{model.FeatureNames[j]}' is not in the header of '{path}'; its columns are: {list}");
-        var sep = header.ColNames.Count > 1 ? reader.Spec.Sep.Separator : ','; // one column: Sep cannot tell, prefer the comma
-        output.WriteLine(string.Join(sep, header.ColNames) + sep + "prediction");
-        var x = new double[idx.Length];
-        long n = 0;
-        foreach (var row in reader)
-        {
-            if (row.ColCount == 1 && header.ColNames.Count > 1 && row.Span.IsWhiteSpace()) continue; // a blank line
-            if (row.ColCount != header.ColNames.Count)
-                throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}) has {row.ColCount} fields, but the header has {header.ColNames.Count}");
-            try
-            {
-                for (int j = 0; j < idx.Length; j++) x[j] = Value(row, idx[j], model.FeatureNames[j], decimalSeparator);
-            }
-            catch (BadValue e)
-            {
-                throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}), {e.Message}");
-            }
-            output.Write(row.Span);
-            output.Write(sep);
-            var text = model.Predict(x).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-            output.WriteLine(decimalSeparator == ',' ? text.Replace('.', ',') : text);
-            n++;
-        }
-        return n;
-    }
-
     /// <summary>A read-only stream that counts the bytes read, for the progress bar.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
+    internal sealed class CountingStream(Stream inner) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;

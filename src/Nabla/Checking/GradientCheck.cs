@@ -1,10 +1,12 @@
+using Nabla.Explain;
+using Nabla.Numerics;
 using Nabla.Calculus;
 using Nabla.Diagnostics;
 using Nabla.Expressions;
 using Nabla.Ops;
 using Nabla.LinearAlgebra;
 
-namespace Nabla.Numerics;
+namespace Nabla.Checking;
 
 /// <summary>
 /// The outcome of a numerical check: the largest relative error over the points where the finite

@@ -1,3 +1,4 @@
+using Nabla.Data;
 using Nabla.Calculus;
 using Nabla.Printing;
 using Nabla.Expressions;
@@ -5,7 +6,7 @@ using Nabla.Numerics;
 using Nabla.Semantics;
 using Nabla.LinearAlgebra;
 
-namespace Nabla.Fitting;
+namespace Nabla.Optimization;
 
 /// <summary>
 /// The gd solver: L-BFGS on Q(w) = norm2(X*w-y)^2 using the gradient Nabla derives itself

@@ -1,5 +1,5 @@
 using Nabla.LinearAlgebra;
-namespace Nabla.Fitting;
+namespace Nabla.Models;
 
 /// <summary>
 /// Null-space bookkeeping: writing null vectors of the design as relations between named columns

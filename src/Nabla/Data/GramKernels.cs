@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Nabla.Fitting;
+namespace Nabla.Data;
 
 /// <summary>
 /// The syrk micro-kernels behind <see cref="GramAccumulator"/>: C += P'P on the upper triangle, for a packed
