@@ -67,6 +67,15 @@ public abstract class FunctionOp(string name, Signature signature, string summar
     /// <summary>LaTeX of a call, given the LaTeX of the argument (already grouped where needed).</summary>
     public abstract string Latex(string arg);
 
+    /// <summary>
+    /// An op LaTeX writes as a superscript on its (grouped) argument, binding like a power: inv(X) as X^{-1}.
+    /// Null for the others, which <see cref="Latex"/> writes.
+    /// </summary>
+    public virtual string? LatexSuperscript => null;
+
+    /// <summary>The superscript of the transposed call, where it has one: inv(X)' as X^{-T}.</summary>
+    public virtual string? LatexTransposedSuperscript => null;
+
     /// <summary>Whether <see cref="Latex"/> brackets the argument itself (so the printer need not).</summary>
     public virtual bool LatexBracketsArgument => false;
 

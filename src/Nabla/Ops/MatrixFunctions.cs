@@ -9,9 +9,12 @@ namespace Nabla.Ops;
 public sealed class MatrixFunction(
     string name, Signature signature, string summary, Func<string, string> latex,
     Func<Tensor, Tensor> kernel, Func<Call, Expr, Expr> differential, string ruleName, string ruleText,
-    Func<Call, Expr, Expr>? transpose = null, PointDomain points = PointDomain.Any)
+    Func<Call, Expr, Expr>? transpose = null, PointDomain points = PointDomain.Any,
+    string? superscript = null, string? transposedSuperscript = null)
     : FunctionOp(name, signature, summary)
 {
+    public override string? LatexSuperscript => superscript;
+    public override string? LatexTransposedSuperscript => transposedSuperscript;
     public override PointDomain PointDomain => points;
     public override string Latex(string arg) => latex(arg);
     public override Tensor Evaluate(Tensor arg) => kernel(arg);
@@ -57,7 +60,8 @@ public static partial class Functions
         a => $"{{{a}}}^{{-1}}",
         t => DenseOps.Inverse(t, "the argument of inv"),
         (c, dx) => E.Neg(E.Mul(c, dx, c)),
-        "inverse-rule", "d inv(X) = -inv(X) dX inv(X)", points: PointDomain.Spd);
+        "inverse-rule", "d inv(X) = -inv(X) dX inv(X)", points: PointDomain.Spd,
+        superscript: "-1", transposedSuperscript: "-T");
 
     public static readonly MatrixFunction Adj = new("adj", Signature.SquareToSquare,
         "adjugate: the transposed cofactor matrix, det(X)*inv(X) where X is invertible, defined for every square X",

@@ -1,6 +1,5 @@
 using System.Text;
 using Nabla.Expressions;
-using Nabla.Ops;
 using Nabla.Semantics;
 using Nabla.LinearAlgebra;
 
@@ -30,7 +29,7 @@ public sealed class LatexPrinter
         Power { Exponent: Num { Value: < 0 } } p when p.Base.Shape.IsScalar => Primary,
         Neg => Unary,
         Power or MatPow or Transpose => Pow,
-        Call { Op: var op } when ReferenceEquals(op, Functions.Inv) => Pow,
+        Call { Op.LatexSuperscript: not null } => Pow,
         _ => Primary,
     };
 
@@ -111,17 +110,17 @@ public sealed class LatexPrinter
                 Group(mp.A);
                 _sb.Append("^{").Append(mp.K).Append('}');
                 break;
-            case Transpose { X: Call { Op: var op } ic } when ReferenceEquals(op, Functions.Inv):
+            case Transpose { X: Call { Op.LatexTransposedSuperscript: { } tsup } ic }:
                 Group(ic.Arg);
-                _sb.Append("^{-T}");
+                _sb.Append("^{").Append(tsup).Append('}');
                 break;
             case Transpose t:
                 Group(t.X);
                 _sb.Append("^{T}");
                 break;
-            case Call { Op: var op } c when ReferenceEquals(op, Functions.Inv):
+            case Call { Op.LatexSuperscript: { } sup } c:
                 Group(c.Arg);
-                _sb.Append("^{-1}");
+                _sb.Append("^{").Append(sup).Append('}');
                 break;
             case Call c:
             {
@@ -155,7 +154,7 @@ public sealed class LatexPrinter
     private void Group(Expr e)
     {
         if (e is Var or Eye || e is Num { Value: >= 0 }) Write(e, 0);
-        else if (e is Call c && !ReferenceEquals(c.Op, Functions.Inv)) Write(e, 0);
+        else if (e is Call { Op.LatexSuperscript: null }) Write(e, 0);
         else
         {
             _sb.Append("\\left(");
