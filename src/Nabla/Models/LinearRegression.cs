@@ -94,12 +94,27 @@ public static class LinearRegression
             : solver switch
             {
                 Solver.Normal or Solver.Gd => NormalSolve(g, chol, graw, o.Intercept, names, rms),
-                _ => OrthogonalSolve(data!, o.Intercept, solver),
+                _ => Equilibrated(data!, rms, graw, o.Intercept, scaled => OrthogonalSolve(scaled, o.Intercept, solver)),
             };
+        // The condition number reported is the design's own (statsmodels'), not that of the scaled columns solved.
+        if (sol.Solver is "qr" or "svd" or "qr+svd" && double.IsFinite(sol.Condition)) sol = sol with { Condition = DesignCondition(graw, p) };
         if (solver == Solver.Gd && o.Ridge == 0)
         {
-            var (w, iterations, text) = GradientSolver.Fit(data!, o.Intercept);
-            sol = sol with { W = w, Solver = "gd", Notes = [.. sol.Notes, $"gd: L-BFGS on Nabla's gradient {text}, {iterations} iterations"] };
+            int iterations = 0;
+            string text = "";
+            double reduction = 0;
+            var gd = Equilibrated(data!, rms, graw, o.Intercept, scaled =>
+            {
+                (var w, iterations, text, reduction) = GradientSolver.Fit(scaled, o.Intercept);
+                return sol with { W = w, Cov = null, Nulls = [] };
+            });
+            // From 0 the iterates stay in the scaled design's row space: the minimum-norm solution there, not in the
+            // caller's units. The normal equations' null space (scale-aware) maps it back to the minimum-norm one.
+            if (sol.Nulls.Count > 0) gd = gd with { W = Dependencies.MinimumNorm(gd.W, Dependencies.Orthonormal(sol.Nulls)) };
+            var notes = new List<string>(sol.Notes) { $"gd: L-BFGS on Nabla's gradient {text}, {iterations} iterations, on columns scaled to unit RMS" };
+            if (reduction > GradientSolver.Converged)
+                notes.Add($"gd did not converge: after {iterations} iterations the gradient is still {reduction:G3} of its starting size; w is not the least-squares solution (the normal or svd solver gives it)");
+            sol = sol with { W = gd.W, Solver = "gd", Notes = notes };
         }
         var dependencies = Dependencies.FromNullVectors(sol.Nulls, names, rms);
         // RSS from the sums loses about log10(Σ(y-ȳ)²/RSS) digits; recompute it from the rows where that matters
@@ -279,6 +294,42 @@ public static class LinearRegression
     /// n vectors of length p (n² p work, as LAPACK's gelsd does on the short side), so D = V Σ U'. The minimum-norm
     /// w = U Σ⁺ V' y; the null space, whose relations the report names, is the complement of U's span.
     /// </summary>
+    /// <summary>
+    /// Solves on the rows with every column (and y) scaled to unit RMS, then maps the solution back: rank decisions
+    /// and gradient steps must not depend on the units of a column (a column of size 1e150 beside one of size 1 is
+    /// not a dependency, and a step that suits one does not suit the other). With X_s = X S and y_s = y / r:
+    /// w = r S w_s, (X'X)⁻¹ = S (X_s'X_s)⁻¹ S, and a null vector v_s of X_s is S v_s for X.
+    /// </summary>
+    private static Solution Equilibrated(RowData data, double[] rms, double[] graw, bool intercept, Func<RowData, Solution> solve)
+    {
+        int n = data.N, d = data.D, off = intercept ? 1 : 0, p = d + off;
+        if (n < p) return solve(data); // wide: the null space may be too large to list, and min-norm is not scale-free
+        var s = new double[p];
+        for (int j = 0; j < p; j++) s[j] = rms[j] > 0 && double.IsFinite(1 / rms[j]) ? 1 / rms[j] : 1;
+        double ry = Math.Sqrt(data.Y.Sum(v => v * v) / n);
+        if (!(ry > 0) || !double.IsFinite(1 / ry)) ry = 1;
+        var x = new double[data.X.Length];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) x[(long)i * d + j] = data.X[(long)i * d + j] * s[j + off];
+        var sol = solve(new RowData(x, n, d, data.Y.Select(v => v / ry).ToArray()));
+        var w = sol.W.Select((v, j) => v * s[j] * ry).ToArray();
+        double[]? cov = sol.Cov is null ? null : [.. sol.Cov.Select((v, k) => v * s[k / p] * s[k % p])];
+        var nulls = sol.Nulls.Select(v =>
+        {
+            var u = v.Select((c, j) => c * s[j]).ToArray();
+            double norm = Math.Sqrt(u.Sum(c => c * c));
+            return norm > 0 ? u.Select(c => c / norm).ToArray() : u;
+        }).ToList();
+        if (nulls.Count > 0)
+        {
+            // The minimum-norm solution is not scale-free: take it in the caller's units, off the null space mapped back.
+            var basis = Dependencies.Orthonormal(nulls);
+            w = Dependencies.MinimumNorm(w, basis);
+            if (cov is not null) cov = Dependencies.PseudoInverse(graw, p, basis);
+        }
+        return sol with { W = w, Cov = cov, Nulls = nulls };
+    }
+
     /// <summary>A null space of up to this many dimensions is written out as relations between columns.</summary>
     public const int MaxRelationsNamed = 50;
 

@@ -30,7 +30,7 @@ internal static class GradientSolver
         return (bound, Derivatives.Derive(bound.Root, w, DerivativeKind.Gradient), Derivatives.Derive(bound.Root, w, DerivativeKind.Hessian));
     }
 
-    public static (double[] W, int Iterations, string GradientText) Fit(RowData data, bool intercept)
+    public static (double[] W, int Iterations, string GradientText, double Reduction) Fit(RowData data, bool intercept)
     {
         var (bound, gradient, hessian) = Derive();
         int n = data.N, d = data.D, off = intercept ? 1 : 0, p = d + off;
@@ -61,7 +61,7 @@ internal static class GradientSolver
         double g0 = NormInf(g), best = g0;
         var bestX = (double[])x.Clone();
         int stall = 0, it = 0, maxIt = 50 * p + 200;
-        if (g0 == 0) return (x, 0, ResultText.Readable(gradient));
+        if (g0 == 0) return (x, 0, ResultText.Readable(gradient), 0);
         for (; it < maxIt; it++)
         {
             var dir = TwoLoop(g, s, yv);
@@ -85,8 +85,11 @@ internal static class GradientSolver
             if (gn < best) { best = gn; bestX = (double[])x.Clone(); stall = 0; } else if (++stall > 20) break;
             if (gn <= 1e-15 * g0) break;
         }
-        return (bestX, it, ResultText.Readable(gradient));
+        return (bestX, it, ResultText.Readable(gradient), best / g0);
     }
+
+    /// <summary>The largest final/initial gradient ratio (largest entry) counted as converged.</summary>
+    public const double Converged = 1e-10;
 
     /// <summary>The L-BFGS two-loop recursion: -H·g with the inverse-Hessian approximation of the stored pairs.</summary>
     private static double[] TwoLoop(double[] g, List<double[]> s, List<double[]> y)
