@@ -164,10 +164,33 @@ public static class Commands
                         if (!report.Passed) rc = 1;
                     }
                 }
+                WriteConventionNote(bound.Variables, declarations, options.ConcreteShapes.Keys, stdout);
                 return rc;
             });
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Says how the variables that were neither declared nor given values were typed (by the naming convention and
+    /// the shapes around them), and how to type one otherwise: `b` in sum(tanh(W*x+b)) is a scalar unless declared.
+    /// </summary>
+    private static void WriteConventionNote(IEnumerable<Var> variables, IReadOnlyDictionary<string, VarType> declared,
+        IEnumerable<string> valued, TextWriter stdout)
+    {
+        var given = valued.ToHashSet();
+        var typed = variables.Where(v => !declared.ContainsKey(v.Name) && !given.Contains(v.Name)).OrderBy(v => v.Name, StringComparer.Ordinal).ToList();
+        if (typed.Count == 0) return;
+        static string Kind(Var v) => v.Symmetric ? "symmetric" : v.Shape.Kind.ToString().ToLowerInvariant();
+        static string Other(Var v) => v.Symmetric ? "matrix(n,n)" : v.Shape.Kind switch
+        {
+            ShapeKind.Scalar => "vector(n)",
+            ShapeKind.Vector => "scalar",
+            _ => "symmetric(n)",
+        };
+        var example = typed.FirstOrDefault(v => v.Shape.IsScalar) ?? typed[0]; // a scalar is the likeliest surprise
+        stdout.WriteLine($"  typed without a declaration (by the naming convention and their use): {string.Join(", ", typed.Select(v => $"{v.Name} {Kind(v)}"))};" +
+            $" declare otherwise with --var, e.g. --var {example.Name}:{Other(example)}");
     }
 
     /// <summary>`nabla complete "grad --w"`: the completions System.CommandLine offers at the end of a partial command line, one a line (for shell completion scripts).</summary>
