@@ -161,13 +161,13 @@ public static partial class RegressCommand
         };
     }
 
-    /// <summary>The seed's derivation, each step derived by Nabla: the loss, its gradient, the stationarity condition, the Hessian.</summary>
+    /// <summary>How regress fits, each step derived by Nabla: the loss, its gradient, the stationarity condition, the Hessian.</summary>
     public static void Explain(TextWriter o)
     {
         var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix), ["w"] = new(VarKind.Vector), ["y"] = new(VarKind.Vector) };
         var options = new BindOptions { Declarations = declarations, PreferScalar = true };
-        const string seed = "(y-X*w)'*(y-X*w)";
-        var bound = Binder.Bind(seed, options);
+        const string loss = "(y-X*w)'*(y-X*w)";
+        var bound = Binder.Bind(loss, options);
         var w = bound.Variable("w")!;
         var grad = Derivation.Compute(bound.Root, w, DerivativeKind.Gradient);
         var hess = Derivation.Compute(bound.Root, w, DerivativeKind.Hessian);
@@ -179,7 +179,7 @@ public static partial class RegressCommand
         string g0 = TextPrinter.PrintResult(Simplifier.Simplify(zero.Root));
         string rhs = g0.StartsWith('-') ? g0[1..] : $"-({g0})";
 
-        o.WriteLine("Least squares, the seed's way (every formula below is derived by Nabla, not typed in):");
+        o.WriteLine("How nabla regress fits: least squares, and every formula below is derived by Nabla, not typed in.");
         o.WriteLine();
         o.WriteLine($"  loss        Q(w) = {TextPrinter.Print(bound.Root)}            (the same as {TextPrinter.Print(norm.Root)})");
         o.WriteLine($"  gradient    ∇_w Q = {grad.Text}                     (of norm2(X*w-y)^2: {grad2.Text})");

@@ -30,9 +30,23 @@ public sealed class Tensor
 
     public double ScalarValue => Kind == ShapeKind.Scalar ? Data[0] : throw new InvalidOperationException("not a scalar");
 
+    /// <summary>A scalar value.</summary>
     public static Tensor Scalar(double v) => new(ShapeKind.Scalar, 1, 1, [v]);
 
+    /// <summary>A column vector that wraps <paramref name="v"/> (no copy: later writes to the array are seen).</summary>
     public static Tensor Vector(params double[] v) => new(ShapeKind.Vector, v.Length, 1, v);
+
+    /// <summary>
+    /// A <paramref name="rows"/>×<paramref name="cols"/> matrix that wraps the row-major <paramref name="data"/> without
+    /// copying it (later writes to the array are seen); the length must be rows·cols.
+    /// </summary>
+    public static Tensor Matrix(double[] data, int rows, int cols)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (rows < 0 || cols < 0 || (long)rows * cols != data.Length)
+            throw new ArgumentException($"a {rows}×{cols} matrix needs {(long)rows * cols} values, not {data.Length}");
+        return new(ShapeKind.Matrix, rows, cols, data);
+    }
 
     public static Tensor Matrix(double[,] m)
     {

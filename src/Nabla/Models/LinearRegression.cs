@@ -98,6 +98,8 @@ public static class LinearRegression
             };
         // The condition number reported is the design's own (statsmodels'), not that of the scaled columns solved.
         if (sol.Solver is "qr" or "svd" or "qr+svd" && double.IsFinite(sol.Condition)) sol = sol with { Condition = DesignCondition(graw, p) };
+        // A design the rank decision found singular has an infinite one (any finite figure would be rounding noise).
+        if (sol.Rank < p) sol = sol with { Condition = double.PositiveInfinity };
         if (solver == Solver.Gd && o.Ridge == 0)
         {
             int iterations = 0;

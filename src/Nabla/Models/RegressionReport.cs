@@ -14,7 +14,9 @@ public static class RegressionReport
     {
         string kind = r.Ridge > 0 ? $"Ridge regression (λ = {G(r.Ridge)})" : "OLS regression";
         o.WriteLine($"{kind}: {target} ~ {string.Join(" + ", r.Table.Select(t => t.Name))}");
-        o.WriteLine($"  n = {r.N}   d = {r.D}   rank = {r.Rank}   condition number = {G(r.ConditionNumber, 4)}   solver = {r.Solver}");
+        // d counts the features, the rank the design's columns (the intercept's among them): say both, so they agree.
+        int columns = r.D + (r.HasIntercept ? 1 : 0);
+        o.WriteLine($"  n = {r.N}   features = {r.D}{(r.HasIntercept ? " + intercept" : "")}   rank = {r.Rank} of {columns} columns   condition number = {G(r.ConditionNumber, 4)}   solver = {r.Solver}");
         o.WriteLine($"  R² = {G(r.RSquared, 5)}   adjusted R² = {G(r.AdjustedRSquared, 5)}   F = {G(r.FStatistic, 5)} (p = {(r.FPValue < 1e-300 ? "<1e-300" : G(r.FPValue, 3))}, {G(r.DfModel)} and {G(r.DfResid)} df)");
         o.WriteLine($"  residual standard error = {G(r.ResidualStdError, 5)} on {G(r.DfResid)} degrees of freedom");
         o.WriteLine();

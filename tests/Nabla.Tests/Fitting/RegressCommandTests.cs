@@ -78,6 +78,20 @@ public class RegressCommandTests
         Assert.Contains("H = 2*X'*X", stdout);
         Assert.Contains("2*X'*X*w = 2*X'*y", stdout);
         Assert.Contains("positive semi-definite", stdout);
+        Assert.DoesNotContain("seed", stdout); // it speaks to the user, not of the seminar it came from
+    }
+
+    [Fact]
+    public void The_header_counts_features_and_columns_alike_and_a_singular_design_has_an_infinite_condition_number()
+    {
+        foreach (var solver in new[] { "auto", "normal", "svd" })
+        {
+            var (rc, stdout, _) = Run("regress", Fixture("dup_intercept"), "--target", "y", "--solver", solver);
+            Assert.Equal(0, rc);
+            Assert.Contains("  n = 30   features = 3 + intercept   rank = 3 of 4 columns   condition number = inf   solver = ", stdout);
+        }
+        var (_, noIntercept, _) = Run("regress", Fixture("dup_intercept"), "--target", "y", "--no-intercept");
+        Assert.Contains("  n = 30   features = 3   rank = 3 of 3 columns   condition number = ", noIntercept);
     }
 
     [Fact]
