@@ -102,8 +102,13 @@ public static class Commands
         var at = new Option<FileInfo?>("--at") { Description = "A JSON file of values, {\"x\": [1,2], \"A\": [[1,2],[3,4]]}: print the values too." };
         var check = new Option<bool>("--check") { Description = "Compare with central finite differences at random points and print the largest relative error." };
         var steps = new Option<bool>("--steps") { Description = "Show the derivation step by step (the matrix-differential method); with --latex as an align* block." };
+        var expanded = new Option<bool>("--expanded") { Description = "Print the result written out, without naming its repeated subexpressions (\"… where t0 = …\")." };
+        var emit = new Option<string[]>("--emit") { Description = "Print a module that computes the value and the derivatives: numpy, torch or matlab (Octave). Repeatable.", Arity = ArgumentArity.OneOrMore };
+        emit.AcceptOnlyFromAmong([.. Codegen.CodeTarget.All.Select(t => t.Name)]);
+        var emitTo = new Option<DirectoryInfo?>("--emit-to") { Description = "Write the --emit modules into this folder (f.py, f_torch.py, f.m) instead of printing them." };
+        var function = new Option<string>("--function") { Description = "The generated function's name (default f).", DefaultValueFactory = _ => "f" };
         var json = JsonOption();
-        var cmd = new Command(name, description) { ExprArg, wrt, vars, latex, at, check, steps, json };
+        var cmd = new Command(name, description) { ExprArg, wrt, vars, latex, at, check, steps, expanded, emit, emitTo, function, json };
         cmd.SetAction(p =>
         {
             string text = p.GetValue(ExprArg)!;
@@ -130,10 +135,27 @@ public static class Commands
                 Evaluator? evaluator = values is null ? null : new Evaluator(values, bound.Variables);
                 if (evaluator is not null) stdout.WriteLine($"value = {Format(evaluator.Evaluate(bound.Root))}");
                 int rc = 0;
+                var targets = p.GetValue(emit) ?? [];
+                string fn = p.GetValue(function)!;
+                if (targets.Length > 0 && !IsName(fn))
+                    throw new NablaException(ErrorCodes.BadRequest, $"--function {fn}: the name must be a letter followed by letters, digits or '_'");
+                if (p.GetValue(emitTo) is not null && targets.Length == 0)
+                    throw new NablaException(ErrorCodes.BadRequest, "--emit-to needs --emit numpy|torch|matlab");
+                if (targets.Length > 0 && p.GetValue(emitTo) is null)
+                {
+                    // The modules alone, so that `nabla grad … --emit numpy > f.py` is a module.
+                    var all = p.GetValue(wrt)!.Select(w => Derivation.WrtVariable(bound, w, options))
+                        .Select(x => (x, Derivation.Compute(bound.Root, x, kind))).ToList();
+                    foreach (var t in targets.Distinct())
+                        stdout.Write(Derivation.EmitCode(t, text, bound, all, fn));
+                    return 0;
+                }
+                var emitted = new List<(Var, DerivativeResult)>();
                 foreach (var w in p.GetValue(wrt)!)
                 {
                     var x = Derivation.WrtVariable(bound, w, options);
                     var d = Derivation.Compute(bound.Root, x, kind, steps: p.GetValue(steps));
+                    emitted.Add((x, d));
                     if (d.Steps is { } ex)
                     {
                         stdout.WriteLine(p.GetValue(latex) ? ex.ToLatex() : ex.ToText());
@@ -151,8 +173,9 @@ public static class Commands
                     }
                     else
                     {
-                        stdout.WriteLine($"{label} = {d.Text}");
-                        if (p.GetValue(latex)) stdout.WriteLine($"latex: {d.Latex}");
+                        bool factored = !p.GetValue(expanded) && d.Display != d.Text;
+                        stdout.WriteLine($"{label} = {(factored ? d.Display : d.Text)}");
+                        if (p.GetValue(latex)) stdout.WriteLine($"latex: {(factored ? d.Factored!.Latex() : d.Latex)}");
                         if (evaluator is not null) stdout.WriteLine($"  at the given values: {Format(evaluator.Evaluate(d.Result!))}");
                     }
                     if (p.GetValue(check))
@@ -164,11 +187,34 @@ public static class Commands
                         if (!report.Passed) rc = 1;
                     }
                 }
+                if (p.GetValue(emitTo) is { } dir)
+                    foreach (var t in targets.Distinct())
+                        WriteModule(dir, fn, t, Derivation.EmitCode(t, text, bound, emitted, fn), stdout);
                 WriteConventionNote(bound.Variables, declarations, options.ConcreteShapes.Keys, stdout);
                 return rc;
             });
         });
         return cmd;
+    }
+
+    /// <summary>Writes a generated module whole (a temporary file renamed over the old one) and says where, and whether it replaced one.</summary>
+    private static void WriteModule(DirectoryInfo dir, string fn, string target, string code, TextWriter stdout)
+    {
+        string file = target switch { "numpy" => fn + ".py", "torch" => fn + "_torch.py", _ => fn + ".m" };
+        try
+        {
+            Directory.CreateDirectory(dir.FullName);
+            string path = Path.Combine(dir.FullName, file);
+            bool existed = File.Exists(path);
+            string tmp = path + ".tmp-" + Environment.ProcessId;
+            File.WriteAllText(tmp, code);
+            File.Move(tmp, path, overwrite: true);
+            stdout.WriteLine($"  wrote {Path.Combine(dir.ToString(), file)}{(existed ? " (replacing the file that was there)" : "")}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NablaException(ErrorCodes.BadRequest, $"cannot write {file} in {dir}: {e.Message}");
+        }
     }
 
     /// <summary>

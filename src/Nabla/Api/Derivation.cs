@@ -16,8 +16,18 @@ namespace Nabla.Api;
 public sealed record DerivativeResult(
     string Wrt, DerivativeKind Kind, Expr? Result, Shape Shape, string? Text, string Latex,
     Tensor? Value = null, IReadOnlyList<RuleApplication>? Trace = null, Explain.Explanation? Steps = null,
-    IndexForm? Index = null)
+    IndexForm? Index = null, Factored? Factored = null)
 {
+    /// <summary>
+    /// The factored text (<c>… where t0 = …</c>) when the result repeats a subexpression worth a name and the factored
+    /// text is the shorter; otherwise <see cref="Text"/>. It reads back as <see cref="Text"/> does.
+    /// </summary>
+    public string? Display => Factored is { HasBindings: true } fac && Text is not null && FactoredText is { } ft && ft.Length < Text.Length ? ft : Text;
+
+    /// <summary>The factored text, with constants sized as in <see cref="Text"/>; null when nothing repeats.</summary>
+    public string? FactoredText => Factored is { HasBindings: true } fac && Result is not null
+        ? fac.Text(0, sizes: Text != TextPrinter.PrintResult(Result)) : null;
+
     /// <summary>The dimensions of the result: the objective's, then the variable's where the result is a tensor.</summary>
     public IReadOnlyList<Dim> Dims => Index?.Dims ?? Shape.Dims;
 
@@ -47,6 +57,18 @@ public static class Derivation
             _ => Shape.Matrix(D(t?.Rows, c.Rows), D(t?.Rows, c.Rows)),
         };
         return new Var(name, shape, kind == VarKind.Symmetric);
+    }
+
+    /// <summary>The names a binding must not take: the objective's variables and sizes, the functions, 'where'.</summary>
+    public static HashSet<string> ReservedNames(Expr f)
+    {
+        var names = new HashSet<string>(Ops.Functions.AllNames, StringComparer.Ordinal) { Syntax.WhereBindings.Keyword };
+        foreach (var v in ExprQueries.Variables(f))
+        {
+            names.Add(v.Name);
+            foreach (var d in v.Shape.Dims) names.Add(d.Name);
+        }
+        return names;
     }
 
     /// <param name="f">The objective.</param>
@@ -84,6 +106,32 @@ public static class Derivation
             throw new NablaException(ErrorCodes.LimitExceeded,
                 $"the {Derivatives.KindName(kind)} with respect to {x.Name} has more than {Derivatives.MaxResultNodes:N0} nodes when written out; simplify the expression or split it");
         var explanation = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
-        return new DerivativeResult(x.Name, kind, d, d.Shape, ResultText.Readable(d), LatexPrinter.Print(d), null, rules, explanation);
+        var factored = Factored.Of([d], ReservedNames(f));
+        return new DerivativeResult(x.Name, kind, d, d.Shape, ResultText.Readable(d), LatexPrinter.Print(d), null, rules, explanation,
+            Factored: factored.HasBindings ? factored : null);
+    }
+
+    /// <summary>
+    /// A module in <paramref name="target"/> (numpy, torch, matlab) whose function takes the objective's variables and
+    /// returns its value and each derivative, in order, sharing their common subexpressions; with a gradient check and
+    /// a main that runs it at a random point. A derivative with only an index form is refused (no code for it yet).
+    /// </summary>
+    public static string EmitCode(string target, string source, BoundExpression bound, IReadOnlyList<(Var Wrt, DerivativeResult Result)> results,
+        string functionName = "f")
+    {
+        var t = Codegen.CodeTarget.ByName(target);
+        var derivatives = new List<Codegen.CodeDerivative>();
+        foreach (var (x, d) in results)
+        {
+            if (d.Result is null)
+                throw new NablaException(ErrorCodes.Unsupported,
+                    $"the {Derivatives.KindName(d.Kind)} with respect to {x.Name} has only an index form; code is generated for matrix-form results");
+            derivatives.Add(new Codegen.CodeDerivative(x, d.Kind, d.Result));
+        }
+        var variables = bound.Variables.ToList();
+        foreach (var (x, _) in results)
+            if (!variables.Any(v => v.Name == x.Name)) variables.Add(x);
+        var (positive, spd) = RandomPoint.Domains(bound.Root);
+        return t.Emit(new Codegen.CodeRequest(source, bound.Root, variables, derivatives, positive, spd, functionName));
     }
 }

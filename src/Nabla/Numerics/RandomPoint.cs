@@ -44,6 +44,15 @@ public static class RandomPoint
         return values;
     }
 
+    /// <summary>The variables whose values must be positive (under log, sqrt, a power, a division) or SPD (under inv, det, logdet).</summary>
+    public static (IReadOnlySet<string> Positive, IReadOnlySet<string> Spd) Domains(Expr f)
+    {
+        var positive = new HashSet<string>();
+        var spd = new HashSet<string>();
+        Scan(f, positive, spd);
+        return (positive, spd);
+    }
+
     /// <summary>A symmetric matrix; well-conditioned positive definite when <paramref name="shift"/> is set.</summary>
     public static Tensor Spd(int n, Random rng, bool shift)
     {

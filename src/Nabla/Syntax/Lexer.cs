@@ -58,6 +58,7 @@ public static class Lexer
                 case ',': kind = TokenKind.Comma; break;
                 case '<': kind = TokenKind.Less; break;
                 case '>': kind = TokenKind.Greater; break;
+                case '=': kind = TokenKind.Assign; break; // only in 'where' bindings (the parser says so elsewhere)
                 case '.':
                     char n = i + 1 < text.Length ? text[i + 1] : '\0';
                     len = 2;
@@ -75,7 +76,6 @@ public static class Lexer
                     {
                         '[' or ']' or '{' or '}' => "; group with '(' and ')'",
                         '`' or '\u2019' or '\u2032' => "; transpose with \"'\" or '.T'",
-                        '=' => "; Nabla takes an expression, not an equation",
                         '\u22c5' or '\u00d7' or '\u00b7' => "; multiply with '*'",
                         _ => "",
                     };

@@ -61,6 +61,8 @@ public sealed class Parser
             throw new NablaException(ErrorCodes.ParseError, "the expression is empty", new TextSpan(0, text.Length));
         var parser = new Parser(text, Lexer.Tokenize(text));
         var node = parser.ParseLevel(0);
+        if (parser.Peek is { Kind: TokenKind.Name, Text: WhereBindings.Keyword })
+            node = parser.ParseWhere(node);
         var next = parser.Peek;
         if (next.Kind != TokenKind.End)
             throw parser.Unexpected(next, "an operator or the end of the expression");
@@ -160,7 +162,7 @@ public sealed class Parser
             case TokenKind.Name:
                 Advance();
                 if (Peek.Kind == TokenKind.LParen) return ParseCall(t);
-                if (Peek.Kind is TokenKind.Name or TokenKind.Number)
+                if (Peek.Kind is TokenKind.Name or TokenKind.Number && !IsWhere(Peek))
                     throw new NablaException(ErrorCodes.ParseError,
                         $"implicit multiplication is not allowed: write '{t.Text}*{Peek.Text}' instead of '{t.Text} {Peek.Text}'",
                         TextSpan.Cover(t.Span, Peek.Span));
@@ -172,7 +174,7 @@ public sealed class Parser
                 var inner = ParseLevel(0);
                 var close = Expect(TokenKind.RParen, "')' to close the '(' at " + t.Span.Start, t);
                 _depth--;
-                if (Peek.Kind is TokenKind.LParen or TokenKind.Name or TokenKind.Number)
+                if (Peek.Kind is TokenKind.LParen or TokenKind.Name or TokenKind.Number && !IsWhere(Peek))
                     throw new NablaException(ErrorCodes.ParseError,
                         $"implicit multiplication is not allowed: write ')*{Peek.Text}' instead of '){Peek.Text}'",
                         TextSpan.Cover(close.Span, Peek.Span));
@@ -198,6 +200,34 @@ public sealed class Parser
             default:
                 throw Unexpected(t, "a number, a name, '(' or '<'");
         }
+    }
+
+    /// <summary>'where' then a name and '=' after a complete operand starts the bindings (at the top level; elsewhere a parse error follows).</summary>
+    private bool IsWhere(Token t) => t is { Kind: TokenKind.Name, Text: WhereBindings.Keyword }
+        && _pos + 2 < _tokens.Count && _tokens[_pos + 1].Kind == TokenKind.Name && _tokens[_pos + 2].Kind == TokenKind.Assign;
+
+    /// <summary>expr 'where' name '=' expr (',' name '=' expr)*, then the names inlined (<see cref="WhereBindings"/>).</summary>
+    private SyntaxNode ParseWhere(SyntaxNode body)
+    {
+        var keyword = Advance();
+        var bindings = new List<(NameSyntax Name, SyntaxNode Value)>();
+        while (true)
+        {
+            var name = Peek;
+            if (name.Kind != TokenKind.Name)
+                throw Unexpected(name, "a name to bind after 'where' (e where t0 = a+b)");
+            Advance();
+            if (Peek.Kind != TokenKind.Assign)
+                throw Unexpected(Peek, $"'=' after the name {name.Text} (e where {name.Text} = ...)");
+            Advance();
+            if (Peek.Kind is TokenKind.End or TokenKind.Comma)
+                throw new NablaException(ErrorCodes.ParseError, $"the binding of {name.Text} has no value", TextSpan.Cover(name.Span, Peek.Span));
+            var value = ParseLevel(0);
+            bindings.Add((new NameSyntax(name.Text, name.Span), value));
+            if (Peek.Kind != TokenKind.Comma) break;
+            Advance();
+        }
+        return WhereBindings.Inline(body, bindings, keyword.Span, H, MaxHeight);
     }
 
     private SyntaxNode ParseCall(Token name)
@@ -247,6 +277,9 @@ public sealed class Parser
             TokenKind.Comma => " (a ',' outside a function call or inner product)",
             _ => "",
         };
+        if (t.Kind == TokenKind.Assign)
+            return new NablaException(ErrorCodes.ParseError,
+                "unexpected character '='; Nabla takes an expression, not an equation", t.Span);
         return new NablaException(ErrorCodes.ParseError, $"expected {expected}, found {t.Kind.Describe()}{hint}", t.Span);
     }
 }

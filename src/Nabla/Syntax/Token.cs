@@ -4,7 +4,7 @@ namespace Nabla.Syntax;
 public enum TokenKind
 {
     Number, Name, Plus, Minus, Star, Slash, DotStar, DotSlash, Caret, DotCaret,
-    Quote, DotT, LParen, RParen, Comma, Less, Greater, End,
+    Quote, DotT, LParen, RParen, Comma, Less, Greater, Assign, End,
 }
 
 public readonly record struct Token(TokenKind Kind, TextSpan Span, string Text, double Value = 0);
@@ -30,6 +30,7 @@ internal static class TokenKindExtensions
         TokenKind.Comma => "','",
         TokenKind.Less => "'<'",
         TokenKind.Greater => "'>'",
+        TokenKind.Assign => "'='",
         TokenKind.End => "the end of the input",
         _ => kind.ToString(),
     };

@@ -1,0 +1,91 @@
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.LinearAlgebra;
+
+namespace Nabla.Codegen;
+
+/// <summary>
+/// PyTorch: float64 tensors, autograd off (<c>torch.no_grad</c>); the NumPy module's layout with torch's functions
+/// (<c>torch.sigmoid</c>, <c>torch.logaddexp</c> for softplus, <c>torch.linalg.slogdet</c>, <c>torch.linalg.solve</c>).
+/// </summary>
+public sealed class TorchTarget : NumPyTarget
+{
+    public override string Name => "torch";
+    protected override string Np => "torch";
+
+    protected override string Header => "import numpy as np\nimport torch";
+
+    protected override string Helpers => """
+        def _t(x):
+            return torch.as_tensor(x, dtype=torch.float64)
+
+
+        def _n(x):
+            return x.numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
+
+
+        def _softmax(x):
+            return torch.softmax(x, dim=0)
+
+
+        def _logsumexp(x):
+            return torch.logsumexp(x, dim=0)
+
+
+        def _logdet(A):
+            sign, value = torch.linalg.slogdet(A)
+            if sign <= 0:
+                raise ValueError("logdet needs a matrix with a positive determinant")
+            return value
+
+
+        def _adj(A):
+            # The adjugate from the SVD A = U S V': det(U) det(V) V adj(S) U', which holds at singular A too.
+            n = A.shape[0]
+            if n == 1:
+                return torch.ones((1, 1), dtype=torch.float64)
+            U, s, Vh = torch.linalg.svd(A)
+            p = torch.stack([torch.prod(torch.cat([s[:i], s[i + 1:]])) for i in range(n)])
+            return torch.linalg.det(U) * torch.linalg.det(Vh) * (Vh.T * p) @ U.T
+        """;
+
+    protected override string Decorator => "@torch.no_grad()";
+
+    protected override string Convert(string name, Var v) => $"{name} = _t({name})";
+
+    protected override string EyeCode(string n) => $"torch.eye({n}, dtype=torch.float64)";
+
+    protected override (string Code, int Level) FillCode(Fill f)
+    {
+        string size = f.Shape.Kind == ShapeKind.Matrix ? $"({DimName(f.Shape.Rows!.Value)}, {DimName(f.Shape.Cols!.Value)})"
+            : $"({DimName((f.Shape.Rows ?? f.Shape.Cols)!.Value)},)";
+        return ($"torch.full({size}, float({Code(f.Value)}), dtype=torch.float64)", Primary);
+    }
+
+    protected override (string Code, int Level) CallCode(string op, Expr arg)
+    {
+        // A constant argument is a Python number, which torch's functions do not take.
+        string a = ExprQueries.Variables(arg).Any() ? Code(arg) : $"_t({Code(arg)})";
+        string F(string f) => $"{f}({a})";
+        return op switch
+        {
+            "arcsin" or "arccos" or "arctan" or "exp" or "log" or "sin" or "cos" or "tan" or "tanh" or "sqrt" or "abs" or "sign"
+                => (F("torch." + op), Primary),
+            "sigmoid" => (F("torch.sigmoid"), Primary),
+            "softplus" => ($"torch.logaddexp(torch.zeros_like({a}), {a})", Primary),
+            "relu" => (F("torch.relu"), Primary),
+            "step" => ($"torch.heaviside({a}, torch.zeros_like({a}))", Primary),
+            "tr" => (F("torch.trace"), Primary),
+            "det" => (F("torch.linalg.det"), Primary),
+            "inv" => (F("torch.linalg.inv"), Primary),
+            "diag" => (F("torch.diag"), Primary),
+            "sum" => (F("torch.sum"), Primary),
+            "norm2" => (F("torch.linalg.norm"), Primary),
+            "norm1" => ($"torch.sum(torch.abs({a}))", Primary),
+            _ => (base.CallCode(op, arg).Code.Replace("(" + Code(arg) + ")", "(" + a + ")", StringComparison.Ordinal), Primary),
+        };
+    }
+
+    protected override string Outer(string a, string b) => $"torch.outer({a}, {b})";
+    protected override string Solve(string a, string b) => $"torch.linalg.solve({a}, {b})";
+}
