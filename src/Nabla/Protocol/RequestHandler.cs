@@ -23,7 +23,7 @@ public static class RequestHandler
     /// <summary>Longest accepted request line, in characters.</summary>
     public const int MaxLineLength = 1 << 20;
 
-    private static readonly HashSet<string> KnownFields = ["id", "expr", "vars", "wrt", "derivative", "at", "steps"];
+    private static readonly HashSet<string> KnownFields = ["id", "expr", "vars", "wrt", "derivative", "at", "steps", "emit", "function"];
 
     private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -252,12 +252,31 @@ public static class RequestHandler
             response["value"] = JsonValues.ToJson(evaluator.Evaluate(f));
         }
 
+        var emit = new List<string>();
+        switch (request["emit"])
+        {
+            case null: break;
+            case JsonArray arr:
+                foreach (var e in arr)
+                    emit.Add(e is JsonValue ev2 && ev2.TryGetValue(out string? t) ? t : throw Bad("'emit' must be a list of targets such as [\"numpy\"]"));
+                break;
+            default: throw Bad("'emit' must be a list of targets such as [\"numpy\", \"torch\", \"matlab\"]");
+        }
+        foreach (var t in emit) Codegen.CodeTarget.ByName(t);
+        if (emit.Count > 0 && wrt.Count == 0) throw Bad("'emit' needs 'wrt': the code computes the value and the derivatives");
+        string function = "f";
+        if (request["function"] is { } fnode &&
+            !(fnode is JsonValue fv && fv.TryGetValue(out function!) && function.Length > 0 && char.IsAsciiLetter(function[0]) && function.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')))
+            throw Bad("'function' must be a name: a letter followed by letters, digits or '_'");
+
+        var computed = new List<(Var, DerivativeResult)>();
         var results = new JsonArray();
         foreach (var name in wrt)
         {
             var x = Derivation.WrtVariable(bound, name, options);
             var k = kind ?? (f.Shape.IsScalar ? DerivativeKind.Gradient : DerivativeKind.Jacobian);
             var d = Derivation.Compute(f, x, k, steps: steps);
+            computed.Add((x, d));
             var r = new JsonObject
             {
                 ["wrt"] = name,
@@ -265,6 +284,18 @@ public static class RequestHandler
                 ["shape"] = JsonValues.DimsJson(d.Dims),
             };
             if (d.Text is not null) r["text"] = d.Text;
+            if (d.Factored is { } fac && d.FactoredText is { } ft)
+                r["factored"] = new JsonObject
+                {
+                    ["text"] = ft,
+                    ["latex"] = fac.Latex(),
+                    ["where"] = new JsonArray(fac.BindingsOf(0).Select(b => (JsonNode?)new JsonObject
+                    {
+                        ["name"] = b.Name.Name,
+                        ["text"] = b.Text,
+                        ["latex"] = b.Latex,
+                    }).ToArray()),
+                };
             if (d.Index is { } index)
             {
                 r["index"] = index.ToText();
@@ -288,6 +319,12 @@ public static class RequestHandler
             results.Add(r);
         }
         response["results"] = results;
+        if (emit.Count > 0)
+        {
+            var code = new JsonObject();
+            foreach (var t in emit.Distinct()) code[t] = Derivation.EmitCode(t, text, bound, computed, function);
+            response["code"] = code;
+        }
         return response;
     }
 }

@@ -202,9 +202,8 @@ public sealed class Parser
         }
     }
 
-    /// <summary>'where' then a name and '=' after a complete operand starts the bindings (at the top level; elsewhere a parse error follows).</summary>
-    private bool IsWhere(Token t) => t is { Kind: TokenKind.Name, Text: WhereBindings.Keyword }
-        && _pos + 2 < _tokens.Count && _tokens[_pos + 1].Kind == TokenKind.Name && _tokens[_pos + 2].Kind == TokenKind.Assign;
+    /// <summary>'where' after a complete operand starts the bindings (at the top level; inside brackets a parse error follows).</summary>
+    private static bool IsWhere(Token t) => t is { Kind: TokenKind.Name, Text: WhereBindings.Keyword };
 
     /// <summary>expr 'where' name '=' expr (',' name '=' expr)*, then the names inlined (<see cref="WhereBindings"/>).</summary>
     private SyntaxNode ParseWhere(SyntaxNode body)
