@@ -63,7 +63,7 @@ public static class CodegenCorpus
             "sum(softplus(-y.*(X*w)))", "log(1+exp(-y*<w,x>))", "logsumexp(W*x)", "sum(softmax(W*x).*y)", "x'*inv(A)*x",
             "norm2(A*x-b)^2", "norm1(x)+relu(a)", "tr(adj(A)*B)", "sum(sigmoid(x).*tanh(x))", "arctan(a)*arcsin(a/2)+arccos(a/3)",
             "sum(sqrt(x.*x+1))", "(x'*A*x)/(x'*x)", "det(A)^2", "sum(exp(X*w-y))+lambda*w'*w", "tr(A^3)", "tr(A^-1*B)",
-            "sum(abs(x).*sign(x))", "logdet(A'*A+eye)", "x'*diag(y)*x", "sum(diag(A).^2)",
+            "sum(abs(x).*sign(x))", "logdet(A'*A+eye)", "x'*diag(y)*x", "sum(diag(A).^2)", "sum(tan(x/4).*cos(x))",
         ];
         foreach (var e in extra) yield return (e, [], null, null);
     }
