@@ -284,7 +284,20 @@ public abstract class CodeTarget
         return Node(Build(0, k - 1));
     }
 
-    protected (string Code, int Level) Node(ChainNode n) => n.Leaf is { } leaf ? Write(leaf) : MatrixProduct(n.Left!, n.Right!);
+    protected (string Code, int Level) Node(ChainNode n)
+    {
+        if (n.Leaf is { } leaf) return Write(leaf);
+        // (A+A')*x as A*x + A'*x: two matrix-vector products, never the matrix sum (a full pass over A and A').
+        if (n.Left!.Leaf is Add sum && sum.Shape.Kind == ShapeKind.Matrix && n.Right!.Leaf is Var { Shape.Kind: ShapeKind.Vector } v
+            && sum.Terms.All(t => t is not Fill))
+            return (string.Join(" + ", sum.Terms.Select(t => Wrap(Node(new ChainNode(null, Factor(t), n.Right, n.Rows, n.Cols)), Product))), Sum);
+        if (n.Right!.Leaf is Add rsum && rsum.Shape.Kind == ShapeKind.Matrix && n.Left!.Leaf is Transpose { X: Var { Shape.Kind: ShapeKind.Vector } }
+            && rsum.Terms.All(t => t is not Fill))
+            return (string.Join(" + ", rsum.Terms.Select(t => Wrap(Node(new ChainNode(null, n.Left, Factor(t), n.Rows, n.Cols)), Product))), Sum);
+        return MatrixProduct(n.Left!, n.Right!);
+    }
+
+    private static ChainNode Factor(Expr e) => new(e, null, null, e.Shape.Rows, e.Shape.Cols);
 
     protected static string NodeCode((string Code, int Level) c, int min) => Wrap(c, min);
 
