@@ -15,23 +15,8 @@ dotnet build bench/Nabla.Numerics.Bench -c Release -v quiet --nologo >/dev/null
 clean=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 nabla=("${clean[@]}" dotnet bench/Nabla.Numerics.Bench/bin/Release/net10.0/Nabla.Numerics.Bench.dll)
 peers=("${clean[@]}" /usr/bin/python3 bench/peers.py)
-busy() { # percent of CPU time busy over one second, from /proc/stat
-  read -r _ a b c d e f g _ < /proc/stat; sleep 1; read -r _ A B C D E F G _ < /proc/stat
-  local total=$(( (A+B+C+D+E+F+G) - (a+b+c+d+e+f+g) )) idle=$(( (D+E) - (d+e) ))
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
-quiet() { # waits (up to 60 s) for a quiet machine; prints what it saw
-  local b; for _ in $(seq 12); do b=$(busy); [ "$b" -le 20 ] && break; sleep 4; done
-  echo "# before: ${b}% busy, load $(cut -d' ' -f1 /proc/loadavg)"
-}
-# OpenBLAS's DYNAMIC_ARCH may fall back to a generic kernel on a CPU it does not know: then NumPy runs a second
-# time with OPENBLAS_CORETYPE set to the CPU's family, and the table keeps the better of the two.
-kernel=$(/usr/bin/python3 -c "import numpy; from threadpoolctl import threadpool_info as t; print(next((p['architecture'] for p in t() if p.get('internal_api') == 'openblas'), ''))" 2>/dev/null || true)
-family=""
-case "$kernel" in
-  Prescott|Core2|Katmai|Coppermine|Northwood|Penryn|Dunnington|Nehalem|Atom|Generic|"")
-    if grep -qw avx512f /proc/cpuinfo; then family=SkylakeX; elif grep -q AMD /proc/cpuinfo && grep -qw avx2 /proc/cpuinfo; then family=Zen; elif grep -qw avx2 /proc/cpuinfo; then family=Haswell; fi ;;
-esac
+# busy, quiet, and the kernel NumPy runs (family: the OPENBLAS_CORETYPE to rerun NumPy with where it is generic).
+source bench/machine.sh
 raw=bench/results/numerics-raw.txt
 {
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); load before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -69,7 +69,7 @@ def main(path):
         ("tr(inv(X)*A), n = 1000", load(path, "trinv"), hand_trinv, dict(X=Xs, A=A), 5),
         ("Gaussian log-likelihood by m and S, n = 1000", load(path, "gauss"), hand_gauss, dict(x=x, m=mu, S=S), 5),
     ]
-    print(f"# Generated NumPy against hand-written NumPy\n\n{platform.processor() or platform.machine()}, NumPy {np.__version__}, {pools}\n")
+    print(f"NumPy {np.__version__}, {pools}\n")
     print("| value + gradient | generated | hand-written | ratio (goal ≤ 1.1) |")
     print("|---|---|---|---|")
     for name, gen, hand, args, reps in cases:

@@ -201,6 +201,8 @@ public static class Commands
     private static void WriteModule(DirectoryInfo dir, string fn, string target, string code, TextWriter stdout)
     {
         string file = target switch { "numpy" => fn + ".py", "torch" => fn + "_torch.py", _ => fn + ".m" };
+        if (File.Exists(dir.FullName))
+            throw new NablaException(ErrorCodes.BadRequest, $"--emit-to {dir}: that is a file, not a folder");
         try
         {
             Directory.CreateDirectory(dir.FullName);

@@ -16,17 +16,33 @@ namespace Nabla.Api;
 public sealed record DerivativeResult(
     string Wrt, DerivativeKind Kind, Expr? Result, Shape Shape, string? Text, string Latex,
     Tensor? Value = null, IReadOnlyList<RuleApplication>? Trace = null, Explain.Explanation? Steps = null,
-    IndexForm? Index = null, Factored? Factored = null)
+    IndexForm? Index = null)
 {
+    /// <summary>The names a binding of the factored form must not take (the objective's); set by <see cref="Derivation.Compute"/>.</summary>
+    internal IReadOnlySet<string>? ReservedNames { get; init; }
+
+    private (Factored? Form, string? Text)? _factored;
+
+    /// <summary>The result with its repeated subexpressions named (<see cref="Printing.Factored"/>), built when first asked for; null when nothing repeats.</summary>
+    public Factored? Factored => FactoredForm().Form;
+
+    /// <summary>The factored text, with constants sized as in <see cref="Text"/>; null when nothing repeats.</summary>
+    public string? FactoredText => FactoredForm().Text;
+
+    private (Factored? Form, string? Text) FactoredForm()
+    {
+        if (_factored is { } done) return done;
+        if (Result is null || Text is null) return (_factored = (null, null)).Value;
+        var f = Printing.Factored.Of([Result], ReservedNames ?? new HashSet<string>());
+        // Constants are sized in the factored text where the expanded text needed them sized.
+        return (_factored = f.HasBindings ? (f, f.Text(0, sizes: Text != TextPrinter.PrintResult(Result))) : (null, null)).Value;
+    }
+
     /// <summary>
     /// The factored text (<c>… where t0 = …</c>) when the result repeats a subexpression worth a name and the factored
     /// text is the shorter; otherwise <see cref="Text"/>. It reads back as <see cref="Text"/> does.
     /// </summary>
-    public string? Display => Factored is { HasBindings: true } fac && Text is not null && FactoredText is { } ft && ft.Length < Text.Length ? ft : Text;
-
-    /// <summary>The factored text, with constants sized as in <see cref="Text"/>; null when nothing repeats.</summary>
-    public string? FactoredText => Factored is { HasBindings: true } fac && Result is not null
-        ? fac.Text(0, sizes: Text != TextPrinter.PrintResult(Result)) : null;
+    public string? Display => FactoredText is { } ft && Text is not null && ft.Length < Text.Length ? ft : Text;
 
     /// <summary>The dimensions of the result: the objective's, then the variable's where the result is a tensor.</summary>
     public IReadOnlyList<Dim> Dims => Index?.Dims ?? Shape.Dims;
@@ -106,9 +122,10 @@ public static class Derivation
             throw new NablaException(ErrorCodes.LimitExceeded,
                 $"the {Derivatives.KindName(kind)} with respect to {x.Name} has more than {Derivatives.MaxResultNodes:N0} nodes when written out; simplify the expression or split it");
         var explanation = steps ? Explain.Explainer.TryExplain(f, x, kind) : null;
-        var factored = Factored.Of([d], ReservedNames(f));
-        return new DerivativeResult(x.Name, kind, d, d.Shape, ResultText.Readable(d), LatexPrinter.Print(d), null, rules, explanation,
-            Factored: factored.HasBindings ? factored : null);
+        return new DerivativeResult(x.Name, kind, d, d.Shape, ResultText.Readable(d), LatexPrinter.Print(d), null, rules, explanation)
+        {
+            ReservedNames = ReservedNames(f),
+        };
     }
 
     /// <summary>

@@ -117,6 +117,22 @@ public abstract class CodeTarget
         }
     }
 
+    /// <summary>How a main draws a variable's random value: in the domain of the functions applied to it.</summary>
+    protected enum Draw { Spd, Symmetric, Positive, Uniform }
+
+    protected static Draw DrawOf(CodeRequest r, Var v) =>
+        r.Spd.Contains(v.Name) && v.Shape.IsSquare ? Draw.Spd : v.Symmetric ? Draw.Symmetric
+        : r.Positive.Contains(v.Name) ? Draw.Positive : Draw.Uniform;
+
+    /// <summary>A local name for each unknown size a main draws (prefix0, prefix1, …), in the order the variables first use them.</summary>
+    protected static Dictionary<Dim, string> RandomSizes(CodeRequest r, string prefix)
+    {
+        var sizes = new Dictionary<Dim, string>();
+        foreach (var (_, _, dim) in Axes(r))
+            if (!dim.IsKnown && !sizes.ContainsKey(dim)) sizes[dim] = prefix + sizes.Count;
+        return sizes;
+    }
+
     /// <summary>The shape as the user reads it: scalar, vector (n), matrix (m, n).</summary>
     protected static string Describe(Shape s) => s.Kind switch
     {
@@ -299,8 +315,6 @@ public abstract class CodeTarget
 
     private static ChainNode Factor(Expr e) => new(e, null, null, e.Shape.Rows, e.Shape.Cols);
 
-    protected static string NodeCode((string Code, int Level) c, int min) => Wrap(c, min);
-
     /// <summary>The vector of diag(v) when the node is that call on a vector.</summary>
     protected static Expr? DiagOfVector(ChainNode n) =>
         n.Leaf is Call { Op.Name: "diag" } c && c.Arg.Shape.Kind == ShapeKind.Vector ? c.Arg : null;
@@ -321,12 +335,6 @@ public abstract class CodeTarget
         }
         // A helper may call one defined before it (_n in the check): keep those too.
         return string.Join("\n\n\n", blocks.Where(b => keep.Contains(b) || keep.Any(k => k.Contains(nameOf(b) + "(", StringComparison.Ordinal))));
-    }
-
-    public static string Indent(string text, int spaces)
-    {
-        var pad = new string(' ', spaces);
-        return string.Join("\n", text.Split('\n').Select(l => l.Length == 0 ? l : pad + l));
     }
 
     protected static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -82,12 +82,12 @@ public sealed class MatlabTarget : CodeTarget
     {
         if (left.Cols is not null)
         {
-            if (DiagOfVector(left) is { } v) return (Code(v, Product) + " .* " + NodeCode(Node(right), Pow), Product);
-            if (DiagOfVector(right) is { } u) return (NodeCode(Node(left), Product) + " .* " + Code(u, Primary) + ".'", Product);
-            if (InverseOf(left) is { } a) return (Code(a, Product) + " \\ " + NodeCode(Node(right), Pow), Product);
-            if (InverseOf(right) is { } b) return (NodeCode(Node(left), Product) + " / " + Code(b, Pow), Product);
+            if (DiagOfVector(left) is { } v) return (Code(v, Product) + " .* " + Wrap(Node(right), Pow), Product);
+            if (DiagOfVector(right) is { } u) return (Wrap(Node(left), Product) + " .* " + Code(u, Primary) + ".'", Product);
+            if (InverseOf(left) is { } a) return (Code(a, Product) + " \\ " + Wrap(Node(right), Pow), Product);
+            if (InverseOf(right) is { } b) return (Wrap(Node(left), Product) + " / " + Code(b, Pow), Product);
         }
-        return (NodeCode(Node(left), Product) + " * " + NodeCode(Node(right), Pow), Product);
+        return (Wrap(Node(left), Product) + " * " + Wrap(Node(right), Pow), Product);
     }
 
     private const string HelperText = """
@@ -242,26 +242,20 @@ public sealed class MatlabTarget : CodeTarget
         var sb = new StringBuilder();
         sb.Append("function nabla_main()\n");
         sb.Append("% Random values of consistent sizes, in the functions' domains (positive under log, SPD under logdet), then the check.\n");
-        var sizes = new Dictionary<Dim, string>();
-        foreach (var (_, _, dim) in Axes(r))
-            if (!dim.IsKnown && !sizes.ContainsKey(dim))
-            {
-                sizes[dim] = "nabla_size" + sizes.Count;
-                sb.Append($"  {sizes[dim]} = randi([2 4]);  % {dim.Name}\n");
-            }
+        var sizes = RandomSizes(r, "nabla_size");
+        foreach (var (dim, local) in sizes) sb.Append($"  {local} = randi([2 4]);  % {dim.Name}\n");
         string S(Dim? d) => d is null ? "1" : d.Value.IsKnown ? d.Value.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) : sizes[d.Value];
         foreach (var v in r.Variables)
         {
             string n = NameOf(v.Name);
             string shape = $"{S(v.Shape.Rows)}, {S(v.Shape.Cols)}";
-            if (r.Spd.Contains(v.Name) && v.Shape.IsSquare)
-                sb.Append($"  nabla_B = 2 * rand({shape}) - 1;\n  {n} = nabla_B * nabla_B' / size(nabla_B, 1) + eye(size(nabla_B, 1));\n");
-            else if (v.Symmetric)
-                sb.Append($"  nabla_B = 2 * rand({shape}) - 1;\n  {n} = (nabla_B + nabla_B') / 2;\n");
-            else if (r.Positive.Contains(v.Name))
-                sb.Append($"  {n} = 0.5 + rand({shape});\n");
-            else
-                sb.Append($"  {n} = 2 * rand({shape}) - 1;\n");
+            sb.Append(DrawOf(r, v) switch
+            {
+                Draw.Spd => $"  nabla_B = 2 * rand({shape}) - 1;\n  {n} = nabla_B * nabla_B' / size(nabla_B, 1) + eye(size(nabla_B, 1));\n",
+                Draw.Symmetric => $"  nabla_B = 2 * rand({shape}) - 1;\n  {n} = (nabla_B + nabla_B') / 2;\n",
+                Draw.Positive => $"  {n} = 0.5 + rand({shape});\n",
+                _ => $"  {n} = 2 * rand({shape}) - 1;\n",
+            });
         }
         sb.Append($"  nabla_value = {r.FunctionName}({pars});\n");
         sb.Append("  fprintf('value: %g\\n', nabla_value);\n");

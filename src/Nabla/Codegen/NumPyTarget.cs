@@ -65,9 +65,12 @@ public class NumPyTarget : CodeTarget
 
     protected virtual string Helper(string name) => "_" + name;
 
+    /// <summary>The code of a function's argument (torch wraps a constant, which its functions do not take).</summary>
+    protected virtual string ArgumentCode(Expr arg) => Code(arg);
+
     protected override (string Code, int Level) CallCode(string op, Expr arg)
     {
-        string a = Code(arg);
+        string a = ArgumentCode(arg);
         string F(string f) => $"{f}({a})";
         return (op switch
         {
@@ -100,22 +103,22 @@ public class NumPyTarget : CodeTarget
         if (left.Cols is null) // column times row, or a 1×1 (an inner product) times anything
         {
             if (left.IsOneByOne || right.IsOneByOne || (left.Rows is null && right.Cols is null))
-                return (NodeCode(Node(left), Product) + " * " + NodeCode(Node(right), Pow), Product);
+                return (Wrap(Node(left), Product) + " * " + Wrap(Node(right), Pow), Product);
             return (Outer(Node(left).Code, Node(right).Code), Primary);
         }
         if (DiagOfVector(left) is { } v)
             return right.IsMatrix
-                ? (Code(v, Primary) + "[:, None] * " + NodeCode(Node(right), Pow), Product)
-                : (Code(v, Product) + " * " + NodeCode(Node(right), Pow), Product);
+                ? (Code(v, Primary) + "[:, None] * " + Wrap(Node(right), Pow), Product)
+                : (Code(v, Product) + " * " + Wrap(Node(right), Pow), Product);
         if (DiagOfVector(right) is { } u)
-            return (NodeCode(Node(left), Product) + " * " + Code(u, Pow), Product);
+            return (Wrap(Node(left), Product) + " * " + Code(u, Pow), Product);
         if (InverseOf(left) is { } a)
             return (Solve(Code(a), Node(right).Code), Primary);
         if (InverseOf(right) is { } b)
             return left.IsMatrix
-                ? (Solve(Code(b, Primary) + ".T", NodeCode(Node(left), Primary) + ".T") + ".T", Primary)
+                ? (Solve(Code(b, Primary) + ".T", Wrap(Node(left), Primary) + ".T") + ".T", Primary)
                 : (Solve(Code(b, Primary) + ".T", Node(left).Code), Primary);
-        return (NodeCode(Node(left), Product) + " @ " + NodeCode(Node(right), Pow), Product);
+        return (Wrap(Node(left), Product) + " @ " + Wrap(Node(right), Pow), Product);
     }
 
     // ----- the module -----
@@ -266,13 +269,8 @@ public class NumPyTarget : CodeTarget
         sb.Append("def _random_point(seed=0):\n");
         sb.Append("    \"\"\"Random values of consistent sizes, in the functions' domains (positive under log, SPD under logdet).\"\"\"\n");
         sb.Append("    rng = np.random.default_rng(seed)\n");
-        var sizes = new Dictionary<Dim, string>();
-        foreach (var (_, _, dim) in Axes(r))
-            if (!dim.IsKnown && !sizes.ContainsKey(dim))
-            {
-                sizes[dim] = "size_" + sizes.Count;
-                sb.Append($"    {sizes[dim]} = int(rng.integers(2, 5))  # {dim.Name}\n");
-            }
+        var sizes = RandomSizes(r, "size_");
+        foreach (var (dim, local) in sizes) sb.Append($"    {local} = int(rng.integers(2, 5))  # {dim.Name}\n");
         string S(Dim d) => d.IsKnown ? d.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) : sizes[d];
         sb.Append("    point = {}\n");
         foreach (var v in r.Variables)
@@ -284,25 +282,22 @@ public class NumPyTarget : CodeTarget
                 ShapeKind.Matrix => $"({S(v.Shape.Rows!.Value)}, {S(v.Shape.Cols!.Value)})",
                 _ => $"({S((v.Shape.Rows ?? v.Shape.Cols)!.Value)},)",
             };
-            if (r.Spd.Contains(v.Name) && v.Shape.IsSquare)
-                sb.Append($"    B = rng.uniform(-1, 1, {shape})\n    point[\"{n}\"] = B @ B.T / B.shape[0] + np.eye(B.shape[0])\n");
-            else if (v.Symmetric)
-                sb.Append($"    B = rng.uniform(-1, 1, {shape})\n    point[\"{n}\"] = (B + B.T) / 2\n");
-            else if (r.Positive.Contains(v.Name))
-                sb.Append($"    point[\"{n}\"] = rng.uniform(0.5, 1.5, {shape})\n");
-            else
-                sb.Append($"    point[\"{n}\"] = rng.uniform(-1, 1, {shape})\n");
+            sb.Append(DrawOf(r, v) switch
+            {
+                Draw.Spd => $"    B = rng.uniform(-1, 1, {shape})\n    point[\"{n}\"] = B @ B.T / B.shape[0] + np.eye(B.shape[0])\n",
+                Draw.Symmetric => $"    B = rng.uniform(-1, 1, {shape})\n    point[\"{n}\"] = (B + B.T) / 2\n",
+                Draw.Positive => $"    point[\"{n}\"] = rng.uniform(0.5, 1.5, {shape})\n",
+                _ => $"    point[\"{n}\"] = rng.uniform(-1, 1, {shape})\n",
+            });
         }
         sb.Append("    return point\n\n\n");
         sb.Append("if __name__ == \"__main__\":\n");
         sb.Append("    import sys\n");
         sb.Append("    point = _random_point()\n");
         sb.Append($"    print(\"value:\", {r.FunctionName}(**point)[0])\n");
-        sb.Append($"    error = check_{r.FunctionName}(**{ToMain("point")})\n");
+        sb.Append($"    error = check_{r.FunctionName}(**point)\n");
         sb.Append("    print(f\"derivative check: largest relative error {error:.2e}\", \"(passed)\" if error < 1e-5 else \"(FAILED)\")\n");
         sb.Append("    sys.exit(0 if error < 1e-5 else 1)\n");
         return sb.ToString();
     }
-
-    protected virtual string ToMain(string point) => point;
 }

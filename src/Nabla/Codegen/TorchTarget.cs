@@ -62,19 +62,21 @@ public sealed class TorchTarget : NumPyTarget
         return ($"torch.full({size}, float({Code(f.Value)}), dtype=torch.float64)", Primary);
     }
 
+    /// <summary>A constant argument is a Python number, which torch's functions do not take.</summary>
+    protected override string ArgumentCode(Expr arg) => ExprQueries.Variables(arg).Any() ? Code(arg) : $"_t({Code(arg)})";
+
     protected override (string Code, int Level) CallCode(string op, Expr arg)
     {
-        // A constant argument is a Python number, which torch's functions do not take.
-        string a = ExprQueries.Variables(arg).Any() ? Code(arg) : $"_t({Code(arg)})";
+        string a = ArgumentCode(arg);
         string F(string f) => $"{f}({a})";
         return op switch
         {
             "arcsin" or "arccos" or "arctan" or "exp" or "log" or "sin" or "cos" or "tan" or "tanh" or "sqrt" or "abs" or "sign"
                 => (F("torch." + op), Primary),
             "sigmoid" => (F("torch.sigmoid"), Primary),
-            "softplus" => ($"torch.logaddexp(torch.zeros_like({a}), {a})", Primary),
+            "softplus" => ($"torch.logaddexp({a}, torch.zeros((), dtype=torch.float64))", Primary),
             "relu" => (F("torch.relu"), Primary),
-            "step" => ($"torch.heaviside({a}, torch.zeros_like({a}))", Primary),
+            "step" => ($"torch.heaviside({a}, torch.zeros((), dtype=torch.float64))", Primary),
             "tr" => (F("torch.trace"), Primary),
             "det" => (F("torch.linalg.det"), Primary),
             "inv" => (F("torch.linalg.inv"), Primary),
@@ -82,7 +84,7 @@ public sealed class TorchTarget : NumPyTarget
             "sum" => (F("torch.sum"), Primary),
             "norm2" => (F("torch.linalg.norm"), Primary),
             "norm1" => ($"torch.sum(torch.abs({a}))", Primary),
-            _ => (base.CallCode(op, arg).Code.Replace("(" + Code(arg) + ")", "(" + a + ")", StringComparison.Ordinal), Primary),
+            _ => base.CallCode(op, arg),
         };
     }
 

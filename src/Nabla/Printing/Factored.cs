@@ -94,7 +94,7 @@ public sealed class Factored
         return new Factored(current.Select(Rename).ToList(), bindings);
     }
 
-    /// <summary>The bindings with their values written out, by name (for evaluation in order of definition).</summary>
+    /// <summary>Whether anything was named.</summary>
     public bool HasBindings => Bindings.Count > 0;
 
     /// <summary>The bindings that <paramref name="root"/> needs, directly or through other bindings, in order of definition.</summary>

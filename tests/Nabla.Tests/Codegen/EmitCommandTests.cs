@@ -56,6 +56,44 @@ public class EmitCommandTests
     }
 
     [Fact]
+    public void Emit_to_a_file_is_refused_and_the_file_is_untouched()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "keep");
+            var (rc, _, e) = CliRunner.Run("grad", "x'*x", "--wrt", "x", "--emit", "numpy", "--emit-to", file);
+            Assert.Equal(1, rc);
+            Assert.Contains($"error[bad_request]: --emit-to {file}: that is a file, not a folder", e);
+            Assert.Equal("keep", File.ReadAllText(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_size_no_variable_has_is_refused()
+    {
+        var (rc, _, e) = CliRunner.Run("grad", "sum(vector(1,k))*a", "--wrt", "a", "--emit", "numpy");
+        Assert.Equal(1, rc);
+        Assert.Contains("error[unsupported]: the size k is no variable's size; the code cannot size it", e);
+    }
+
+    [Theory]
+    [InlineData("""{"expr": "x", "wrt": ["x"], "emit": "numpy"}""", "'emit' must be a list of targets such as [\"numpy\", \"torch\", \"matlab\"]")]
+    [InlineData("""{"expr": "x", "wrt": ["x"], "emit": [1]}""", "'emit' must be a list of targets such as [\"numpy\"]")]
+    [InlineData("""{"expr": "x'*x", "emit": ["numpy"]}""", "'emit' needs 'wrt': the code computes the value and the derivatives")]
+    [InlineData("""{"expr": "x'*x", "wrt": ["x"], "emit": ["numpy"], "function": "1f"}""", "'function' must be a name: a letter followed by letters, digits or '_'")]
+    public void Bad_emit_fields_are_bad_requests(string request, string message)
+    {
+        var answer = JsonNode.Parse(global::Nabla.Protocol.RequestHandler.HandleLine(request))!;
+        Assert.Equal("bad_request", (string)answer["error"]!["code"]!);
+        Assert.Equal(message, (string)answer["error"]!["message"]!);
+    }
+
+    [Fact]
     public void The_protocol_returns_the_code_it_is_asked_for()
     {
         var answer = JsonNode.Parse(global::Nabla.Protocol.RequestHandler.HandleLine(

@@ -62,6 +62,16 @@ public class WhereBindingTests
     }
 
     [Fact]
+    public void Bindings_that_nest_deeper_than_the_parser_allows_are_refused()
+    {
+        var text = "t1100 where t0 = x" + string.Concat(Enumerable.Range(1, 1100).Select(i => $", t{i} = t{i - 1}'"));
+        var e = Assert.Throws<NablaException>(() => Parser.Parse(text));
+        Assert.Equal(ErrorCodes.LimitExceeded, e.Diagnostic.Code);
+        Assert.Equal($"the expression, with its bindings written out, is nested more than {Parser.MaxHeight} operations deep", e.Diagnostic.Message);
+        Assert.Equal(0, e.Diagnostic.Span!.Value.Start);
+    }
+
+    [Fact]
     public void A_bound_result_evaluates_as_the_written_out_one()
     {
         var decls = CalcHelpers.Decls("X:matrix(m,n); w:vector(n); y:vector(m)");
