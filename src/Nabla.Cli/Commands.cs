@@ -104,7 +104,7 @@ public static class Commands
         var steps = new Option<bool>("--steps") { Description = "Show the derivation step by step (the matrix-differential method); with --latex as an align* block." };
         var expanded = new Option<bool>("--expanded") { Description = "Print the result written out, without naming its repeated subexpressions (\"… where t0 = …\")." };
         var emit = new Option<string[]>("--emit") { Description = "Print a module that computes the value and the derivatives: numpy, torch or matlab (Octave). Repeatable.", Arity = ArgumentArity.OneOrMore };
-        emit.AcceptOnlyFromAmong([.. Codegen.CodeTarget.All.Select(t => t.Name)]);
+        emit.AcceptOnlyFromAmong([.. Codegen.CodeTarget.Names]);
         var emitTo = new Option<DirectoryInfo?>("--emit-to") { Description = "Write the --emit modules into this folder (f.py, f_torch.py, f.m) instead of printing them." };
         var function = new Option<string>("--function") { Description = "The generated function's name (default f).", DefaultValueFactory = _ => "f" };
         var json = JsonOption();

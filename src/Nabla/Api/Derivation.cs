@@ -134,9 +134,17 @@ public static class Derivation
     /// a main that runs it at a random point. A derivative with only an index form is refused (no code for it yet).
     /// </summary>
     public static string EmitCode(string target, string source, BoundExpression bound, IReadOnlyList<(Var Wrt, DerivativeResult Result)> results,
+        string functionName = "f") =>
+        Codegen.CodeTarget.ByName(target).Emit(CodeRequest(source, bound, results, functionName));
+
+    /// <summary>
+    /// What a code target prints for the objective and its derivatives: the variables in order (a variable differentiated
+    /// by that the objective does not read included), the domains its random values must keep. An index-form-only
+    /// derivative is refused.
+    /// </summary>
+    public static Codegen.CodeRequest CodeRequest(string source, BoundExpression bound, IReadOnlyList<(Var Wrt, DerivativeResult Result)> results,
         string functionName = "f")
     {
-        var t = Codegen.CodeTarget.ByName(target);
         var derivatives = new List<Codegen.CodeDerivative>();
         foreach (var (x, d) in results)
         {
@@ -149,6 +157,6 @@ public static class Derivation
         foreach (var (x, _) in results)
             if (!variables.Any(v => v.Name == x.Name)) variables.Add(x);
         var (positive, spd) = RandomPoint.Domains(bound.Root);
-        return t.Emit(new Codegen.CodeRequest(source, bound.Root, variables, derivatives, positive, spd, functionName));
+        return new Codegen.CodeRequest(source, bound.Root, variables, derivatives, positive, spd, functionName);
     }
 }

@@ -40,11 +40,16 @@ public abstract class CodeTarget
     /// <summary>The module: the function, its gradient check, a main that draws a random point and runs the check.</summary>
     public abstract string Emit(CodeRequest request);
 
-    public static IReadOnlyList<CodeTarget> All { get; } = [new NumPyTarget(), new TorchTarget(), new MatlabTarget()];
+    private static readonly (string Name, Func<CodeTarget> Create)[] Targets =
+        [("numpy", () => new NumPyTarget()), ("torch", () => new TorchTarget()), ("matlab", () => new MatlabTarget()), ("csharp", () => new CSharpTarget())];
 
+    /// <summary>The targets' names: numpy, torch, matlab, csharp.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Targets.Select(t => t.Name)];
+
+    /// <summary>A new printer for the target (a printer holds one module's names, so each emit takes its own).</summary>
     public static CodeTarget ByName(string name) =>
-        All.FirstOrDefault(t => t.Name == name)
-        ?? throw new NablaException(ErrorCodes.BadRequest, $"unknown code target '{name}': use {string.Join(", ", All.Select(t => t.Name))}");
+        Targets.FirstOrDefault(t => t.Name == name).Create?.Invoke()
+        ?? throw new NablaException(ErrorCodes.BadRequest, $"unknown code target '{name}': use {string.Join(", ", Names)}");
 
     // ----- names -----
 
@@ -272,9 +277,12 @@ public abstract class CodeTarget
     }
 
     /// <summary>The chain ordered by flop count (an unknown size taken as 1000), printed by <see cref="MatrixProduct"/>.</summary>
-    protected (string Code, int Level) Chain(IReadOnlyList<Expr> factors)
+    protected (string Code, int Level) Chain(IReadOnlyList<Expr> factors) =>
+        factors.Count == 1 ? Write(factors[0]) : Node(ChainTree(factors));
+
+    /// <summary>The product tree of a chain of two or more factors, ordered by flop count (an unknown size taken as 1000).</summary>
+    protected static ChainNode ChainTree(IReadOnlyList<Expr> factors)
     {
-        if (factors.Count == 1) return Write(factors[0]);
         int k = factors.Count;
         static double Size(Dim? d) => d is null ? 1 : d.Value.IsKnown ? d.Value.Size : 1000;
         var cost = new double[k, k];
@@ -297,7 +305,7 @@ public abstract class CodeTarget
             int s = split[i, j];
             return new ChainNode(null, Build(i, s), Build(s + 1, j), factors[i].Shape.Rows, factors[j].Shape.Cols);
         }
-        return Node(Build(0, k - 1));
+        return Build(0, k - 1);
     }
 
     protected (string Code, int Level) Node(ChainNode n)
@@ -313,7 +321,7 @@ public abstract class CodeTarget
         return MatrixProduct(n.Left!, n.Right!);
     }
 
-    private static ChainNode Factor(Expr e) => new(e, null, null, e.Shape.Rows, e.Shape.Cols);
+    protected static ChainNode Factor(Expr e) => new(e, null, null, e.Shape.Rows, e.Shape.Cols);
 
     /// <summary>The vector of diag(v) when the node is that call on a vector.</summary>
     protected static Expr? DiagOfVector(ChainNode n) =>
