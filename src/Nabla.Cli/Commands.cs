@@ -140,7 +140,7 @@ public static class Commands
                 if (targets.Length > 0 && !IsName(fn))
                     throw new NablaException(ErrorCodes.BadRequest, $"--function {fn}: the name must be a letter followed by letters, digits or '_'");
                 if (p.GetValue(emitTo) is not null && targets.Length == 0)
-                    throw new NablaException(ErrorCodes.BadRequest, "--emit-to needs --emit numpy|torch|matlab");
+                    throw new NablaException(ErrorCodes.BadRequest, "--emit-to needs --emit numpy|torch|matlab|csharp");
                 if (targets.Length > 0 && p.GetValue(emitTo) is null)
                 {
                     // The modules alone, so that `nabla grad … --emit numpy > f.py` is a module.
@@ -200,7 +200,7 @@ public static class Commands
     /// <summary>Writes a generated module whole (a temporary file renamed over the old one) and says where, and whether it replaced one.</summary>
     private static void WriteModule(DirectoryInfo dir, string fn, string target, string code, TextWriter stdout)
     {
-        string file = target switch { "numpy" => fn + ".py", "torch" => fn + "_torch.py", _ => fn + ".m" };
+        string file = target switch { "numpy" => fn + ".py", "torch" => fn + "_torch.py", "csharp" => fn + ".cs", _ => fn + ".m" };
         if (File.Exists(dir.FullName))
             throw new NablaException(ErrorCodes.BadRequest, $"--emit-to {dir}: that is a file, not a folder");
         try

@@ -129,7 +129,7 @@ public static class Derivation
     }
 
     /// <summary>
-    /// A module in <paramref name="target"/> (numpy, torch, matlab) whose function takes the objective's variables and
+    /// A module in <paramref name="target"/> (numpy, torch, matlab, csharp) whose function takes the objective's variables and
     /// returns its value and each derivative, in order, sharing their common subexpressions; with a gradient check and
     /// a main that runs it at a random point. A derivative with only an index form is refused (no code for it yet).
     /// </summary>

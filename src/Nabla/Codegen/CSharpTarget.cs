@@ -284,6 +284,18 @@ public sealed partial class CSharpTarget : CodeTarget
 
     private string Reduction(Call c)
     {
+        if (c is { Op.Name: "tr", Arg: Mul m } && m.Factors.Count(f => !f.Shape.IsScalar) >= 2)
+        {
+            // tr(P*Q) = the sum of P .* Q': n² work, not the n³ of forming P*Q.
+            var chain = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
+            var p = chain.Count == 2 ? Leaf(chain[0]) : ProductOf(ChainTree(chain[..^1]));
+            var q = Leaf(chain[^1]);
+            string pa = p.Scalar is null ? p.Array! : Plain(p);
+            string tr = Temp();
+            Line($"double {tr} = K.TraceProduct({pa}, {Bool(p.Trans)}, {q.Array ?? Plain(q)}, {Bool(q.Trans)}, {Dim(p.Rows)}, {Dim(p.Cols)});");
+            var scalars = m.Factors.Where(f => f.Shape.IsScalar).Select(Sca).ToList();
+            return scalars.Count == 0 ? tr : "(" + string.Join(" * ", [.. scalars, tr]) + ")";
+        }
         string a = Arr(c.Arg);
         string n = Dim(c.Arg.Shape.Rows);
         string code = c.Op.Name switch
@@ -538,6 +550,7 @@ public sealed partial class CSharpTarget : CodeTarget
     protected override string ElementwiseTimes => "*";
     protected override string DivideToken(bool scalar) => "/";
     protected override string EyeCode(string n) => throw Unreached();
+    protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) => throw Unreached();
     protected override (string Code, int Level) FillCode(Fill f) => throw Unreached();
     protected override (string Code, int Level) PowerCode(Expr b, Expr exponent) => throw Unreached();
     protected override string MatPowCode(string a, int k) => throw Unreached();

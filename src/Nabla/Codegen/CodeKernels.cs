@@ -86,6 +86,21 @@ public static class CodeKernels
         return s;
     }
 
+    /// <summary>tr(op(P)·op(Q)) for op(P) n×k and op(Q) k×n, without forming the product.</summary>
+    public static double TraceProduct(double[] p, bool transP, double[] q, bool transQ, int n, int k)
+    {
+        double s = 0;
+        if (transP != transQ) // the same layout: the sum of the entry-wise product
+        {
+            for (int i = 0; i < p.Length; i++) s += p[i] * q[i];
+            return s;
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < k; j++)
+                s += transP ? p[j * n + i] * q[i * k + j] : p[i * k + j] * q[j * n + i];
+        return s;
+    }
+
     public static double LogSumExp(double[] x)
     {
         double m = double.NegativeInfinity;

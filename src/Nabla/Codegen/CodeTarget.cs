@@ -103,6 +103,66 @@ public abstract class CodeTarget
         return f;
     }
 
+    /// <summary>
+    /// The program's statements, bindings then outputs, as (name, right-hand side); a matrix product that more than one
+    /// of them computes (A@x in both x'*A*x and its gradient A@x + A.T@x) is computed once, into a local of its own
+    /// (p0, p1, …) just before the first statement that needs it.
+    /// </summary>
+    protected List<(string Name, string Code)> Statements(Factored program, IReadOnlyList<string> outputs)
+    {
+        var targets = program.Bindings.Select(b => (NameOf(b.Name.Name), b.Value))
+            .Concat(outputs.Select((o, i) => (o, program.Roots[i]))).ToList();
+        _productCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (_, e) in targets) Code(e);
+        var repeated = _productCounts.Where(kv => kv.Value > 1).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        _productCounts = null;
+        var result = new List<(string, string)>();
+        if (repeated.Count == 0)
+        {
+            foreach (var (name, e) in targets) result.Add((name, Code(e)));
+            return result;
+        }
+        _hoisted = new Dictionary<string, string>(StringComparer.Ordinal);
+        _pending = [];
+        _repeated = repeated;
+        foreach (var (name, e) in targets)
+        {
+            string code = Code(e);
+            result.AddRange(_pending);
+            _pending.Clear();
+            result.Add((name, code));
+        }
+        _hoisted = null;
+        _pending = null;
+        _repeated = null;
+        return result;
+    }
+
+    private Dictionary<string, int>? _productCounts;
+    private Dictionary<string, string>? _hoisted;
+    private HashSet<string>? _repeated;
+    private List<(string, string)>? _pending;
+
+    /// <summary>A product's code, counted on the first pass of <see cref="Statements"/> and read from its local on the second.</summary>
+    private (string Code, int Level) Shared((string Code, int Level) product)
+    {
+        if (!product.Code.Contains('@') && !product.Code.Contains("solve(", StringComparison.Ordinal) && !product.Code.Contains(" * ", StringComparison.Ordinal)
+            && !product.Code.Contains('\\'))
+            return product;
+        if (_productCounts is not null)
+        {
+            _productCounts[product.Code] = _productCounts.GetValueOrDefault(product.Code) + 1;
+            return product;
+        }
+        if (_repeated is null || !_repeated.Contains(product.Code)) return product;
+        if (!_hoisted!.TryGetValue(product.Code, out var local))
+        {
+            local = _hoisted[product.Code] = Fresh("p" + _hoisted.Count);
+            _pending!.Add((local, product.Code));
+        }
+        return (local, Primary);
+    }
+
     /// <summary>The output names: value, grad_w, jac_x, hess_w.</summary>
     protected IReadOnlyList<string> OutputNames(CodeRequest r) =>
         [Fresh("value"), .. r.Derivatives.Select(d => Fresh(d.Kind switch
@@ -196,10 +256,29 @@ public abstract class CodeTarget
             Power p => PowerCode(p.Base, p.Exponent),
             MatPow mp => (MatPowCode(Code(mp.A, Primary), mp.K), Primary),
             Transpose t => TransposeCode(t.X),
+            Call { Op.Name: "tr", Arg: Mul m } when m.Factors.Count(f => !f.Shape.IsScalar) >= 2 => TraceOfProduct(m),
             Call c => CallCode(c.Op.Name, c.Arg),
             _ => throw new InvalidOperationException(e.GetType().Name),
         };
     }
+
+    /// <summary>
+    /// tr(P*Q) as the sum of P .* Q' (n² work, not the n³ of forming P*Q): Q the chain's last factor, P the rest;
+    /// the chain's scalars multiply the sum.
+    /// </summary>
+    private (string Code, int Level) TraceOfProduct(Mul m)
+    {
+        var chain = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
+        var last = chain[^1];
+        var p = Chain(chain[..^1]);
+        var q = last is Transpose { X: var qx } ? Write(qx) : TransposeCode(last);
+        string sum = SumOfProduct(p, q);
+        var scalars = m.Factors.Where(f => f.Shape.IsScalar).Select(f => Wrap(Write(f), Product)).ToList();
+        return scalars.Count == 0 ? (sum, Primary) : (string.Join(" " + ScalarTimes + " ", [.. scalars, sum]), Product);
+    }
+
+    /// <summary>sum(a .* b) for two arrays of one shape (the codes of a and b, with their precedence).</summary>
+    protected abstract string SumOfProduct((string Code, int Level) a, (string Code, int Level) b);
 
     protected abstract string Number(double v);
     protected abstract string ElementwiseTimes { get; }
@@ -318,7 +397,7 @@ public abstract class CodeTarget
         if (n.Right!.Leaf is Add rsum && rsum.Shape.Kind == ShapeKind.Matrix && n.Left!.Leaf is Transpose { X: Var { Shape.Kind: ShapeKind.Vector } }
             && rsum.Terms.All(t => t is not Fill))
             return (string.Join(" + ", rsum.Terms.Select(t => Wrap(Node(new ChainNode(null, n.Left, Factor(t), n.Rows, n.Cols)), Product))), Sum);
-        return MatrixProduct(n.Left!, n.Right!);
+        return Shared(MatrixProduct(n.Left!, n.Right!));
     }
 
     protected static ChainNode Factor(Expr e) => new(e, null, null, e.Shape.Rows, e.Shape.Cols);

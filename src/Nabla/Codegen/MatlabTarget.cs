@@ -30,6 +30,9 @@ public sealed class MatlabTarget : CodeTarget
 
     protected override string Number(double v) => double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "Inf" : double.IsNegativeInfinity(v) ? "-Inf" : Invariant(v);
     protected override string ElementwiseTimes => ".*";
+
+    protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) =>
+        $"sum(sum({Wrap(a, Product)} .* {Wrap(b, Pow)}))";
     protected override string DivideToken(bool scalar) => scalar ? "/" : "./";
     protected override string EyeCode(string n) => $"eye({n})";
 
@@ -178,8 +181,7 @@ public sealed class MatlabTarget : CodeTarget
             };
             sb.Append($"  assert(isequal(size({n}), {want}), '{n} must be a {Describe(v.Shape)}');\n");
         }
-        foreach (var b in program.Bindings) sb.Append($"  {NameOf(b.Name.Name)} = {Code(b.Value)};\n");
-        for (int i = 0; i < outputs.Count; i++) sb.Append($"  {outputs[i]} = {Code(program.Roots[i])};\n");
+        foreach (var (name, code) in Statements(program, outputs)) sb.Append($"  {name} = {code};\n");
         sb.Append("end\n\n");
         sb.Append(CheckFunction(r, pars, outputs));
         sb.Append(MainFunction(r, pars));

@@ -95,6 +95,9 @@ public class NumPyTarget : CodeTarget
         }, Primary);
     }
 
+    protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) =>
+        $"{Np}.sum({Wrap(a, Product)} * {Wrap(b, Pow)})";
+
     protected virtual string Outer(string a, string b) => $"{Np}.outer({a}, {b})";
     protected virtual string Solve(string a, string b) => $"{Np}.linalg.solve({a}, {b})";
 
@@ -207,8 +210,7 @@ public class NumPyTarget : CodeTarget
                 sb.Append($"    assert {ShapeOf(n)}[{axis}] == {want}, f\"{n} must be a {Describe(v.Shape)} with {dim.Name} = {{{want}}}, got shape {{tuple({ShapeOf(n)})}}\"\n");
             }
         }
-        foreach (var b in program.Bindings) sb.Append($"    {NameOf(b.Name.Name)} = {Code(b.Value)}\n");
-        for (int i = 0; i < outputs.Count; i++) sb.Append($"    {outputs[i]} = {Code(program.Roots[i])}\n");
+        foreach (var (name, code) in Statements(program, outputs)) sb.Append($"    {name} = {code}\n");
         sb.Append($"    return {string.Join(", ", outputs)}\n\n\n");
         sb.Append(CheckFunction(r, pars));
         sb.Append(Main(r, pars));

@@ -64,6 +64,8 @@ public static class CodegenCorpus
             "norm2(A*x-b)^2", "norm1(x)+relu(a)", "tr(adj(A)*B)", "sum(sigmoid(x).*tanh(x))", "arctan(a)*arcsin(a/2)+arccos(a/3)",
             "sum(sqrt(x.*x+1))", "(x'*A*x)/(x'*x)", "det(A)^2", "sum(exp(X*w-y))+lambda*w'*w", "tr(A^3)", "tr(A^-1*B)",
             "sum(abs(x).*sign(x))", "logdet(A'*A+eye)", "x'*diag(y)*x", "sum(diag(A).^2)", "sum(tan(x/4).*cos(x))",
+            // traces of products (summed entry-wise, with each transpose), a product two results share
+            "tr(A'*B)", "tr(A*B'*C)", "-3*tr(A*B)", "tr(x*y')", "tr(A'*X'*B)", "x'*A*x + sum(A*x)",
         ];
         foreach (var e in extra) yield return (e, [], null, null);
     }

@@ -24,15 +24,16 @@ public class EmitCommandTests
         try
         {
             var (rc, o, _) = CliRunner.Run("grad", "x'*A*x", "--wrt", "x", "--emit", "numpy", "--emit", "torch", "--emit", "matlab",
-                "--emit-to", dir.FullName, "--function", "quad");
+                "--emit", "csharp", "--emit-to", dir.FullName, "--function", "quad");
             Assert.Equal(0, rc);
             Assert.Contains("∇_x = (A+A')*x", o);
-            foreach (var f in new[] { "quad.py", "quad_torch.py", "quad.m" })
+            foreach (var f in new[] { "quad.py", "quad_torch.py", "quad.m", "quad.cs" })
             {
                 Assert.True(File.Exists(Path.Combine(dir.FullName, f)), f);
                 Assert.Contains($"wrote {Path.Combine(dir.FullName, f)}\n", o.Replace("\r", ""));
             }
             Assert.StartsWith("function [value, grad_x] = quad(x, A, nabla_mode)", File.ReadAllText(Path.Combine(dir.FullName, "quad.m")));
+            Assert.Contains("public static (double value, Tensor grad_x) quad(Tensor x, Tensor A, IBlas? blas = null)", File.ReadAllText(Path.Combine(dir.FullName, "quad.cs")));
             (rc, o, _) = CliRunner.Run("grad", "x'*A*x", "--wrt", "x", "--emit", "numpy", "--emit-to", dir.FullName, "--function", "quad");
             Assert.Contains("(replacing the file that was there)", o);
             Assert.Empty(Directory.GetFiles(dir.FullName, "*.tmp-*"));
@@ -45,7 +46,7 @@ public class EmitCommandTests
 
     [Theory]
     [InlineData(new[] { "grad", "x'*x", "--wrt", "x", "--emit", "fortran" }, "fortran")]
-    [InlineData(new[] { "grad", "x'*x", "--wrt", "x", "--emit-to", "/tmp/nowhere-nabla" }, "--emit-to needs --emit numpy|torch|matlab")]
+    [InlineData(new[] { "grad", "x'*x", "--wrt", "x", "--emit-to", "/tmp/nowhere-nabla" }, "--emit-to needs --emit numpy|torch|matlab|csharp")]
     [InlineData(new[] { "grad", "x'*x", "--wrt", "x", "--emit", "numpy", "--function", "9f" }, "--function 9f: the name must be a letter followed by letters, digits or '_'")]
     [InlineData(new[] { "jac", "A*X", "--wrt", "X", "--emit", "numpy" }, "the jacobian with respect to X has only an index form; code is generated for matrix-form results")]
     public void Bad_emit_requests_are_refused_clearly(string[] args, string message)
@@ -103,6 +104,6 @@ public class EmitCommandTests
         Assert.Contains("function [value, grad_x] = quad(x, A, nabla_mode)", (string)answer["code"]!["matlab"]!);
         var bad = JsonNode.Parse(global::Nabla.Protocol.RequestHandler.HandleLine("""{"expr": "x'*x", "wrt": ["x"], "emit": ["cobol"]}"""))!;
         Assert.Equal("bad_request", (string)bad["error"]!["code"]!);
-        Assert.Equal("unknown code target 'cobol': use numpy, torch, matlab", (string)bad["error"]!["message"]!);
+        Assert.Equal("unknown code target 'cobol': use numpy, torch, matlab, csharp", (string)bad["error"]!["message"]!);
     }
 }
