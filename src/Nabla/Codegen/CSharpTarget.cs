@@ -34,7 +34,7 @@ public sealed partial class CSharpTarget : CodeTarget
     [
         .. Keywords, "var", "dynamic", "nameof", "when", "yield", "async", "await", "record", "init", "with", "and", "or", "not", "global",
         "file", "scoped", "required", "args", "System", "Math", "Console", "Random", "Nabla", "Tensor", "ShapeKind", "IBlas", "Blas", "K",
-        "blas", "rng", "results", "worst", "direction", "plus", "minus", "h", "eps", "seed", "error", "i", "j", "k",
+        "blas", "rng", "results", "worst", "direction", "plus", "minus", "h", "eps", "seed", "error", "i", "j", "k", "lo", "hi",
     ];
 
     protected override IReadOnlySet<string> Reserved => CSharpWords;
@@ -45,6 +45,10 @@ public sealed partial class CSharpTarget : CodeTarget
     private string _blas = "blas";
     private bool _twoD;
     private int _temps;
+
+    // Each array computed once: the code that computed it, and back (an array changed in place leaves the table first).
+    private readonly Dictionary<string, string> _memo = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _memoOf = new(StringComparer.Ordinal);
 
     // ----- the module -----
 
@@ -88,12 +92,89 @@ public sealed partial class CSharpTarget : CodeTarget
     /// <summary>The C# type of a variable or result: double or Tensor.</summary>
     public static string TypeOf(Shape s) => s.IsScalar ? "double" : "Tensor";
 
+    // Kernels that do two things in one pass: the first pass over the program records what it computes (a matrix-vector
+    // product each way round over one matrix; the inverse and the log-determinant of one matrix), the second emits the
+    // pair once wherever the first saw both.
+    private HashSet<string> _requests = new(StringComparer.Ordinal);
+    private HashSet<string>? _seen;
+
     private MethodBody Body(CodeRequest r, string blas)
+    {
+        _seen = null;
+        _requests = new HashSet<string>(StringComparer.Ordinal);
+        BodyPass(r, blas);
+        _seen = _requests;
+        _requests = new HashSet<string>(StringComparer.Ordinal);
+        var body = BodyPass(r, blas);
+        return body with { Statements = FuseRowPasses(body.Statements, r) };
+    }
+
+    [GeneratedRegex(@"^        var (\w+) = K\.MatVec\((\w+), false, (\w+), (\w+), (\w+), (\w+)\);$")]
+    private static partial Regex ForwardLine();
+
+    [GeneratedRegex(@"^        var (\w+) = new double\[(\w+)\];$")]
+    private static partial Regex NewLine();
+
+    [GeneratedRegex(@"^        for \(int k = 0; k < (\w+)\.Length; k\+\+\) (\w+)\[k\] = (.*);$")]
+    private static partial Regex LoopLine();
+
+    [GeneratedRegex(@"(?<![\w.])[A-Za-z_]\w*")]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex(@"^        (?:var|double|int|IBlas) (\w+) =|^        var \((\w+), (\w+)\) =")]
+    private static partial Regex Declaration();
+
+    /// <summary>
+    /// u = X·w, then r = an entry-wise function of u (and of what was there before), then X'·r: one pass over the rows of
+    /// X instead of two (the compiled plan's fused row pass, on all threads), where the statements are exactly that.
+    /// </summary>
+    private static string FuseRowPasses(string statements, CodeRequest r)
+    {
+        var lines = statements.Split('\n').ToList();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var f = ForwardLine().Match(lines[i]);
+            if (!f.Success) continue;
+            string u = f.Groups[1].Value, blas = f.Groups[2].Value, rows = f.Groups[3].Value, cols = f.Groups[4].Value, x = f.Groups[5].Value, w = f.Groups[6].Value;
+            var defined = new HashSet<string>(StringComparer.Ordinal) { "K", "Math", "k", "double", u };
+            foreach (var v in r.Variables) defined.Add(v.Name);
+            for (int j = 0; j < i; j++)
+            {
+                var d = Declaration().Match(lines[j]);
+                foreach (var g in d.Groups.Cast<Group>().Skip(1)) if (g.Success) defined.Add(g.Value);
+            }
+            for (int j = i + 1; j + 1 < lines.Count; j++)
+            {
+                var n = NewLine().Match(lines[j]);
+                var l = LoopLine().Match(lines[j + 1]);
+                if (!n.Success || !l.Success || n.Groups[2].Value != rows || l.Groups[1].Value != n.Groups[1].Value || l.Groups[2].Value != n.Groups[1].Value)
+                    continue;
+                string res = n.Groups[1].Value, elem = l.Groups[3].Value;
+                if (!elem.Contains(u + "[k]", StringComparison.Ordinal)) continue;
+                if (Identifier().Matches(elem).Any(m => !defined.Contains(m.Value))) continue;
+                string backward = $"K.MatVec({blas}, true, {rows}, {cols}, {x}, {res});";
+                int b = lines.FindIndex(j + 2, line => line.EndsWith(" = " + backward, StringComparison.Ordinal));
+                if (b < 0) continue;
+                string g = lines[b].Trim()[4..lines[b].Trim().IndexOf(' ', 4)];
+                lines[i] = $"        var {u} = new double[{rows}];";
+                lines.Insert(i + 1, $"        var {res} = new double[{rows}];");
+                lines.Insert(i + 2, $"        var {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ for (int k = lo; k < hi; k++) {res}[k] = {elem}; }});");
+                lines.RemoveAt(b + 2);
+                lines.RemoveRange(j + 2, 2);
+                break;
+            }
+        }
+        return string.Join('\n', lines);
+    }
+
+    private MethodBody BodyPass(CodeRequest r, string blas)
     {
         BeginNames(r);
         _body.Clear();
         _arrays.Clear();
         _shared.Clear();
+        _memo.Clear();
+        _memoOf.Clear();
         _temps = 0;
         foreach (var v in r.Variables) NameOf(v.Name);
         _blas = Fresh("blas");
@@ -131,22 +212,21 @@ public sealed partial class CSharpTarget : CodeTarget
             if (b.Value.Shape.IsScalar) Line($"double {n} = {Sca(b.Value)};");
             else
             {
-                // The binding takes the array its value was computed into, unless that is another's (an input's).
+                // The binding is the array its value was computed into (arrays are not changed once shared).
                 string a = Arr(b.Value);
-                if (_shared.Contains(a)) Line($"var {n} = {a};");
-                else n = a;
-                _arrays[b.Name.Name] = n;
-                _shared.Add(n);
+                _arrays[b.Name.Name] = a;
+                _shared.Add(a);
             }
         }
         var types = new List<string>();
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < outputs.Count; i++)
         {
             var root = program.Roots[i];
             types.Add(TypeOf(root.Shape));
             if (root.Shape.IsScalar) { Line($"double {outputs[i]} = {Sca(root)};"); continue; }
             string a = Arr(root);
-            if (_shared.Contains(a)) a = $"(double[]){a}.Clone()";
+            if (_shared.Contains(a) || !given.Add(a)) a = $"(double[]){a}.Clone()"; // an output owns its array
             var s = root.Shape;
             Line($"var {outputs[i]} = new Tensor(ShapeKind.{s.Kind}, {Dim(s.Rows)}, {Dim(s.Cols)}, {a});");
         }
@@ -302,15 +382,22 @@ public sealed partial class CSharpTarget : CodeTarget
         {
             "tr" => $"K.Trace({a}, {n})",
             "det" => $"K.Det({_blas}, {a}, {n})",
-            "logdet" => $"K.LogDet({_blas}, {a}, {n})",
+            "logdet" => InverseAndLogDet(a, n, log: true),
             "sum" => $"K.Sum({a})",
             "norm2" => $"K.Norm2({a})",
             "norm1" => $"K.Norm1({a})",
             "logsumexp" => $"K.LogSumExp({a})",
             _ => throw new NablaException(ErrorCodes.Unsupported, $"{c.Op.Name} has no {Name} form yet"),
         };
+        return ScalarHoist(code);
+    }
+
+    private string ScalarHoist(string code)
+    {
+        if (_memo.TryGetValue(code, out var done)) return done;
         string t = Temp();
         Line($"double {t} = {code};");
+        _memo[code] = t;
         return t;
     }
 
@@ -359,6 +446,8 @@ public sealed partial class CSharpTarget : CodeTarget
                 var p = ProductOf(ChainTree([.. m.Factors.Where(f => !f.Shape.IsScalar)]));
                 string a = Plain(p);
                 if (scalars.Count == 0) return a;
+                if (!p.Fresh || p.Trans) return Hoist($"K.Scaled({string.Join(" * ", scalars)}, {a})");
+                Mutating(a);
                 Line($"K.Scale({a}, {string.Join(" * ", scalars)});");
                 return a;
             }
@@ -372,7 +461,7 @@ public sealed partial class CSharpTarget : CodeTarget
                 string n = Dim(c.Arg.Shape.Rows);
                 return Hoist(c.Op.Name switch
                 {
-                    "inv" => $"K.Inv({_blas}, {a}, {n})",
+                    "inv" => InverseAndLogDet(a, n, log: false),
                     "adj" => $"K.Adj({a}, {n})",
                     "diag" when c.Arg.Shape.Kind == ShapeKind.Matrix => $"K.DiagOf({a}, {n})",
                     "diag" => $"K.DiagMatrix({a})",
@@ -385,11 +474,38 @@ public sealed partial class CSharpTarget : CodeTarget
         }
     }
 
+    /// <summary>The code of inv(A) or logdet(A); one LU for both where the program computes both.</summary>
+    private string InverseAndLogDet(string a, string n, bool log)
+    {
+        string inv = $"K.Inv({_blas}, {a}, {n})", logdet = $"K.LogDet({_blas}, {a}, {n})";
+        _requests.Add(log ? logdet : inv);
+        if (_seen is not null && _seen.Contains(inv) && _seen.Contains(logdet) && !Computed(inv) && !Computed(logdet))
+        {
+            string ti = Temp(), tl = Temp();
+            Line($"var ({ti}, {tl}) = K.InvAndLogDet({_blas}, {a}, {n});");
+            Remember(inv, ti);
+            _memo[logdet] = tl;
+        }
+        return log ? logdet : inv;
+    }
+
     private string Hoist(string code)
     {
+        if (_memo.TryGetValue(code, out var done)) return done;
         string t = Temp();
         Line($"var {t} = {code};");
+        _memo[code] = t;
+        _memoOf[t] = code;
         return t;
+    }
+
+    /// <summary>Whether <paramref name="code"/> was computed before (so its array is another's too).</summary>
+    private bool Computed(string code) => _memo.ContainsKey(code);
+
+    /// <summary>Before an array is changed in place: nothing computes it again from the table.</summary>
+    private void Mutating(string array)
+    {
+        if (_memoOf.Remove(array, out var code)) _memo.Remove(code);
     }
 
     /// <summary>An element-wise subtree as one loop over the result's entries.</summary>
@@ -398,12 +514,16 @@ public sealed partial class CSharpTarget : CodeTarget
         bool outer = _twoD;
         _twoD = false;
         string elem = Elem(e, new Index("k", "i", "j"));
+        string key = $"loop {Length(e.Shape)} {Dim(e.Shape.Cols)}: {elem}";
+        if (_memo.TryGetValue(key, out var done)) { _twoD = outer; return done; }
         string t = Temp();
         Line($"var {t} = new double[{Length(e.Shape)}];");
         if (_twoD)
             Line($"for (int i = 0, k = 0; i < {Dim(e.Shape.Rows)}; i++) for (int j = 0; j < {Dim(e.Shape.Cols)}; j++, k++) {t}[k] = {elem};");
         else
             Line($"for (int k = 0; k < {t}.Length; k++) {t}[k] = {elem};");
+        _memo[key] = t;
+        _memoOf[t] = key;
         _twoD = outer;
         return t;
     }
@@ -427,6 +547,8 @@ public sealed partial class CSharpTarget : CodeTarget
                 return $"(-{Elem(g.X, at)})";
             case Add a:
                 return "(" + string.Join(" + ", a.Terms.Select(t => t is Fill f ? ScalarLocal(f.Value) : Elem(t, at))) + ")";
+            case Mul { Factors: [Num { Value: -1 }, var only] } when !only.Shape.IsScalar:
+                return $"(-{Elem(only, at)})";
             case Mul m when m.Factors.Count(f => !f.Shape.IsScalar) == 1:
                 return "(" + string.Join(" * ", m.Factors.Select(f => f.Shape.IsScalar ? ScalarLocal(f) : Elem(f, at))) + ")";
             case Div d:
@@ -511,14 +633,47 @@ public sealed partial class CSharpTarget : CodeTarget
 
     private static string Bool(bool b) => b ? "true" : "false";
 
-    private Operand Array(string code, ChainNode n) => new(null, Hoist(code), false, n.Rows, n.Cols) { Fresh = true };
+    private Operand Array(string code, ChainNode n)
+    {
+        bool again = Computed(code);
+        return new(null, Hoist(code), false, n.Rows, n.Cols) { Fresh = !again };
+    }
 
     private Operand Summed(List<Operand> terms, ChainNode n)
     {
         if (terms.All(t => t.Scalar is not null)) return new Operand("(" + string.Join(" + ", terms.Select(t => t.Scalar)) + ")", null, false, null, null);
-        string first = terms[0].Fresh ? terms[0].Array! : Hoist($"(double[]){Plain(terms[0])}.Clone()");
-        foreach (var t in terms.Skip(1)) Line($"K.AddTo({first}, {Plain(t)});");
+        int from = 1;
+        string first;
+        if (terms[0].Fresh) first = terms[0].Array!;
+        else { first = Hoist($"K.Added({Plain(terms[0])}, {Plain(terms[1])})"); from = 2; }
+        if (from < terms.Count) Mutating(first);
+        foreach (var t in terms.Skip(from)) Line($"K.AddTo({first}, {Plain(t)});");
         return new Operand(null, first, false, n.Rows, n.Cols) { Fresh = true };
+    }
+
+    private string MatVecCode(bool trans, string rows, string cols, string a, string x) =>
+        $"K.MatVec({_blas}, {Bool(trans)}, {rows}, {cols}, {a}, {x})";
+
+    /// <summary>op(A)·x; both A·x and A'·x in one pass over A where the program computes both.</summary>
+    private Operand MatVec(bool trans, string rows, string cols, string a, string x, ChainNode n)
+    {
+        string code = MatVecCode(trans, rows, cols, a, x);
+        _requests.Add(code);
+        string other = MatVecCode(!trans, rows, cols, a, x);
+        if (!Computed(code) && _seen is not null && _seen.Contains(other) && !Computed(other))
+        {
+            string ax = Temp(), atx = Temp();
+            Line($"var ({ax}, {atx}) = K.MatVecBoth({a}, {rows}, {cols}, {x}, {x});");
+            Remember(MatVecCode(false, rows, cols, a, x), ax);
+            Remember(MatVecCode(true, rows, cols, a, x), atx);
+        }
+        return Array(code, n);
+    }
+
+    private void Remember(string code, string array)
+    {
+        _memo[code] = array;
+        _memoOf[array] = code;
     }
 
     private Operand Multiply(Operand l, Operand r, ChainNode n)
@@ -530,18 +685,12 @@ public sealed partial class CSharpTarget : CodeTarget
             return Array($"K.Outer({l.Array}, {r.Array})", n);
         if (l.Rows is null && r.Cols is null) // row times column: an inner product
         {
-            string t = Temp();
-            Line($"double {t} = K.Dot({_blas}, {l.Array}, {r.Array});");
-            return new Operand(t, null, false, null, null);
+            return new Operand(ScalarHoist($"K.Dot({_blas}, {l.Array}, {r.Array})"), null, false, null, null);
         }
         if (r.Cols is null) // matrix times vector
-            return Array(l.Trans
-                ? $"K.MatVec({_blas}, true, {Dim(l.Cols)}, {Dim(l.Rows)}, {l.Array}, {r.Array})"
-                : $"K.MatVec({_blas}, false, {Dim(l.Rows)}, {Dim(l.Cols)}, {l.Array}, {r.Array})", n);
+            return l.Trans ? MatVec(true, Dim(l.Cols), Dim(l.Rows), l.Array!, r.Array!, n) : MatVec(false, Dim(l.Rows), Dim(l.Cols), l.Array!, r.Array!, n);
         if (l.Rows is null) // row times matrix: (op(B)'·x)'
-            return Array(r.Trans
-                ? $"K.MatVec({_blas}, false, {Dim(r.Cols)}, {Dim(r.Rows)}, {r.Array}, {l.Array})"
-                : $"K.MatVec({_blas}, true, {Dim(r.Rows)}, {Dim(r.Cols)}, {r.Array}, {l.Array})", n);
+            return r.Trans ? MatVec(false, Dim(r.Cols), Dim(r.Rows), r.Array!, l.Array!, n) : MatVec(true, Dim(r.Rows), Dim(r.Cols), r.Array!, l.Array!, n);
         return Array($"K.MatMul({_blas}, {Bool(l.Trans)}, {Bool(r.Trans)}, {Dim(l.Rows)}, {Dim(r.Cols)}, {Dim(l.Cols)}, {l.Array}, {r.Array})", n);
     }
 

@@ -133,7 +133,7 @@ internal sealed unsafe class FusedRowPass : Step
 
     /// <summary>u[i] = alpha·X[i,:]·w for rows b0..b1, four rows at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward(double* x, double* w, double* u, int b0, int b1, int d, double alpha)
+    internal static void Forward(double* x, double* w, double* u, int b0, int b1, int d, double alpha)
     {
         int i = b0;
         for (; i + 4 <= b1; i += 4)
@@ -159,7 +159,7 @@ internal sealed unsafe class FusedRowPass : Step
 
     /// <summary>acc += X[b0:b1,:]'·r[b0:b1], four rows at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Backward(double* x, double* r, double* acc, int b0, int b1, int d)
+    internal static void Backward(double* x, double* r, double* acc, int b0, int b1, int d)
     {
         int i = b0;
         for (; i + 4 <= b1; i += 4)
