@@ -182,4 +182,46 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         }
         NoErrors(errors);
     }
+
+    [Fact]
+    public async Task A_factored_result_shows_its_where_lines_and_the_expanded_form_on_request()
+    {
+        var (page, errors) = await browser.NewPageAsync();
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("sum(softplus(-y.*(X*w)))") + "&wrt=w&d=hessian");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("X'*diag(y.^2.*(1-t0).*t0)*X where t0 = sigmoid(-y.*(X*w))");
+        await Expect(page.Locator("#result-where")).ToBeVisibleAsync();
+        await Expect(page.Locator("#result-where .where-label")).ToHaveTextAsync("where");
+        var line = await page.Locator("#result-where .where-line annotation[encoding='application/x-tex']").TextContentAsync();
+        Assert.StartsWith("t_{0} = \\sigma", line);
+        Assert.DoesNotContain("where", await RenderedTex(page));
+        await BrowserFixture.ScreenshotAsync(page, "7-factored");
+        await page.Locator("#toggle-form").ClickAsync();
+        await Expect(page.Locator("#result-where")).ToBeHiddenAsync();
+        await Expect(page.Locator("#result-text")).Not.ToContainTextAsync("where");
+        await Expect(page.Locator("#toggle-form")).ToHaveTextAsync("Show factored");
+        NoErrors(errors);
+    }
+
+    [Fact]
+    public async Task The_code_panel_gives_a_module_for_each_target()
+    {
+        var (page, errors) = await browser.NewPageAsync();
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("x'*A*x") + "&wrt=x");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("(A+A')*x");
+        await Expect(page.Locator("#code-panel")).ToBeVisibleAsync();
+        await Expect(page.Locator("#code-panel")).Not.ToHaveAttributeAsync("open", "");
+        await page.Locator("#code-panel summary").ClickAsync();
+        await Expect(page.Locator("#code-text")).ToContainTextAsync("def f(x, A):");
+        await Expect(page.Locator("#code-text")).ToContainTextAsync("grad_x = p0 + A.T @ x");
+        await page.Locator("#code-target").SelectOptionAsync("csharp");
+        await Expect(page.Locator("#code-text")).ToContainTextAsync("public static (double value, Tensor grad_x) f(Tensor x, Tensor A, IBlas? blas = null)");
+        await page.Locator("#code-target").SelectOptionAsync("matlab");
+        await Expect(page.Locator("#code-text")).ToContainTextAsync("function [value, grad_x] = f(x, A, nabla_mode)");
+        await Expect(page.Locator("#copy-code")).ToBeVisibleAsync();
+        // A new expression while the panel is open brings its code.
+        await TypeExpression(page, "sum(exp(x))");
+        await Expect(page.Locator("#code-text")).ToContainTextAsync("t0 = exp(x);");
+        await BrowserFixture.ScreenshotAsync(page, "8-code");
+        NoErrors(errors);
+    }
 }

@@ -13,7 +13,10 @@
   // What the user chose. `pinned` holds only the types the user set; the rest are inferred.
   const state = { expr: "", pinned: {}, wrt: "", kind: "" };
   let variables = [];     // [{name, type, shape, origin}] from /api/check-expr
-  let lastRequest = null; // the derive request behind the result shown (for "check numerically")
+  let lastRequest = null; // the derive request behind the result shown (for "check numerically" and the code)
+  let lastResult = null;  // the result shown, to switch between its factored and expanded forms
+  let expanded = false;   // the user asked for the expanded form
+  let codeSeq = 0;        // the newest code request; older answers are dropped
   let seq = 0;            // the newest refresh; older answers are dropped
   let timer = 0;
 
@@ -170,6 +173,11 @@
 
   function clearResult(status) {
     $("result-math").textContent = "";
+    $("result-where").textContent = "";
+    $("result-where").hidden = true;
+    $("toggle-form").hidden = true;
+    $("code-panel").hidden = true;
+    lastResult = null;
     $("result-forms").hidden = true;
     $("steps").hidden = true;
     $("result-status").textContent = status;
@@ -179,12 +187,54 @@
     lastRequest = null;
   }
 
+  // t0 -> t_{0}, T12 -> T_{12}: a binding's name as the LaTeX printer writes it.
+  function texBinding(name) {
+    const m = /^([A-Za-z]+)(\d+)$/.exec(name);
+    return m ? m[1] + "_{" + m[2] + "}" : texName(name);
+  }
+
+  // The factored form when the server gave one and it is the shorter (as the CLI prints it), unless the user asked
+  // for the expanded one. Its `where` lines are rendered one per line under the result.
+  function renderForm(r) {
+    const fac = r.factored;
+    const useFactored = !!fac && !expanded;
+    const where = $("result-where");
+    where.textContent = "";
+    if (useFactored) {
+      const root = fac.latex.split("\\quad\\text{where}\\quad ")[0];
+      renderMath($("result-math"), lhs(r.derivative, r.wrt) + " = " + root);
+      const label = document.createElement("span");
+      label.className = "where-label";
+      label.textContent = "where";
+      where.append(label);
+      for (const b of fac.where) {
+        const line = document.createElement("div");
+        line.className = "where-line";
+        renderMath(line, texBinding(b.name) + " = " + b.latex, true);
+        where.append(line);
+      }
+      where.hidden = false;
+      $("result-text").textContent = fac.text;
+      $("result-latex").textContent = fac.latex;
+    } else {
+      renderMath($("result-math"), lhs(r.derivative, r.wrt) + " = " + r.latex);
+      where.hidden = true;
+      $("result-text").textContent = r.text;
+      $("result-latex").textContent = r.latex;
+    }
+    const toggle = $("toggle-form");
+    toggle.hidden = !fac;
+    toggle.textContent = useFactored ? "Show expanded" : "Show factored";
+    toggle.setAttribute("aria-pressed", String(!useFactored));
+  }
+
   function renderResult(request, response) {
     const r = response.results[0];
-    renderMath($("result-math"), lhs(r.derivative, r.wrt) + " = " + r.latex);
-    $("result-text").textContent = r.text;
-    $("result-latex").textContent = r.latex;
+    lastResult = r;
+    if (r.factored && !(r.factored.text.length < r.text.length)) r.factored = null;
+    renderForm(r);
     $("result-forms").hidden = false;
+    $("code-panel").hidden = !r.text;
     $("result-status").hidden = false;
     $("result-status").textContent = "The " + (KIND_NAMES[r.derivative] || r.derivative) + " of f = " + response.text +
       " (a " + response.type + ") with respect to " + r.wrt + "; its shape is " + describeShape(r) + ".";
@@ -192,6 +242,27 @@
     $("result-card").classList.add("has-result");
     renderSteps(r.steps || response.steps);
     lastRequest = request;
+    if ($("code-panel").open) loadCode();
+  }
+
+  // ---- The code panel: a module for the chosen target, asked for when the panel is open ----------------
+
+  async function loadCode() {
+    if (!lastRequest) return;
+    const mine = ++codeSeq;
+    const target = $("code-target").value;
+    $("code-status").textContent = "Generating…";
+    const req = { expr: lastRequest.expr, vars: lastRequest.vars, wrt: lastRequest.wrt, emit: [target] };
+    if (lastRequest.derivative) req.derivative = lastRequest.derivative;
+    const response = await post("/api/derive", req);
+    if (mine !== codeSeq) return;
+    if (!response.ok || !response.code || typeof response.code[target] !== "string") {
+      $("code-text").textContent = "";
+      $("code-status").textContent = "No code: " + (response.error ? response.error.message : "the server sent none");
+      return;
+    }
+    $("code-text").textContent = response.code[target];
+    $("code-status").textContent = "";
   }
 
   // ---- The refresh cycle: check the expression, then derive --------------------------------------
@@ -317,6 +388,12 @@
     $("kind").addEventListener("change", () => { state.kind = $("kind").value; refresh(0); });
     $("wrt").addEventListener("change", () => { state.wrt = $("wrt").value; refresh(0); });
     $("check").addEventListener("click", checkNumerically);
+    $("toggle-form").addEventListener("click", () => {
+      expanded = !expanded;
+      if (lastResult) renderForm(lastResult);
+    });
+    $("code-panel").addEventListener("toggle", () => { if ($("code-panel").open) loadCode(); });
+    $("code-target").addEventListener("change", loadCode);
     $("share").addEventListener("click", () => copy($("share"), location.href));
     for (const b of document.querySelectorAll("button.copy")) {
       b.addEventListener("click", () => copy(b, $(b.dataset.copy).textContent));

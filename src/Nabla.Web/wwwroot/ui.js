@@ -2,10 +2,10 @@
 "use strict";
 
 window.NablaUi = (function () {
-  function renderMath(element, latex) {
+  function renderMath(element, latex, inline) {
     element.textContent = "";
     if (window.katex) {
-      window.katex.render(latex, element, { displayMode: true, throwOnError: false });
+      window.katex.render(latex, element, { displayMode: !inline, throwOnError: false });
     } else {
       element.textContent = latex;
     }
