@@ -156,11 +156,28 @@ public sealed partial class CSharpTarget : CodeTarget
                 int b = lines.FindIndex(j + 2, line => line.EndsWith(" = " + backward, StringComparison.Ordinal));
                 if (b < 0) continue;
                 string g = lines[b].Trim()[4..lines[b].Trim().IndexOf(' ', 4)];
-                lines[i] = $"        var {u} = new double[{rows}];";
-                lines.Insert(i + 1, $"        var {res} = new double[{rows}];");
-                lines.Insert(i + 2, $"        var {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ for (int k = lo; k < hi; k++) {res}[k] = {elem}; }});");
-                lines.RemoveAt(b + 2);
-                lines.RemoveRange(j + 2, 2);
+                // On the managed backend the fused pass reads X once; a native BLAS's two products are faster than it.
+                string[] fused =
+                [
+                    $"        double[] {u}, {res}, {g};",
+                    $"        if ({blas}.Library is null)",
+                    "        {",
+                    $"            {u} = new double[{rows}];",
+                    $"            {res} = new double[{rows}];",
+                    $"            {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ for (int k = lo; k < hi; k++) {res}[k] = {elem}; }});",
+                    "        }",
+                    "        else",
+                    "        {",
+                    $"            {u} = K.MatVec({blas}, false, {rows}, {cols}, {x}, {w});",
+                    $"            {res} = new double[{rows}];",
+                    $"            for (int k = 0; k < {res}.Length; k++) {res}[k] = {elem};",
+                    $"            {g} = {backward}",
+                    "        }",
+                ];
+                lines.RemoveAt(b);
+                lines.RemoveRange(j, 2);
+                lines.RemoveAt(i);
+                lines.InsertRange(i, fused);
                 break;
             }
         }
