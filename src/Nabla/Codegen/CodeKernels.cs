@@ -235,38 +235,18 @@ public static class CodeKernels
     /// (A·x, A'·z) for A rows×cols in one pass over A: the compiled plan's fused row pass (blocks of rows on all
     /// threads, each row read once while it is in cache), for when a program needs both products.
     /// </summary>
-    public static unsafe (double[] Ax, double[] Atz) MatVecBoth(double[] a, int rows, int cols, double[] x, double[] z)
+    public static (double[] Ax, double[] Atz) MatVecBoth(double[] a, int rows, int cols, double[] x, double[] z)
     {
         var ax = new double[rows];
-        var atz = new double[cols];
-        int threads = Math.Max(1, Math.Min(Environment.ProcessorCount, rows / 64));
-        int block = Math.Clamp(32768 / Math.Max(1, cols), 8, 4096);
-        var partials = new double[threads][];
-        void Range(int t)
-        {
-            int lo = (int)((long)rows * t / threads), hi = (int)((long)rows * (t + 1) / threads);
-            var acc = partials[t] = new double[cols];
-            fixed (double* pa = a, px = x, pz = z, pu = ax, pacc = acc)
-                for (int b0 = lo; b0 < hi; b0 += block)
-                {
-                    int b1 = Math.Min(hi, b0 + block);
-                    Numerics.FusedRowPass.Forward(pa, px, pu, b0, b1, cols, 1.0);
-                    Numerics.FusedRowPass.Backward(pa, pz, pacc, b0, b1, cols);
-                }
-        }
-        if (threads == 1) Range(0);
-        else WorkerTeam.Shared.Run(threads, Range);
-        partials[0].CopyTo(atz, 0);
-        for (int t = 1; t < threads; t++) System.Numerics.Tensors.TensorPrimitives.Add(atz, partials[t], atz);
-        return (ax, atz);
+        return (ax, RowPass(a, rows, cols, x, ax, z, null));
     }
 
     /// <summary>
     /// The compiled plan's fused row pass: u = X·w, then <paramref name="local"/>(lo, hi) fills r[lo..hi) from u (and
-    /// whatever else it reads), then g = X'·r, over blocks of rows on all threads, each block of X read once while it is
-    /// in cache. X is rows×cols; u and r have rows entries, g (returned) cols.
+    /// whatever else it reads; null: r is given), then g = X'·r, over blocks of rows on all threads, each block of X read
+    /// once while it is in cache. X is rows×cols; u and r have rows entries, g (returned) cols.
     /// </summary>
-    public static unsafe double[] RowPass(double[] x, int rows, int cols, double[] w, double[] u, double[] r, Action<int, int> local)
+    public static unsafe double[] RowPass(double[] x, int rows, int cols, double[] w, double[] u, double[] r, Action<int, int>? local)
     {
         int threads = Math.Max(1, Math.Min(Environment.ProcessorCount, rows / 64));
         int block = Math.Clamp(32768 / Math.Max(1, cols), 8, 4096);
@@ -280,7 +260,7 @@ public static class CodeKernels
                 {
                     int b1 = Math.Min(hi, b0 + block);
                     Numerics.FusedRowPass.Forward(px, pw, pu, b0, b1, cols, 1.0);
-                    local(b0, b1);
+                    local?.Invoke(b0, b1);
                     Numerics.FusedRowPass.Backward(px, pr, pacc, b0, b1, cols);
                 }
         }
