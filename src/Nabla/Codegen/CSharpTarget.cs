@@ -393,6 +393,7 @@ public sealed partial class CSharpTarget : CodeTarget
             var scalars = m.Factors.Where(f => f.Shape.IsScalar).Select(Sca).ToList();
             return scalars.Count == 0 ? tr : "(" + string.Join(" * ", [.. scalars, tr]) + ")";
         }
+        if (c.Op.Name == "sum" && IsLoop(c.Arg)) return SumLoop(c.Arg);
         string a = Arr(c.Arg);
         string n = Dim(c.Arg.Shape.Rows);
         string code = c.Op.Name switch
@@ -523,6 +524,37 @@ public sealed partial class CSharpTarget : CodeTarget
     private void Mutating(string array)
     {
         if (_memoOf.Remove(array, out var code)) _memo.Remove(code);
+    }
+
+    /// <summary>Whether <see cref="Arr"/> computes the value by a loop over its entries (an element-wise subtree).</summary>
+    private static bool IsLoop(Expr e) => !e.Shape.IsScalar && e switch
+    {
+        Var or Transpose or MatPow or Eye => false,
+        Mul m => m.Factors.Count(f => !f.Shape.IsScalar) < 2,
+        Call c => c.Op.Signature == Signature.Elementwise,
+        _ => true,
+    };
+
+    /// <summary>sum(e) for an element-wise e: accumulated in one loop, no array (unless the array exists already).</summary>
+    private string SumLoop(Expr e)
+    {
+        bool outer = _twoD;
+        _twoD = false;
+        string elem = Elem(e, new Index("k", "i", "j"));
+        string key = $"loop {Length(e.Shape)} {Dim(e.Shape.Cols)}: {elem}";
+        bool twoD = _twoD;
+        _twoD = outer;
+        if (_memo.TryGetValue(key, out var done)) return ScalarHoist($"K.Sum({done})");
+        string sumKey = "sum " + key;
+        if (_memo.TryGetValue(sumKey, out var s)) return s;
+        string t = Temp();
+        Line($"double {t} = 0;");
+        if (twoD)
+            Line($"for (int i = 0, k = 0; i < {Dim(e.Shape.Rows)}; i++) for (int j = 0; j < {Dim(e.Shape.Cols)}; j++, k++) {t} += {elem};");
+        else
+            Line($"for (int k = 0; k < {Length(e.Shape)}; k++) {t} += {elem};");
+        _memo[sumKey] = t;
+        return t;
     }
 
     /// <summary>An element-wise subtree as one loop over the result's entries.</summary>
