@@ -156,23 +156,11 @@ public sealed partial class CSharpTarget : CodeTarget
                 int b = lines.FindIndex(j + 2, line => line.EndsWith(" = " + backward, StringComparison.Ordinal));
                 if (b < 0) continue;
                 string g = lines[b].Trim()[4..lines[b].Trim().IndexOf(' ', 4)];
-                // On the managed backend the fused pass reads X once; a native BLAS's two products are faster than it.
                 string[] fused =
                 [
-                    $"        double[] {u}, {res}, {g};",
-                    $"        if ({blas}.Library is null)",
-                    "        {",
-                    $"            {u} = new double[{rows}];",
-                    $"            {res} = new double[{rows}];",
-                    $"            {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ for (int k = lo; k < hi; k++) {res}[k] = {elem}; }});",
-                    "        }",
-                    "        else",
-                    "        {",
-                    $"            {u} = K.MatVec({blas}, false, {rows}, {cols}, {x}, {w});",
-                    $"            {res} = new double[{rows}];",
-                    $"            for (int k = 0; k < {res}.Length; k++) {res}[k] = {elem};",
-                    $"            {g} = {backward}",
-                    "        }",
+                    $"        var {u} = new double[{rows}];",
+                    $"        var {res} = new double[{rows}];",
+                    $"        var {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ for (int k = lo; k < hi; k++) {res}[k] = {elem}; }});",
                 ];
                 lines.RemoveAt(b);
                 lines.RemoveRange(j, 2);
