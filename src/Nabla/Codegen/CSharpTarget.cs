@@ -34,7 +34,8 @@ public sealed partial class CSharpTarget : CodeTarget
     [
         .. Keywords, "var", "dynamic", "nameof", "when", "yield", "async", "await", "record", "init", "with", "and", "or", "not", "global",
         "file", "scoped", "required", "args", "System", "Math", "Console", "Random", "Nabla", "Tensor", "ShapeKind", "IBlas", "Blas", "K",
-        "blas", "rng", "results", "worst", "direction", "plus", "minus", "h", "eps", "seed", "error", "i", "j", "k", "lo", "hi",
+        "blas", "rng", "results", "worst", "direction", "plus", "minus", "h", "eps", "seed", "error", "i", "j", "k", "lo", "hi", "mid",
+        "Vector256", "nuint", "GC", "acc", "part",
     ];
 
     protected override IReadOnlySet<string> Reserved => CSharpWords;
@@ -66,7 +67,7 @@ public sealed partial class CSharpTarget : CodeTarget
         foreach (var d in r.Derivatives) sb.Append($", the {Derivatives.KindName(d.Kind)} with respect to {d.Wrt.Name}");
         sb.Append($".\n// {cls}.{check}(…) checks the derivatives by central differences; {cls}.Main() runs it at a random point.\n");
         sb.Append("// Compiles against Nabla (the Tensor, IBlas and CodeKernels types).\n");
-        sb.Append("using System;\nusing Nabla.LinearAlgebra;\nusing K = Nabla.Codegen.CodeKernels;\n\n");
+        sb.Append("using System;\nusing System.Runtime.Intrinsics;\nusing Nabla.LinearAlgebra;\nusing K = Nabla.Codegen.CodeKernels;\n\n");
         sb.Append($"public static class {cls}\n{{\n");
         sb.Append($"    /// <summary>{string.Join("; ", r.Variables.Select(v => $"{NameOf(v.Name)}: {Describe(v.Shape)}{(v.Symmetric ? " symmetric" : "")}"))}.</summary>\n");
         sb.Append($"    public static {body.ReturnType} {fn}({pars}{(pars.Length > 0 ? ", " : "")}IBlas? blas = null)\n    {{\n");
@@ -112,11 +113,17 @@ public sealed partial class CSharpTarget : CodeTarget
     [GeneratedRegex(@"^        var (\w+) = K\.MatVec\((\w+), false, (\w+), (\w+), (\w+), (\w+)\);$")]
     private static partial Regex ForwardLine();
 
-    [GeneratedRegex(@"^        var (\w+) = new double\[(\w+)\];$")]
+    [GeneratedRegex(@"^        var (\w+) = GC\.AllocateUninitializedArray<double>\((\w+)\);")]
     private static partial Regex NewLine();
 
     [GeneratedRegex(@"^        for \(int k = 0; k < (\w+)\.Length; k\+\+\) (\w+)\[k\] = (.*);$")]
     private static partial Regex LoopLine();
+
+    [GeneratedRegex(@"^        for \(int k = 0; k \+ 4 <= (\w+)\.Length; k \+= 4\) (.*)\.StoreUnsafe\(ref (\w+)\[0\], \(nuint\)k\);$")]
+    private static partial Regex VectorLoopLine();
+
+    [GeneratedRegex(@"^        for \(int k = (\w+)\.Length & ~3; k < (\w+)\.Length; k\+\+\) (\w+)\[k\] = (.*);$")]
+    private static partial Regex TailLoopLine();
 
     [GeneratedRegex(@"(?<![\w.])[A-Za-z_]\w*")]
     private static partial Regex Identifier();
@@ -136,7 +143,7 @@ public sealed partial class CSharpTarget : CodeTarget
             var f = ForwardLine().Match(lines[i]);
             if (!f.Success) continue;
             string u = f.Groups[1].Value, blas = f.Groups[2].Value, rows = f.Groups[3].Value, cols = f.Groups[4].Value, x = f.Groups[5].Value, w = f.Groups[6].Value;
-            var defined = new HashSet<string>(StringComparer.Ordinal) { "K", "Math", "k", "double", u };
+            var defined = new HashSet<string>(StringComparer.Ordinal) { "K", "Math", "k", "double", "Vector256", "nuint", "GC", "acc", "part", "ref", u };
             foreach (var v in r.Variables) defined.Add(v.Name);
             for (int j = 0; j < i; j++)
             {
@@ -146,30 +153,92 @@ public sealed partial class CSharpTarget : CodeTarget
             for (int j = i + 1; j + 1 < lines.Count; j++)
             {
                 var n = NewLine().Match(lines[j]);
+                if (!n.Success || n.Groups[2].Value != rows) continue;
+                string res = n.Groups[1].Value, elem, body;
+                int loopLines;
                 var l = LoopLine().Match(lines[j + 1]);
-                if (!n.Success || !l.Success || n.Groups[2].Value != rows || l.Groups[1].Value != n.Groups[1].Value || l.Groups[2].Value != n.Groups[1].Value)
-                    continue;
-                string res = n.Groups[1].Value, elem = l.Groups[3].Value;
+                var vl = VectorLoopLine().Match(lines[j + 1]);
+                var tl = j + 2 < lines.Count ? TailLoopLine().Match(lines[j + 2]) : Match.Empty;
+                if (l.Success && l.Groups[1].Value == res && l.Groups[2].Value == res)
+                {
+                    elem = l.Groups[3].Value;
+                    body = $"for (int k = lo; k < hi; k++) {res}[k] = {elem};";
+                    loopLines = 1;
+                }
+                else if (vl.Success && tl.Success && vl.Groups[1].Value == res && vl.Groups[3].Value == res && tl.Groups[1].Value == res
+                    && tl.Groups[2].Value == res && tl.Groups[3].Value == res)
+                {
+                    elem = tl.Groups[4].Value;
+                    string vec = vl.Groups[2].Value;
+                    if (Identifier().Matches(vec).Any(m => !defined.Contains(m.Value))) continue;
+                    body = $"int mid = lo + ((hi - lo) & ~3); for (int k = lo; k < mid; k += 4) {vec}.StoreUnsafe(ref {res}[0], (nuint)k); for (int k = mid; k < hi; k++) {res}[k] = {elem};";
+                    loopLines = 2;
+                }
+                else continue;
                 if (!elem.Contains(u + "[k]", StringComparison.Ordinal)) continue;
                 if (Identifier().Matches(elem).Any(m => !defined.Contains(m.Value))) continue;
                 string backward = $"K.MatVec({blas}, true, {rows}, {cols}, {x}, {res});";
                 int b = lines.FindIndex(j + 2, line => line.EndsWith(" = " + backward, StringComparison.Ordinal));
                 if (b < 0) continue;
                 string g = lines[b].Trim()[4..lines[b].Trim().IndexOf(' ', 4)];
+                // A sum over the rows of an entry-wise function of u (the value of the logistic loss) joins the pass too.
+                var (sumAt, sumLines, sum, total) = RowSum(lines, i + 1, rows, u, defined);
                 string[] fused =
                 [
-                    $"        var {u} = new double[{rows}];",
-                    $"        var {res} = new double[{rows}];",
-                    $"        var {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ for (int k = lo; k < hi; k++) {res}[k] = {elem}; }});",
+                    $"        var {u} = GC.AllocateUninitializedArray<double>({rows});",
+                    $"        var {res} = GC.AllocateUninitializedArray<double>({rows});",
+                    sum is null
+                        ? $"        var {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ {body} }});"
+                        : $"        var {g} = K.RowPass({x}, {rows}, {cols}, {w}, {u}, {res}, (lo, hi) => {{ {body} }}, (lo, hi) => {{ {sum} }}, out double {total});",
                 ];
-                lines.RemoveAt(b);
-                lines.RemoveRange(j, 2);
-                lines.RemoveAt(i);
-                lines.InsertRange(i, fused);
+                var gone = new HashSet<int> { i, b };
+                for (int q = 0; q <= loopLines; q++) gone.Add(j + q);
+                for (int q = 0; sum is not null && q < sumLines; q++) gone.Add(sumAt + q);
+                var kept = lines.Where((_, q) => !gone.Contains(q) || q == i).ToList();
+                int at = kept.IndexOf(lines[i]);
+                kept.RemoveAt(at);
+                kept.InsertRange(at, fused);
+                lines = kept;
                 break;
             }
         }
         return string.Join('\n', lines);
+    }
+
+    [GeneratedRegex(@"^        int (\w+) = (\w+);$")]
+    private static partial Regex CountLine();
+
+    /// <summary>
+    /// The first sum from line <paramref name="from"/> on of an entry-wise function of <paramref name="u"/> over
+    /// <paramref name="rows"/> entries that reads only what is <paramref name="defined"/>: where it starts, its lines,
+    /// the body of a lambda (lo, hi) → the sum over lo..hi, and the variable it defined.
+    /// </summary>
+    private static (int At, int Lines, string? Body, string Total) RowSum(List<string> lines, int from, string rows, string u, HashSet<string> defined)
+    {
+        bool Reads(string code) => code.Contains(u + "[", StringComparison.Ordinal) && Identifier().Matches(code).All(m => defined.Contains(m.Value));
+        for (int j = from; j < lines.Count; j++)
+        {
+            // The vector form (SumLoop): int n = rows; var acc = Zero; for … acc += VEC; double s = Sum(acc); for tail s += ELEM.
+            var c = CountLine().Match(lines[j]);
+            if (c.Success && c.Groups[2].Value == rows && j + 4 < lines.Count)
+            {
+                string n = c.Groups[1].Value;
+                var acc = Regex.Match(lines[j + 1], @"^        var (\w+) = Vector256<double>\.Zero;$");
+                if (!acc.Success) continue;
+                string a = acc.Groups[1].Value;
+                var loop = Regex.Match(lines[j + 2], $@"^        for \(int k = 0; k \+ 4 <= {n}; k \+= 4\) {a} \+= (.*);$");
+                var total = Regex.Match(lines[j + 3], $@"^        double (\w+) = Vector256\.Sum\({a}\);$");
+                if (!loop.Success || !total.Success) continue;
+                string t = total.Groups[1].Value;
+                var tail = Regex.Match(lines[j + 4], $@"^        for \(int k = {n} & ~3; k < {n}; k\+\+\) {t} \+= (.*);$");
+                if (!tail.Success) continue;
+                string vec = loop.Groups[1].Value, elem = tail.Groups[1].Value;
+                if (!Reads(vec) || !Reads(elem)) continue;
+                return (j, 5, $"var acc = Vector256<double>.Zero; int mid = lo + ((hi - lo) & ~3); for (int k = lo; k < mid; k += 4) acc += {vec}; " +
+                    $"double part = Vector256.Sum(acc); for (int k = mid; k < hi; k++) part += {elem}; return part;", t);
+            }
+        }
+        return (0, 0, null, "");
     }
 
     private MethodBody BodyPass(CodeRequest r, string blas)
@@ -330,9 +399,7 @@ public sealed partial class CSharpTarget : CodeTarget
     {
         string s = Sca(e);
         if (Simple().IsMatch(s)) return s;
-        string t = Temp();
-        Line($"double {t} = {s};");
-        return t;
+        return ScalarHoist(s);
     }
 
     /// <summary>A scalar expression.</summary>
@@ -536,11 +603,24 @@ public sealed partial class CSharpTarget : CodeTarget
         string sumKey = "sum " + key;
         if (_memo.TryGetValue(sumKey, out var s)) return s;
         string t = Temp();
-        Line($"double {t} = 0;");
-        if (twoD)
-            Line($"for (int i = 0, k = 0; i < {Dim(e.Shape.Rows)}; i++) for (int j = 0; j < {Dim(e.Shape.Cols)}; j++, k++) {t} += {elem};");
+        string? vec = twoD ? null : ElemV(e);
+        if (vec is not null)
+        {
+            string acc = Temp(), n = Temp();
+            Line($"int {n} = {Length(e.Shape)};");
+            Line($"var {acc} = Vector256<double>.Zero;");
+            Line($"for (int k = 0; k + 4 <= {n}; k += 4) {acc} += {vec};");
+            Line($"double {t} = Vector256.Sum({acc});");
+            Line($"for (int k = {n} & ~3; k < {n}; k++) {t} += {elem};");
+        }
         else
-            Line($"for (int k = 0; k < {Length(e.Shape)}; k++) {t} += {elem};");
+        {
+            Line($"double {t} = 0;");
+            if (twoD)
+                Line($"for (int i = 0, k = 0; i < {Dim(e.Shape.Rows)}; i++) for (int j = 0; j < {Dim(e.Shape.Cols)}; j++, k++) {t} += {elem};");
+            else
+                Line($"for (int k = 0; k < {Length(e.Shape)}; k++) {t} += {elem};");
+        }
         _memo[sumKey] = t;
         return t;
     }
@@ -554,15 +634,83 @@ public sealed partial class CSharpTarget : CodeTarget
         string key = $"loop {Length(e.Shape)} {Dim(e.Shape.Cols)}: {elem}";
         if (_memo.TryGetValue(key, out var done)) { _twoD = outer; return done; }
         string t = Temp();
-        Line($"var {t} = new double[{Length(e.Shape)}];");
+        Line($"var {t} = GC.AllocateUninitializedArray<double>({Length(e.Shape)});"); // the loops write every entry
         if (_twoD)
             Line($"for (int i = 0, k = 0; i < {Dim(e.Shape.Rows)}; i++) for (int j = 0; j < {Dim(e.Shape.Cols)}; j++, k++) {t}[k] = {elem};");
+        else if (ElemV(e) is { } vec)
+        {
+            // Four entries at a time (Vector256's exp and log are within an ulp of Math's), then the rest.
+            Line($"for (int k = 0; k + 4 <= {t}.Length; k += 4) {vec}.StoreUnsafe(ref {t}[0], (nuint)k);");
+            Line($"for (int k = {t}.Length & ~3; k < {t}.Length; k++) {t}[k] = {elem};");
+        }
         else
             Line($"for (int k = 0; k < {t}.Length; k++) {t}[k] = {elem};");
         _memo[key] = t;
         _memoOf[t] = key;
         _twoD = outer;
         return t;
+    }
+
+    /// <summary>
+    /// Entries k..k+3 of an element-wise subtree as a Vector256 expression, or null where an op has no vector form
+    /// here (powers other than squares, the trigonometric functions, a transposed matrix). Whatever it reads that is not
+    /// element-wise was computed by <see cref="Elem"/> first (the same locals, from the table).
+    /// </summary>
+    private string? ElemV(Expr e)
+    {
+        if (e.Shape.IsScalar) return $"Vector256.Create({ScalarLocal(e)})";
+        string? V(Expr x) => ElemV(x);
+        switch (e)
+        {
+            case Var v:
+                return $"Vector256.LoadUnsafe(ref {_arrays[v.Name]}[0], (nuint)k)";
+            case Transpose { X.Shape.Kind: ShapeKind.Vector or ShapeKind.Row } t:
+                return V(t.X);
+            case Transpose:
+                return null;
+            case Neg g:
+                return V(g.X) is { } negated ? $"(-{negated})" : null;
+            case Add a:
+            {
+                var terms = a.Terms.Select(t => t is Fill f ? $"Vector256.Create({ScalarLocal(f.Value)})" : V(t)).ToList();
+                return terms.Any(t => t is null) ? null : "(" + string.Join(" + ", terms) + ")";
+            }
+            case Mul { Factors: [Num { Value: -1 }, var only] } when !only.Shape.IsScalar:
+                return V(only) is { } o ? $"(-{o})" : null;
+            case Mul m when m.Factors.Count(f => !f.Shape.IsScalar) == 1:
+            {
+                var parts = m.Factors.Select(f => f.Shape.IsScalar ? ScalarLocal(f) : V(f)).ToList();
+                return parts.Any(p => p is null) ? null : "(" + string.Join(" * ", parts) + ")";
+            }
+            case Div d:
+                return V(d.X) is { } x ? $"({x} / {ScalarLocal(d.Divisor)})" : null;
+            case Elementwise w:
+                return V(w.Left) is { } l && V(w.Right) is { } r ? $"({l} {(w.Op == ElementwiseOp.Mul ? "*" : "/")} {r})" : null;
+            case Power { Exponent: Num { Value: 2 } } p:
+                return V(p.Base) is { } b ? $"K.Sq({b})" : null;
+            case Power:
+                return null;
+            case Fill f:
+                return $"Vector256.Create({ScalarLocal(f.Value)})";
+            case Call { Op.Signature: Signature.Elementwise } c:
+            {
+                if (V(c.Arg) is not { } arg) return null;
+                return c.Op.Name switch
+                {
+                    "exp" => $"Vector256.Exp({arg})",
+                    "log" => $"Vector256.Log({arg})",
+                    "sqrt" => $"Vector256.Sqrt({arg})",
+                    "abs" => $"Vector256.Abs({arg})",
+                    "sigmoid" => $"K.Sigmoid({arg})",
+                    "softplus" => $"K.Softplus({arg})",
+                    "relu" => $"K.Relu({arg})",
+                    "step" => $"K.Step({arg})",
+                    _ => null,
+                };
+            }
+            default:
+                return $"Vector256.LoadUnsafe(ref {Arr(e)}[0], (nuint)k)";
+        }
     }
 
     /// <summary>Where an entry is: its row-major position in the node's own layout, and its row and column.</summary>

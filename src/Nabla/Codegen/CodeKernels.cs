@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Nabla.LinearAlgebra;
 
 namespace Nabla.Codegen;
@@ -60,6 +61,32 @@ public static class CodeKernels
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sign(double v) => v > 0 ? 1 : v < 0 ? -1 : v; // 0 at 0, NaN at NaN (Math.Sign throws there)
+
+    // ----- the same, four entries at a time -----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Sq(Vector256<double> x) => x * x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Sigmoid(Vector256<double> v)
+    {
+        var e = Vector256.Exp(-Vector256.Abs(v));
+        var r = Vector256<double>.One / (Vector256<double>.One + e);
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, Vector256<double>.Zero), r, e * r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Softplus(Vector256<double> v) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero) // max(v, 0); NaN in the sum below
+        + Vector256.Log(Vector256<double>.One + Vector256.Exp(-Vector256.Abs(v)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Relu(Vector256<double> v) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Step(Vector256<double> v) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), Vector256<double>.One, Vector256<double>.Zero);
 
     // ----- reductions -----
 
@@ -251,26 +278,41 @@ public static class CodeKernels
     /// whatever else it reads; null: r is given), then g = X'·r, over blocks of rows on all threads, each block of X read
     /// once while it is in cache. X is rows×cols; u and r have rows entries, g (returned) cols.
     /// </summary>
-    public static unsafe double[] RowPass(double[] x, int rows, int cols, double[] w, double[] u, double[] r, Action<int, int>? local)
+    public static double[] RowPass(double[] x, int rows, int cols, double[] w, double[] u, double[] r, Action<int, int>? local) =>
+        RowPass(x, rows, cols, w, u, r, local, null, out _);
+
+    /// <summary>
+    /// The row pass, and besides <paramref name="sum"/>(lo, hi) added up over the blocks after their local step (a sum
+    /// over the rows of something of u, such as the loss itself): in block order within each thread, then the threads'
+    /// totals in order, so the same inputs give the same total.
+    /// </summary>
+    public static unsafe double[] RowPass(double[] x, int rows, int cols, double[] w, double[] u, double[] r, Action<int, int>? local,
+        Func<int, int, double>? sum, out double total)
     {
         int threads = Math.Max(1, Math.Min(Environment.ProcessorCount, rows / 64));
         int block = Math.Clamp(32768 / Math.Max(1, cols), 8, 4096);
         var partials = new double[threads][];
+        var sums = new double[threads];
         void Range(int t)
         {
             int lo = (int)((long)rows * t / threads), hi = (int)((long)rows * (t + 1) / threads);
             var acc = partials[t] = new double[cols];
+            double s = 0;
             fixed (double* px = x, pw = w, pu = u, pr = r, pacc = acc)
                 for (int b0 = lo; b0 < hi; b0 += block)
                 {
                     int b1 = Math.Min(hi, b0 + block);
                     Numerics.FusedRowPass.Forward(px, pw, pu, b0, b1, cols, 1.0);
                     local?.Invoke(b0, b1);
+                    if (sum is not null) s += sum(b0, b1);
                     Numerics.FusedRowPass.Backward(px, pr, pacc, b0, b1, cols);
                 }
+            sums[t] = s;
         }
         if (threads == 1) Range(0);
         else WorkerTeam.Shared.Run(threads, Range);
+        total = 0;
+        foreach (var s in sums) total += s;
         var g = partials[0];
         for (int t = 1; t < threads; t++) System.Numerics.Tensors.TensorPrimitives.Add(g, partials[t], g);
         return g;

@@ -109,6 +109,44 @@ public class CSharpCodeTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The four-at-a-time loops and the fused row pass at sizes that are not multiples of four (vector body and tail).</summary>
+    [Theory]
+    [InlineData("sum(softplus(-y.*(X*w)))", "w")]
+    [InlineData("sum(exp(x).*sqrt(abs(y))) + sum(relu(x) + step(x).*log(1+x.*x))", "x")]
+    [InlineData("sum(sigmoid(x).^2)/2 + norm2(x)^2", "x")]
+    [InlineData("x'*A*x + sum(exp(A*x - b))", "x")]
+    public void Vector_loops_agree_at_odd_sizes(string text, string wrt)
+    {
+        var bound = Nabla.Semantics.Binder.Bind(text, new Nabla.Semantics.BindOptions { PreferScalar = true });
+        var x = bound.Variable(wrt)!;
+        var d = Nabla.Api.Derivation.Compute(bound.Root, x, Nabla.Calculus.DerivativeKind.Gradient);
+        string source = Nabla.Api.Derivation.EmitCode("csharp", text, bound, [(x, d)], "g");
+        Assert.True(source.Contains("StoreUnsafe", StringComparison.Ordinal) || source.Contains("Vector256<double>.Zero", StringComparison.Ordinal), "no vector loop in:\n" + source);
+        var context = new AssemblyLoadContext("nabla-vector-loops", isCollectible: true);
+        try
+        {
+            var type = InProcessCompiler.Load(InProcessCompiler.Compilation([source]), context).GetType("GDerivatives")!;
+            foreach (int size in new[] { 37, 1001 })
+            {
+                var point = Nabla.Numerics.RandomPoint.Draw(bound.Root, bound.Variables, new Random(size), minSize: size, maxSize: size);
+                var args = bound.Variables.Select(v => point[v.Name].Kind == ShapeKind.Scalar ? (object)point[v.Name].ScalarValue : point[v.Name]).ToList();
+                foreach (var blas in new IBlas?[] { null, Native })
+                {
+                    var got = (System.Runtime.CompilerServices.ITuple)type.GetMethod("g")!.Invoke(null, [.. args, blas])!;
+                    var ev = new Nabla.Numerics.Evaluator(point, bound.Variables);
+                    double value = ev.Evaluate(bound.Root).ScalarValue, mine = (double)got[0]!;
+                    Assert.True(Math.Abs(value - mine) <= 1e-10 * Math.Max(1, Math.Abs(value)), $"{text} at {size}: value {mine} vs {value}");
+                    var want = ev.Evaluate(d.Result!).Data;
+                    var have = ((Tensor)got[1]!).Data;
+                    double scale = Math.Max(1, want.Max(Math.Abs));
+                    double err = want.Zip(have, (a, b) => Math.Abs(a - b)).Max() / scale;
+                    Assert.True(err <= 1e-10, $"{text} at {size} ({blas?.Name ?? "managed"}): gradient differs by {err:E2}");
+                }
+            }
+        }
+        finally { context.Unload(); }
+    }
+
     private static readonly IBlas Native = Blas.Create(BlasBackend.Native);
 
     private static List<double[]> Outputs(object result)
