@@ -1,4 +1,5 @@
 using Nabla.Calculus;
+using Nabla.Diagnostics;
 using Nabla.Api;
 using Nabla.Expressions;
 using Nabla.Numerics;
@@ -82,6 +83,66 @@ public sealed class Objective
     /// </summary>
     public CompiledPlan CompileWithGradient(string wrt, IBlas? backend = null) =>
         new([Expression, Gradient(wrt).Expression], backend, variables: _bound.Variables);
+
+    /// <summary>
+    /// Minimises this scalar objective over the variables <paramref name="wrt"/>, starting from their values in
+    /// <paramref name="start"/> (which gives every variable a value; the others stay fixed), on the value and gradient
+    /// Nabla derives and compiles (and the Hessian, for <see cref="Optimization.Method.Newton"/>). The result says why it
+    /// stopped; only <see cref="Optimization.StopReason.Converged"/> is a minimiser.
+    /// </summary>
+    public Optimization.MinimizeResult Minimize(IReadOnlyList<string> wrt, IReadOnlyDictionary<string, Tensor> start,
+        Optimization.MinimizeOptions? options = null, IBlas? backend = null)
+    {
+        var o = options ?? new Optimization.MinimizeOptions();
+        if (!Expression.Shape.IsScalar)
+            throw new NablaException(ErrorCodes.BadRequest, $"only a scalar objective can be minimised; this one is {Expression.Shape.Describe()}");
+        if (wrt.Count == 0) throw new NablaException(ErrorCodes.BadRequest, "minimise over which variables? name at least one");
+        if (wrt.Distinct().Count() != wrt.Count) throw new NablaException(ErrorCodes.BadRequest, "a variable is named twice among those to minimise over");
+        foreach (var v in _bound.Variables)
+            if (!start.ContainsKey(v.Name))
+                throw new NablaException(ErrorCodes.BadRequest, $"no value for {v.Name}: give every variable a value (the start, for those minimised over)");
+        var xs = wrt.Select(w => Derivation.WrtVariable(_bound, w, _options)).ToList();
+        foreach (var x in xs)
+        {
+            if (x.Symmetric)
+                throw new NablaException(ErrorCodes.Unsupported, $"{x.Name} is symmetric: minimising over a symmetric matrix (keeping it symmetric) is not supported yet; declare it a matrix");
+            if (!start.ContainsKey(x.Name)) throw new NablaException(ErrorCodes.BadRequest, $"no starting value for {x.Name}");
+        }
+        if (o.Method == Optimization.Method.Newton && xs.Count > 1)
+            throw new NablaException(ErrorCodes.Unsupported,
+                $"Newton's method minimises over one variable here (the Hessian across {string.Join(" and ", wrt)} is not derived); use Method.Lbfgs, or minimise over one");
+        // The unknowns' own tensors (copies of the start), rewritten in place before each evaluation.
+        var values = new Dictionary<string, Tensor>(start);
+        var own = xs.Select(x => { var t = start[x.Name]; return values[x.Name] = new Tensor(t.Kind, t.Rows, t.Cols, (double[])t.Data.Clone()); }).ToList();
+        var offsets = new int[own.Count + 1];
+        for (int i = 0; i < own.Count; i++) offsets[i + 1] = offsets[i] + own[i].Length;
+        var plan = new CompiledPlan([Expression, .. xs.Select(x => Derivation.Compute(Expression, x, DerivativeKind.Gradient).Matrix)], backend, variables: _bound.Variables);
+        void Bind(ReadOnlySpan<double> x)
+        {
+            for (int i = 0; i < own.Count; i++) x[offsets[i]..offsets[i + 1]].CopyTo(own[i].Data);
+        }
+        double Fg(ReadOnlySpan<double> x, Span<double> g)
+        {
+            Bind(x);
+            if (own.Count == 1) return plan.ValueAndGradient(values, g);
+            var r = plan.Evaluate(values);
+            for (int i = 0; i < own.Count; i++) r[i + 1].Data.CopyTo(g[offsets[i]..offsets[i + 1]]);
+            return r[0].ScalarValue;
+        }
+        Optimization.Minimizer.HessianAt? hessian = null;
+        if (o.Method == Optimization.Method.Newton)
+        {
+            var hplan = new CompiledPlan([Derivation.Compute(Expression, xs[0], DerivativeKind.Hessian).Matrix], backend, variables: _bound.Variables);
+            hessian = (x, h) => { Bind(x); hplan.Evaluate(values, h); };
+        }
+        var x0 = new double[offsets[^1]];
+        for (int i = 0; i < own.Count; i++) own[i].Data.CopyTo(x0, offsets[i]);
+        var run = Optimization.Minimizer.Run(Fg, x0, o, hessian);
+        var result = new Dictionary<string, Tensor>();
+        for (int i = 0; i < own.Count; i++)
+            result[xs[i].Name] = new Tensor(own[i].Kind, own[i].Rows, own[i].Cols, run.X[offsets[i]..offsets[i + 1]]);
+        return new Optimization.MinimizeResult(result, run.Value, run.GradientNorm, run.Iterations, run.Evaluations, run.Time, run.Reason, run.Message);
+    }
 
     /// <summary>Evaluates with the reference interpreter (allocates; for checking and one-off values).</summary>
     public Tensor Evaluate(IReadOnlyDictionary<string, Tensor> values) =>
