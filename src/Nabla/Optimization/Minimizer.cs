@@ -135,7 +135,7 @@ public static class Minimizer
             {
                 Method.Newton => 1,
                 Method.Lbfgs when s.Count > 0 => 1,
-                _ => it == 0 ? Math.Min(1, 1 / Math.Max(NormInf(g), 1e-300)) : Math.Min(1e10, lastStep * 1.5),
+                _ => it == 0 ? Math.Min(1, 1 / Math.Max(NormInf(g), 1e-300)) : lastStep * 1.5,
             };
             var (alpha, fNew, evals) = LineSearch(fg, x, f, g, d, slope, alpha0, xNew, gNew, 0.9);
             evaluations += evals;
@@ -204,7 +204,9 @@ public static class Minimizer
         // reaches the tolerance; there a step is judged by the slope alone (Hager and Zhang's approximate Wolfe conditions).
         double fuzz = 1e-13 * Math.Abs(f0);
         bool Approximate(double fa, double da) => fa <= f0 + fuzz && da >= 0.9 * slope0 && da <= -0.9 * slope0 && Math.Abs(da) < Math.Abs(slope0);
-        double aPrev = 0, fPrev = f0, dPrev = slope0, a = alpha1;
+        // Steps stop where the point would pass 1e150 (the caller calls that diverged).
+        double aMax = 1.01e150 / Math.Max(NormInf(d), 1e-300);
+        double aPrev = 0, fPrev = f0, dPrev = slope0, a = Math.Min(alpha1, aMax);
         for (int k = 0; k < 60; k++)
         {
             double fa = Phi(a, out double da);
@@ -215,8 +217,11 @@ public static class Minimizer
             if (Math.Abs(da) <= -c2 * slope0) return (a, fa, evals);
             if (da >= 0) return Zoom(a, fa, da, aPrev, fPrev, dPrev);
             aPrev = a; fPrev = fa; dPrev = da;
-            a = Math.Min(a * 4, 1e300);
+            if (fa < -1e300 || a >= aMax) break; // falling without bound: the caller says diverged
+            a = Math.Min(a * (k < 20 ? 4 : 1e4), aMax); // then faster: a linear objective's steps grow without end
         }
+        // Still falling at the longest step tried (xNew, gNew hold it): take it; an objective with no minimum diverges.
+        if (aPrev > 0) return (aPrev, fPrev, evals);
         return Fallback();
 
         (double, double, int) Zoom(double lo, double flo, double dlo, double hi, double fhi, double dhi)

@@ -1,0 +1,172 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Nabla.Data;
+using Nabla.Diagnostics;
+using Nabla.LinearAlgebra;
+using Nabla.Optimization;
+
+namespace Nabla.Cli;
+
+/// <summary>
+/// `nabla fit "objective" --data train.csv --target y --wrt w`: any differentiable objective fitted to a CSV. Exit codes:
+/// 0 converged, 1 bad input or not converged (the reason is printed either way), 2 bad command line.
+/// </summary>
+public static class FitCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var objective = new Argument<string>("objective") { Description = "The loss, e.g. \"sum(softplus(-y.*(X*w))) + lambda*norm2(w)^2\": X is the feature columns, y the target." };
+        var data = new Option<string?>("--data") { Description = "The CSV file (with a header row)." };
+        var target = new Option<string?>("--target") { Description = "The column that becomes the vector y." };
+        var features = new Option<string?>("--features") { Description = "Comma-separated columns that become the matrix X (default: every other column)." };
+        var intercept = new Option<bool>("--intercept") { Description = "A column of ones first in X (its coefficient is printed as 'intercept')." };
+        var wrt = new Option<string[]>("--wrt") { Description = "A variable to fit (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var set = new Option<string[]>("--set") { Description = "A scalar's value, name=value (repeatable), e.g. --set lambda=0.1." };
+        var at = new Option<FileInfo?>("--at") { Description = "A JSON file of other values by name (and starting values of the fitted variables; zeros otherwise)." };
+        var method = new Option<string>("--method") { Description = "lbfgs (default), gd or newton.", DefaultValueFactory = _ => "lbfgs" };
+        method.AcceptOnlyFromAmong("lbfgs", "gd", "newton");
+        var maxIt = new Option<int>("--max-iterations") { Description = "The iteration limit (default 1000).", DefaultValueFactory = _ => 1000 };
+        var tol = new Option<double>("--tolerance") { Description = "Converged when the gradient's largest entry is at most this (default 1e-8).", DefaultValueFactory = _ => 1e-8 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: parameters, value, gradient_norm, iterations, evaluations, converged, reason, message." };
+        var decimalSep = new Option<string>("--decimal") { Description = "The decimal separator of the numbers: '.' (default) or ','.", DefaultValueFactory = _ => "." };
+        var cmd = new Command("fit", "Fit any differentiable objective to a CSV by gradient descent, L-BFGS or Newton on Nabla's own derivatives.")
+        {
+            objective, data, target, features, intercept, wrt, set, at, method, maxIt, tol, json, decimalSep,
+        };
+        cmd.SetAction(p =>
+        {
+            string text = p.GetValue(objective)!;
+            string? path = p.GetValue(data), y = p.GetValue(target);
+            var names = p.GetValue(wrt) ?? [];
+            string? usage = path is null ? "--data is required: the CSV file"
+                : y is null ? "--target is required: the column that becomes y"
+                : names.Length == 0 ? "--wrt is required: the variable to fit, e.g. --wrt w"
+                : p.GetValue(maxIt) < 0 ? "--max-iterations must be at least 0"
+                : !(p.GetValue(tol) >= 0) ? "--tolerance must be at least 0"
+                : p.GetValue(decimalSep) is not ("." or ",") ? $"--decimal takes '.' or ',', not '{p.GetValue(decimalSep)}'"
+                : null;
+            var scalars = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var s in p.GetValue(set) ?? [])
+            {
+                int eq = s.IndexOf('=');
+                if (eq <= 0 || !double.TryParse(s[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                {
+                    usage ??= $"--set '{s}' must be name=number, e.g. --set lambda=0.1";
+                    continue;
+                }
+                scalars[s[..eq].Trim()] = v;
+            }
+            if (usage is not null)
+            {
+                stderr.WriteLine($"nabla fit: {usage}");
+                return 2;
+            }
+            try
+            {
+                var values = p.GetValue(at) is { } file ? Protocol.JsonValues.ParseValues(File.ReadAllText(file.FullName)) : [];
+                var options = new FitOptions
+                {
+                    Target = y!,
+                    Features = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                    Intercept = p.GetValue(intercept),
+                    Wrt = names,
+                    Set = scalars,
+                    At = values,
+                    DecimalSeparator = p.GetValue(decimalSep)![0],
+                    Minimize = new MinimizeOptions
+                    {
+                        Method = p.GetValue(method) switch { "gd" => Method.GradientDescent, "newton" => Method.Newton, _ => Method.Lbfgs },
+                        MaxIterations = p.GetValue(maxIt),
+                        GradientTolerance = p.GetValue(tol),
+                    },
+                };
+                var fit = CsvFit.Fit(text, path!, options);
+                if (fit.Run.Reason == StopReason.NotFinite && fit.Run.Iterations == 0)
+                {
+                    stderr.WriteLine($"error[domain_error]: {fit.Run.Message}; start elsewhere with --at values.json");
+                    return 1;
+                }
+                if (p.GetValue(json)) stdout.WriteLine(Protocol.RequestHandler.Serialize(Json(fit, p.GetValue(method)!)));
+                else Table(fit, p.GetValue(method)!, stdout);
+                if (!fit.Run.Converged) stderr.WriteLine($"warning: {fit.Run.Message}; the values above are where it stopped, not a minimiser");
+                return fit.Run.Converged ? 0 : 1;
+            }
+            catch (Exception e) when (NablaException.Find(e) is { } d)
+            {
+                stderr.Write(Commands.FormatError(text, d));
+                return 1;
+            }
+            catch (Exception e) when (e is CsvDataException or IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
+    private static string F(double v) => v.ToString("G10", CultureInfo.InvariantCulture);
+
+    private static void Table(FitResult fit, string method, TextWriter o)
+    {
+        var r = fit.Run;
+        o.WriteLine($"fit: {fit.Objective}");
+        o.WriteLine($"  {fit.Rows} rows; {method}, {r.Iterations} iterations, {r.Evaluations} evaluations, {r.Time.TotalMilliseconds:F0} ms");
+        o.WriteLine($"  {r.Message}");
+        o.WriteLine($"  loss: {F(r.Value)}");
+        foreach (var (name, t) in r.Minimizer)
+        {
+            if (fit.EntryNames(name) is { } entries)
+            {
+                o.WriteLine($"{name}:");
+                int width = entries.Max(e => e.Length);
+                for (int i = 0; i < entries.Count; i++) o.WriteLine($"  {entries[i].PadRight(width)}  {F(t.Data[i])}");
+            }
+            else if (t.Kind == ShapeKind.Scalar) o.WriteLine($"{name} = {F(t.ScalarValue)}");
+            else o.WriteLine($"{name} = [{string.Join(", ", t.Data.Select(F))}]{(t.Kind == ShapeKind.Matrix ? $" ({t.Rows}×{t.Cols}, row by row)" : "")}");
+        }
+    }
+
+    private static JsonObject Json(FitResult fit, string method)
+    {
+        var r = fit.Run;
+        var parameters = new JsonObject();
+        foreach (var (name, t) in r.Minimizer)
+        {
+            if (fit.EntryNames(name) is { } entries)
+            {
+                var o = new JsonObject();
+                for (int i = 0; i < entries.Count; i++) o[entries[i]] = t.Data[i];
+                parameters[name] = o;
+            }
+            else if (t.Kind == ShapeKind.Scalar) parameters[name] = t.ScalarValue;
+            else if (t.Kind == ShapeKind.Matrix)
+                parameters[name] = new JsonArray(Enumerable.Range(0, t.Rows).Select(i => (JsonNode?)new JsonArray(t.Data.Skip(i * t.Cols).Take(t.Cols).Select(v => (JsonNode?)v).ToArray())).ToArray());
+            else parameters[name] = new JsonArray(t.Data.Select(v => (JsonNode?)v).ToArray());
+        }
+        return new JsonObject
+        {
+            ["objective"] = fit.Objective,
+            ["method"] = method,
+            ["rows"] = fit.Rows,
+            ["parameters"] = parameters,
+            ["value"] = Finite(r.Value),
+            ["gradient_norm"] = Finite(r.GradientNorm),
+            ["iterations"] = r.Iterations,
+            ["evaluations"] = r.Evaluations,
+            ["converged"] = r.Converged,
+            ["reason"] = r.Reason switch
+            {
+                StopReason.Converged => "converged",
+                StopReason.Stalled => "stalled",
+                StopReason.IterationLimit => "iteration_limit",
+                StopReason.Diverged => "diverged",
+                _ => "not_finite",
+            },
+            ["message"] = r.Message,
+        };
+    }
+
+    private static JsonNode? Finite(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+}

@@ -1,0 +1,110 @@
+using Nabla.Data;
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.LinearAlgebra;
+using Nabla.Optimization;
+using Nabla.Semantics;
+
+namespace Nabla;
+
+/// <summary>What <see cref="CsvFit.Fit"/> binds and fits.</summary>
+public sealed class FitOptions
+{
+    /// <summary>The column that becomes the vector <c>y</c>.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>The columns that become the matrix <c>X</c>, in order (all but the target when null).</summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
+    /// <summary>A column of ones first in <c>X</c>.</summary>
+    public bool Intercept { get; init; }
+
+    /// <summary>The variables fitted (the rest are data, scalars from <see cref="Set"/>, or values from <see cref="At"/>).</summary>
+    public required IReadOnlyList<string> Wrt { get; init; }
+
+    /// <summary>Scalars by name (e.g. lambda = 0.1).</summary>
+    public IReadOnlyDictionary<string, double> Set { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Any other values by name, and starting values of fitted variables (zeros otherwise).</summary>
+    public IReadOnlyDictionary<string, Tensor> At { get; init; } = new Dictionary<string, Tensor>();
+
+    public MinimizeOptions Minimize { get; init; } = new();
+
+    /// <summary>'.' (numbers as 1.5) or ',' (as 1,5).</summary>
+    public char DecimalSeparator { get; init; } = '.';
+}
+
+/// <summary>A fit: the minimisation, and the names of X's columns (intercept first when there is one).</summary>
+public sealed record FitResult(MinimizeResult Run, string Objective, IReadOnlyList<string> Columns, int Rows)
+{
+    /// <summary>The names of a fitted variable's entries: X's columns for a vector with one entry per column, else null.</summary>
+    public IReadOnlyList<string>? EntryNames(string variable) =>
+        Run.Minimizer.TryGetValue(variable, out var t) && t.Kind == ShapeKind.Vector && t.Length == Columns.Count ? Columns : null;
+}
+
+/// <summary>
+/// Any differentiable objective fitted to a CSV: the feature columns bind the matrix <c>X</c> (with a column of ones first
+/// for an intercept), the target binds the vector <c>y</c>, scalars and other values are given by name, and the
+/// variables named are fitted by <see cref="Objective.Minimize"/> (`nabla fit`).
+/// </summary>
+public static class CsvFit
+{
+    public static FitResult Fit(string objective, string path, FitOptions options)
+    {
+        foreach (var w in options.Wrt)
+            if (w is "X" or "y")
+                throw new NablaException(ErrorCodes.BadRequest, $"{w} is the data ({(w == "X" ? "the feature columns" : "the target column")}); fit a variable of your own, e.g. w");
+        var (_, rows, cols) = CsvSource.Read(path, options.Target, options.Features, keepAll: true, keepSmall: false, progress: null, options.DecimalSeparator);
+        var data = rows!;
+        int n = data.N, d = data.D, off = options.Intercept ? 1 : 0, p = d + off;
+        if (n == 0) throw new CsvDataException($"'{path}' has no data rows");
+        var design = new double[(long)n * p];
+        for (int i = 0; i < n; i++)
+        {
+            if (options.Intercept) design[(long)i * p] = 1;
+            Array.Copy(data.X, (long)i * d, design, (long)i * p + off, d);
+        }
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal)
+        {
+            ["X"] = Tensor.Matrix(design, n, p),
+            ["y"] = Tensor.Vector(data.Y),
+        };
+        foreach (var (name, v) in options.Set) values[name] = Tensor.Scalar(v);
+        foreach (var (name, v) in options.At) values[name] = v;
+        var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix), ["y"] = new(VarKind.Vector) };
+        foreach (var name in options.Set.Keys) declarations[name] = VarType.Scalar;
+        var bindOptions = new BindOptions
+        {
+            Declarations = declarations,
+            ConcreteShapes = values.ToDictionary(kv => kv.Key, kv => ShapeOf(kv.Value)),
+            PreferScalar = true,
+        };
+        var bound = Binder.Bind(objective, bindOptions);
+        foreach (var w in options.Wrt)
+            if (bound.Variable(w) is null)
+                throw new NablaException(ErrorCodes.BadRequest, $"{w} is not a variable of {objective}");
+        var start = new Dictionary<string, Tensor>(values);
+        foreach (var v in bound.Variables)
+        {
+            if (start.ContainsKey(v.Name)) continue;
+            if (!options.Wrt.Contains(v.Name))
+                throw new NablaException(ErrorCodes.BadRequest, $"{v.Name} has no value: fit it (--wrt {v.Name}), or give it one (--set {v.Name}=… for a scalar, --at values.json)");
+            if (!v.Shape.Dims.All(x => x.IsKnown))
+                throw new NablaException(ErrorCodes.BadRequest, $"the data do not fix the size of {v.Name} ({v.Shape.Describe()}); give it a starting value with --at values.json");
+            var s = v.Shape;
+            start[v.Name] = Tensor.Zeros(s.Kind, s.Rows?.Size ?? 1, s.Cols?.Size ?? 1);
+        }
+        var f = new Objective(bound, bound.Root, bindOptions);
+        var run = f.Minimize(options.Wrt, start, options.Minimize);
+        var names = (options.Intercept ? ["intercept"] : Array.Empty<string>()).Concat(cols.FeatureNames).ToList();
+        return new FitResult(run, objective, names, n);
+    }
+
+    private static Shape ShapeOf(Tensor t) => t.Kind switch
+    {
+        ShapeKind.Scalar => Shape.Scalar,
+        ShapeKind.Vector => Shape.Vector(Dim.Of(t.Rows)),
+        ShapeKind.Row => new Shape(null, Dim.Of(t.Cols)),
+        _ => Shape.Matrix(Dim.Of(t.Rows), Dim.Of(t.Cols)),
+    };
+}
