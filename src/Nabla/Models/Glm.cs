@@ -1,0 +1,296 @@
+using Nabla.Calculus;
+using Nabla.Data;
+using Nabla.Expressions;
+using Nabla.LinearAlgebra;
+using Nabla.Numerics;
+using Nabla.Optimization;
+using Nabla.Printing;
+using Nabla.Semantics;
+
+namespace Nabla.Models;
+
+/// <summary>The distribution of the target given the features, with its canonical link.</summary>
+public enum Family
+{
+    /// <summary>0/1 outcomes, logit link (logistic regression).</summary>
+    Binomial,
+    /// <summary>Non-negative counts, log link.</summary>
+    Poisson,
+    /// <summary>Real values, identity link (least squares, with the scale estimated).</summary>
+    Gaussian,
+}
+
+/// <summary>Options of <see cref="Glm.Fit"/>.</summary>
+public sealed record GlmOptions
+{
+    public Family Family { get; init; } = Family.Binomial;
+
+    /// <summary>A leading column of ones, named "(intercept)".</summary>
+    public bool Intercept { get; init; } = true;
+
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    public string? TargetName { get; init; }
+
+    public int MaxIterations { get; init; } = 100;
+}
+
+/// <summary>A fitted generalised linear model with the summary statsmodels' GLM and R's glm print.</summary>
+public sealed class GlmResult
+{
+    public required Family Family { get; init; }
+    public required IReadOnlyList<string> Names { get; init; }
+    public required IReadOnlyList<CoefficientRow> Coefficients { get; init; }
+    public required int N { get; init; }
+    public required double LogLikelihood { get; init; }
+    public required double NullLogLikelihood { get; init; }
+    public required double Deviance { get; init; }
+    public required double NullDeviance { get; init; }
+    /// <summary>-2·log-likelihood + 2·(number of coefficients), as statsmodels counts them.</summary>
+    public required double Aic { get; init; }
+    /// <summary>-2·log-likelihood + log(n)·(number of coefficients).</summary>
+    public required double Bic { get; init; }
+    /// <summary>McFadden's: 1 - log-likelihood / null log-likelihood.</summary>
+    public required double PseudoR2 { get; init; }
+    /// <summary>The dispersion: 1 for binomial and Poisson, RSS/(n - p) for Gaussian.</summary>
+    public required double Scale { get; init; }
+    public required int Iterations { get; init; }
+    public required bool Converged { get; init; }
+    public required IReadOnlyList<string> Warnings { get; init; }
+    /// <summary>The negative log-likelihood Nabla minimised, its gradient and its Hessian, as Nabla derived them.</summary>
+    public required (string Loss, string Gradient, string Hessian) Derivation { get; init; }
+}
+
+/// <summary>
+/// Maximum likelihood for binomial, Poisson and Gaussian GLMs by Newton's method on the negative log-likelihood's
+/// Hessian that Nabla derives (for these canonical links Newton is IRLS); standard errors from the inverse Hessian
+/// at the optimum (times the scale for Gaussian), z-tests and 95% intervals from the normal distribution.
+/// </summary>
+public static class Glm
+{
+    public static string LossOf(Family f) => f switch
+    {
+        Family.Binomial => "sum(softplus(X*w)) - y'*(X*w)",
+        Family.Poisson => "sum(exp(X*w)) - y'*(X*w)",
+        _ => "norm2(X*w-y)^2/2",
+    };
+
+    /// <summary>Fits y (n) on the row-major n×d features.</summary>
+    public static GlmResult Fit(double[] x, int n, int d, double[] y, GlmOptions? options = null)
+    {
+        var o = options ?? new GlmOptions();
+        if (n == 0) throw new ArgumentException("there are no rows to fit");
+        if (x.Length != (long)n * d || y.Length != n) throw new ArgumentException($"{x.Length} feature values and {y.Length} targets for {n} rows of {d} features");
+        var features = o.FeatureNames?.ToList() ?? [.. Enumerable.Range(1, d).Select(j => $"x{j}")];
+        string target = o.TargetName ?? "y";
+        CheckSupport(o.Family, y, target);
+        int off = o.Intercept ? 1 : 0, p = d + off;
+        var names = o.Intercept ? ["(intercept)", .. features] : features;
+        if (n <= p) throw new ArgumentException($"{n} rows cannot fit {p} coefficients: a GLM needs more rows than coefficients");
+        // Dependent columns have no unique coefficients: the least-squares analysis of the same design names them.
+        var ols = LinearRegression.Fit(x, n, d, y, new RegressionOptions { Intercept = o.Intercept, FeatureNames = features, TargetName = target, Solver = Solver.Normal });
+        if (ols.Dependencies.Count > 0)
+            throw new ArgumentException($"the columns are linearly dependent: {string.Join("; ", ols.Dependencies.Select(dep => dep.Text))}; drop one (--features)");
+        var warnings = new List<string>();
+        if (o.Family == Family.Binomial && Separation(x, n, d, y, features, warnings) is { } perfect)
+            throw new ArgumentException(perfect);
+
+        var design = new double[(long)n * p];
+        for (int i = 0; i < n; i++)
+        {
+            if (o.Intercept) design[(long)i * p] = 1;
+            Array.Copy(x, (long)i * d, design, (long)i * p + off, d);
+        }
+        var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix), ["w"] = new(VarKind.Vector), ["y"] = new(VarKind.Vector) };
+        var bound = Binder.Bind(LossOf(o.Family), new BindOptions { Declarations = declarations, PreferScalar = true });
+        var w = bound.Variable("w")!;
+        var gradient = Derivatives.Derive(bound.Root, w, DerivativeKind.Gradient);
+        var hessian = Derivatives.Derive(bound.Root, w, DerivativeKind.Hessian);
+        var values = new Dictionary<string, Tensor>
+        {
+            ["X"] = Tensor.Matrix(design, n, p), ["y"] = Tensor.Vector(y), ["w"] = Tensor.Vector(new double[p]),
+        };
+        var plan = new CompiledPlan([bound.Root, gradient], variables: bound.Variables);
+        var hplan = new CompiledPlan([hessian], variables: bound.Variables);
+        double Fg(ReadOnlySpan<double> v, Span<double> g) { v.CopyTo(values["w"].Data); return plan.ValueAndGradient(values, g); }
+        void H(ReadOnlySpan<double> v, Span<double> h) { v.CopyTo(values["w"].Data); hplan.Evaluate(values, h); }
+
+        // The start IRLS takes: the intercept at the link of the mean, the rest 0.
+        var start = new double[p];
+        double mean = y.Average();
+        if (o.Intercept && o.Family == Family.Binomial) start[0] = Math.Log(mean / (1 - mean));
+        if (o.Intercept && o.Family == Family.Poisson && mean > 0) start[0] = Math.Log(mean);
+        if (o.Intercept && o.Family == Family.Gaussian) start[0] = mean;
+        var g0 = new double[p];
+        Fg(start, g0);
+        double scaleG = Math.Max(1, g0.Max(Math.Abs));
+        var run = Minimizer.Run(Fg, start, new MinimizeOptions { Method = Method.Newton, GradientTolerance = 1e-11 * scaleG, MaxIterations = o.MaxIterations }, H);
+        // At the limit of the arithmetic Newton's step can no longer lower the value: with a gradient that small the fit is done.
+        bool converged = run.Converged || (run.Reason == StopReason.Stalled && run.GradientNorm <= 1e-7 * scaleG);
+        if (!converged) warnings.Add($"the fit did not converge ({run.Message}); the coefficients are not the maximum-likelihood estimates");
+        var coef = run.X;
+
+        var eta = new double[n];
+        for (int i = 0; i < n; i++) eta[i] = Orthogonal.Dot(design.AsSpan(i * p, p), coef);
+        var (ll, ll0, dev, dev0, scale) = Likelihoods(o.Family, y, eta, n, p);
+        if (o.Family == Family.Binomial)
+        {
+            int extreme = eta.Count(e => Math.Abs(e) > 36); // a fitted probability within 2e-16 of 0 or 1
+            if (extreme > 0)
+                warnings.Add($"{extreme} fitted probabilit{(extreme == 1 ? "y is" : "ies are")} numerically 0 or 1: the classes are (quasi-)separated by a combination of the features; the coefficients and their standard errors are not reliable");
+        }
+
+        var h = new double[p * p];
+        H(coef, h);
+        var chol = Cholesky.Factor(h, p, 0);
+        var cov = chol.Rank == p ? chol.Inverse() : null;
+        if (cov is null) warnings.Add("the Hessian at the estimate is singular: no standard errors");
+        const double z975 = 1.959963984540054;
+        var rows = new List<CoefficientRow>();
+        for (int j = 0; j < p; j++)
+        {
+            double se = cov is null ? double.NaN : Math.Sqrt(scale * cov[j * p + j]);
+            double z = coef[j] / se;
+            rows.Add(new CoefficientRow(names[j], coef[j], se, z, NormalTwoSided(z), coef[j] - z975 * se, coef[j] + z975 * se));
+        }
+        return new GlmResult
+        {
+            Family = o.Family, Names = names, Coefficients = rows, N = n,
+            LogLikelihood = ll, NullLogLikelihood = ll0, Deviance = dev, NullDeviance = dev0,
+            Aic = -2 * ll + 2 * p, Bic = -2 * ll + p * Math.Log(n), PseudoR2 = 1 - ll / ll0, Scale = scale,
+            Iterations = run.Iterations, Converged = converged, Warnings = warnings,
+            Derivation = (LossOf(o.Family), ResultText.Readable(gradient), ResultText.Readable(hessian)),
+        };
+    }
+
+    /// <summary>Fits from a CSV: the target column and the feature columns (all others when null).</summary>
+    public static GlmResult FitCsv(string path, string target, IReadOnlyList<string>? features, GlmOptions options, char decimalSeparator = '.')
+    {
+        var (_, rows, cols) = CsvSource.Read(path, target, features, keepAll: true, keepSmall: false, progress: null, decimalSeparator);
+        return Fit(rows!.X, rows.N, rows.D, rows.Y, options with { FeatureNames = cols.FeatureNames, TargetName = cols.TargetName });
+    }
+
+    private static void CheckSupport(Family f, double[] y, string target)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            double v = y[i];
+            if (f == Family.Binomial && v is not (0 or 1))
+                throw new ArgumentException($"the binomial family needs a target of 0s and 1s; {target} is {v:G6} in row {i + 1}");
+            if (f == Family.Poisson && !(v >= 0 && v == Math.Floor(v)))
+                throw new ArgumentException($"the Poisson family needs a target of counts (whole numbers ≥ 0); {target} is {v:G6} in row {i + 1}");
+        }
+        if (f == Family.Binomial && (y.All(v => v == 0) || y.All(v => v == 1)))
+            throw new ArgumentException($"{target} is {y[0]:G1} in every row: there is nothing to tell apart");
+        if (f == Family.Poisson && y.All(v => v == 0))
+            throw new ArgumentException($"{target} is 0 in every row: the Poisson rate's maximum-likelihood estimate is 0, where the log link is -∞");
+    }
+
+    /// <summary>
+    /// A feature that alone separates the classes: perfect (a threshold puts every 1 on one side, every 0 on the other;
+    /// returned as the refusal, since no maximum-likelihood estimate exists) or quasi-complete (the two touch at the
+    /// threshold; a warning).
+    /// </summary>
+    private static string? Separation(double[] x, int n, int d, double[] y, IReadOnlyList<string> names, List<string> warnings)
+    {
+        for (int j = 0; j < d; j++)
+        {
+            double min1 = double.PositiveInfinity, max1 = double.NegativeInfinity, min0 = double.PositiveInfinity, max0 = double.NegativeInfinity;
+            for (int i = 0; i < n; i++)
+            {
+                double v = x[(long)i * d + j];
+                if (y[i] == 1) { min1 = Math.Min(min1, v); max1 = Math.Max(max1, v); }
+                else { min0 = Math.Min(min0, v); max0 = Math.Max(max0, v); }
+            }
+            if (max0 < min1 || max1 < min0)
+            {
+                bool up = max0 < min1;
+                double t = up ? (max0 + min1) / 2 : (max1 + min0) / 2;
+                return $"perfect separation: {names[j]} alone separates the classes ({(up ? "y = 1 exactly where" : "y = 1 exactly where")} {names[j]} {(up ? ">" : "<")} {t:G6}), so the likelihood has no maximum (the coefficient runs to {(up ? "+" : "-")}∞); drop {names[j]}, or fit a penalised loss with nabla fit";
+            }
+            if (max0 == min1 || max1 == min0)
+                warnings.Add($"quasi-complete separation: {names[j]} separates the classes except where it equals {(max0 == min1 ? max0 : max1):G6}; its coefficient and standard error are not reliable");
+        }
+        return null;
+    }
+
+    private static (double Ll, double Ll0, double Dev, double Dev0, double Scale) Likelihoods(Family f, double[] y, double[] eta, int n, int p)
+    {
+        double mean = y.Average();
+        switch (f)
+        {
+            case Family.Binomial:
+            {
+                double ll = 0;
+                for (int i = 0; i < n; i++) ll += y[i] * eta[i] - Softplus(eta[i]);
+                // The null model is the constant alone, with or without an intercept in the model (as statsmodels and R take it).
+                double ll0 = n * (mean * Math.Log(mean) + (1 - mean) * Math.Log(1 - mean));
+                return (ll, ll0, -2 * ll, -2 * ll0, 1);
+            }
+            case Family.Poisson:
+            {
+                double ll = 0, dev = 0, lgam = 0, dev0 = 0;
+                double mu0 = mean;
+                for (int i = 0; i < n; i++)
+                {
+                    double mu = Math.Exp(eta[i]);
+                    double lg = Distributions.LogGamma(y[i] + 1);
+                    lgam += lg;
+                    ll += y[i] * eta[i] - mu - lg;
+                    dev += 2 * ((y[i] > 0 ? y[i] * Math.Log(y[i] / mu) : 0) - (y[i] - mu));
+                    dev0 += 2 * ((y[i] > 0 ? y[i] * Math.Log(y[i] / mu0) : 0) - (y[i] - mu0));
+                }
+                double ll0 = 0;
+                for (int i = 0; i < n; i++) ll0 += y[i] * Math.Log(mu0) - mu0;
+                return (ll, ll0 - lgam, dev, dev0, 1);
+            }
+            default:
+            {
+                double rss = 0, tss = 0;
+                for (int i = 0; i < n; i++) { rss += (y[i] - eta[i]) * (y[i] - eta[i]); tss += (y[i] - mean) * (y[i] - mean); }
+                double scale = rss / (n - p);
+                double ll = -n / 2.0 * (Math.Log(2 * Math.PI * rss / n) + 1);
+                // The null model's log-likelihood at the fitted model's scale, as statsmodels' GLM reports it.
+                double ll0 = -n / 2.0 * Math.Log(2 * Math.PI * scale) - tss / (2 * scale);
+                return (ll, ll0, rss, tss, scale);
+            }
+        }
+    }
+
+    private static double Softplus(double v) => v > 0 ? v + Math.Log(1 + Math.Exp(-v)) : Math.Log(1 + Math.Exp(v));
+
+    /// <summary>P(|Z| ≥ |z|) for a standard normal Z: erfc(|z|/√2), by its series below 3 and its continued fraction above.</summary>
+    public static double NormalTwoSided(double z)
+    {
+        if (double.IsNaN(z)) return double.NaN;
+        double x = Math.Abs(z) / Math.Sqrt(2);
+        if (x < 3)
+        {
+            // erf(x) = 2/√π Σ (-1)^k x^(2k+1) / (k! (2k+1))
+            double term = x, sum = x, x2 = x * x;
+            for (int k = 1; k < 200; k++)
+            {
+                term *= -x2 / k;
+                double add = term / (2 * k + 1);
+                sum += add;
+                if (Math.Abs(add) < 1e-17 * Math.Abs(sum)) break;
+            }
+            return 1 - 2 / Math.Sqrt(Math.PI) * sum;
+        }
+        // erfc(x) = exp(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))), by Lentz's method
+        double tiny = 1e-300, f = x, c = x, dd = 0;
+        for (int k = 1; k < 500; k++)
+        {
+            double a = k / 2.0;
+            dd = x + a * dd;
+            dd = Math.Abs(dd) < tiny ? tiny : dd;
+            c = x + a / c;
+            c = Math.Abs(c) < tiny ? tiny : c;
+            dd = 1 / dd;
+            double delta = c * dd;
+            f *= delta;
+            if (Math.Abs(delta - 1) < 1e-16) break;
+        }
+        return Math.Exp(-x * x) / Math.Sqrt(Math.PI) / f;
+    }
+}
