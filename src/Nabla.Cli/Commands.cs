@@ -31,6 +31,7 @@ public static class Commands
         root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
         root.Subcommands.Add(RegressCommand.Create(stdout, stderr));
         root.Subcommands.Add(FitCommand.Create(stdout, stderr));
+        root.Subcommands.Add(GlmCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommand.Create(stdout));
         root.Subcommands.Add(CompleteCommand(root, stdout));
         var parse = root.Parse(args);

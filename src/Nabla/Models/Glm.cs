@@ -75,6 +75,21 @@ public static class Glm
         _ => "norm2(X*w-y)^2/2",
     };
 
+    private static (BoundExpression Bound, Expr Gradient, Expr Hessian) Bind(Family f)
+    {
+        var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix), ["w"] = new(VarKind.Vector), ["y"] = new(VarKind.Vector) };
+        var bound = Binder.Bind(LossOf(f), new BindOptions { Declarations = declarations, PreferScalar = true });
+        var w = bound.Variable("w")!;
+        return (bound, Derivatives.Derive(bound.Root, w, DerivativeKind.Gradient), Derivatives.Derive(bound.Root, w, DerivativeKind.Hessian));
+    }
+
+    /// <summary>The family's negative log-likelihood and the gradient and Hessian Nabla derives for it, as text.</summary>
+    public static (string Loss, string Gradient, string Hessian) Derive(Family f)
+    {
+        var (_, g, h) = Bind(f);
+        return (LossOf(f), ResultText.Readable(g), ResultText.Readable(h));
+    }
+
     /// <summary>Fits y (n) on the row-major n×d features.</summary>
     public static GlmResult Fit(double[] x, int n, int d, double[] y, GlmOptions? options = null)
     {
@@ -101,11 +116,7 @@ public static class Glm
             if (o.Intercept) design[(long)i * p] = 1;
             Array.Copy(x, (long)i * d, design, (long)i * p + off, d);
         }
-        var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix), ["w"] = new(VarKind.Vector), ["y"] = new(VarKind.Vector) };
-        var bound = Binder.Bind(LossOf(o.Family), new BindOptions { Declarations = declarations, PreferScalar = true });
-        var w = bound.Variable("w")!;
-        var gradient = Derivatives.Derive(bound.Root, w, DerivativeKind.Gradient);
-        var hessian = Derivatives.Derive(bound.Root, w, DerivativeKind.Hessian);
+        var (bound, gradient, hessian) = Bind(o.Family);
         var values = new Dictionary<string, Tensor>
         {
             ["X"] = Tensor.Matrix(design, n, p), ["y"] = Tensor.Vector(y), ["w"] = Tensor.Vector(new double[p]),

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Nabla.Models;
+
+/// <summary>A GLM as the table statsmodels' GLM summary and R's glm print, and as one JSON object (regress --json's keys and more).</summary>
+public static class GlmReport
+{
+    private static string G(double v, int digits = 6) =>
+        double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("G" + digits, CultureInfo.InvariantCulture);
+
+    private static string P(double p) => double.IsNaN(p) ? "nan" : p < 1e-300 ? "<1e-300" : p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    public static string FamilyName(Family f) => f switch { Family.Binomial => "binomial (logit link)", Family.Poisson => "Poisson (log link)", _ => "Gaussian (identity link)" };
+
+    public static void Table(GlmResult r, string target, TextWriter o)
+    {
+        o.WriteLine($"GLM, {FamilyName(r.Family)}: {target} ~ {string.Join(" + ", r.Names)}");
+        int p = r.Names.Count;
+        o.WriteLine($"  n = {r.N}   coefficients = {p}   df residual = {r.N - p}   Newton iterations = {r.Iterations}   converged = {(r.Converged ? "yes" : "NO")}");
+        o.WriteLine($"  log-likelihood = {G(r.LogLikelihood, 8)}   null log-likelihood = {G(r.NullLogLikelihood, 8)}   pseudo R² (McFadden) = {G(r.PseudoR2, 5)}");
+        o.WriteLine($"  deviance = {G(r.Deviance, 8)}   null deviance = {G(r.NullDeviance, 8)}   AIC = {G(r.Aic, 8)}   BIC = {G(r.Bic, 8)}{(r.Family == Family.Gaussian ? $"   scale = {G(r.Scale, 6)}" : "")}");
+        o.WriteLine();
+        int w = Math.Max(12, r.Coefficients.Max(t => t.Name.Length) + 2);
+        o.WriteLine($"{"",-12}".PadRight(w) + $"{"coef",13}{"std err",12}{"z",10}{"P>|z|",11}{"[0.025",13}{"0.975]",13}");
+        foreach (var t in r.Coefficients)
+            o.WriteLine(t.Name.PadRight(w) + $"{G(t.Estimate),13}{G(t.StdError, 4),12}{G(t.T, 4),10}{P(t.P),11}{G(t.Lower, 5),13}{G(t.Upper, 5),13}");
+        if (r.Warnings.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine("warnings:");
+            foreach (var warning in r.Warnings) o.WriteLine($"  - {warning}");
+        }
+    }
+
+    /// <summary>
+    /// One JSON object: target, family, coefficients (name → value), std_errors, z_values, p_values, conf_int, n,
+    /// log_likelihood, null_log_likelihood, deviance, null_deviance, aic, bic, pseudo_r2, scale, iterations, converged,
+    /// warnings. Non-finite numbers are null.
+    /// </summary>
+    public static string Json(GlmResult r, string target)
+    {
+        using var ms = new MemoryStream();
+        using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            j.WriteStartObject();
+            j.WriteString("target", target);
+            j.WriteString("family", r.Family.ToString().ToLowerInvariant());
+            Map(j, "coefficients", r, t => t.Estimate);
+            Map(j, "std_errors", r, t => t.StdError);
+            Map(j, "z_values", r, t => t.T);
+            Map(j, "p_values", r, t => t.P);
+            j.WriteStartObject("conf_int");
+            foreach (var t in r.Coefficients)
+            {
+                j.WriteStartArray(t.Name);
+                Num(j, t.Lower);
+                Num(j, t.Upper);
+                j.WriteEndArray();
+            }
+            j.WriteEndObject();
+            j.WriteNumber("n", r.N);
+            Num(j, "log_likelihood", r.LogLikelihood);
+            Num(j, "null_log_likelihood", r.NullLogLikelihood);
+            Num(j, "deviance", r.Deviance);
+            Num(j, "null_deviance", r.NullDeviance);
+            Num(j, "aic", r.Aic);
+            Num(j, "bic", r.Bic);
+            Num(j, "pseudo_r2", r.PseudoR2);
+            Num(j, "scale", r.Scale);
+            j.WriteNumber("iterations", r.Iterations);
+            j.WriteBoolean("converged", r.Converged);
+            j.WriteStartArray("warnings");
+            foreach (var w in r.Warnings) j.WriteStringValue(w);
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    /// <summary>The derivation behind the fit: the negative log-likelihood, and its gradient and Hessian as Nabla derives them.</summary>
+    public static void Explain(Family family, TextWriter o)
+    {
+        var (loss, gradient, hessian) = Glm.Derive(family);
+        o.WriteLine($"The {FamilyName(family)} model's negative log-likelihood in w (X the design, y the target), up to a constant:");
+        o.WriteLine($"  L(w)   = {loss}");
+        o.WriteLine("Nabla derives, and Newton's method (for this canonical link, IRLS) steps w ← w - H⁻¹∇ on:");
+        o.WriteLine($"  ∇_w L  = {gradient}");
+        o.WriteLine($"  H_w    = {hessian}");
+        o.WriteLine("The standard errors are the square roots of the diagonal of H⁻¹ at the estimate" + (family == Family.Gaussian ? ", times the scale RSS/(n - p)." : "."));
+    }
+
+    private static void Map(Utf8JsonWriter j, string name, GlmResult r, Func<CoefficientRow, double> f)
+    {
+        j.WriteStartObject(name);
+        foreach (var t in r.Coefficients) Num(j, t.Name, f(t));
+        j.WriteEndObject();
+    }
+
+    private static void Num(Utf8JsonWriter j, string name, double v)
+    {
+        if (double.IsFinite(v)) j.WriteNumber(name, v); else j.WriteNull(name);
+    }
+
+    private static void Num(Utf8JsonWriter j, double v)
+    {
+        if (double.IsFinite(v)) j.WriteNumberValue(v); else j.WriteNullValue();
+    }
+}
