@@ -23,6 +23,8 @@ public static class FitCommand
         var intercept = new Option<bool>("--intercept") { Description = "A column of ones first in X (its coefficient is printed as 'intercept')." };
         var wrt = new Option<string[]>("--wrt") { Description = "A variable to fit (repeatable).", AllowMultipleArgumentsPerToken = false };
         var set = new Option<string[]>("--set") { Description = "A scalar's value, name=value (repeatable), e.g. --set lambda=0.1." };
+        var lower = new Option<string[]>("--lower") { Description = "A lower bound for every entry of a fitted variable, name=value (repeatable), e.g. --lower w=0: then L-BFGS or gd is projected." };
+        var upper = new Option<string[]>("--upper") { Description = "An upper bound, likewise." };
         var at = new Option<FileInfo?>("--at") { Description = "A JSON file of other values by name (and starting values of the fitted variables; zeros otherwise)." };
         var method = new Option<string>("--method") { Description = "lbfgs (default), gd or newton.", DefaultValueFactory = _ => "lbfgs" };
         method.AcceptOnlyFromAmong("lbfgs", "gd", "newton");
@@ -32,7 +34,7 @@ public static class FitCommand
         var decimalSep = new Option<string>("--decimal") { Description = "The decimal separator of the numbers: '.' (default) or ','.", DefaultValueFactory = _ => "." };
         var cmd = new Command("fit", "Fit any differentiable objective to a CSV by gradient descent, L-BFGS or Newton on Nabla's own derivatives.")
         {
-            objective, data, target, features, intercept, wrt, set, at, method, maxIt, tol, json, decimalSep,
+            objective, data, target, features, intercept, wrt, set, lower, upper, at, method, maxIt, tol, json, decimalSep,
         };
         cmd.SetAction(p =>
         {
@@ -46,17 +48,25 @@ public static class FitCommand
                 : !(p.GetValue(tol) >= 0) ? "--tolerance must be at least 0"
                 : p.GetValue(decimalSep) is not ("." or ",") ? $"--decimal takes '.' or ',', not '{p.GetValue(decimalSep)}'"
                 : null;
-            var scalars = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var s in p.GetValue(set) ?? [])
+            Dictionary<string, double> Pairs(string option, string[]? given, string example)
             {
-                int eq = s.IndexOf('=');
-                if (eq <= 0 || !double.TryParse(s[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+                var result = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var s in given ?? [])
                 {
-                    usage ??= $"--set '{s}' must be name=number, e.g. --set lambda=0.1";
-                    continue;
+                    int eq = s.IndexOf('=');
+                    if (eq <= 0 || !double.TryParse(s[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v))
+                    {
+                        usage ??= $"{option} '{s}' must be name=number, e.g. {option} {example}";
+                        continue;
+                    }
+                    result[s[..eq].Trim()] = v;
                 }
-                scalars[s[..eq].Trim()] = v;
+                return result;
             }
+            var scalars = Pairs("--set", p.GetValue(set), "lambda=0.1");
+            if (scalars.Values.Any(v => !double.IsFinite(v))) usage ??= "--set takes finite numbers";
+            var lowers = Pairs("--lower", p.GetValue(lower), "w=0");
+            var uppers = Pairs("--upper", p.GetValue(upper), "w=1");
             if (usage is not null)
             {
                 stderr.WriteLine($"nabla fit: {usage}");
@@ -79,6 +89,8 @@ public static class FitCommand
                         Method = p.GetValue(method) switch { "gd" => Method.GradientDescent, "newton" => Method.Newton, _ => Method.Lbfgs },
                         MaxIterations = p.GetValue(maxIt),
                         GradientTolerance = p.GetValue(tol),
+                        Lower = lowers,
+                        Upper = uppers,
                     },
                 };
                 var fit = CsvFit.Fit(text, path!, options);

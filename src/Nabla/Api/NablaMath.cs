@@ -137,7 +137,24 @@ public sealed class Objective
         }
         var x0 = new double[offsets[^1]];
         for (int i = 0; i < own.Count; i++) own[i].Data.CopyTo(x0, offsets[i]);
-        var run = Optimization.Minimizer.Run(Fg, x0, o, hessian);
+        double[]? Bounds(IReadOnlyDictionary<string, double>? given, double none)
+        {
+            if (given is null || given.Count == 0) return null;
+            foreach (var name in given.Keys)
+                if (!wrt.Contains(name)) throw new NablaException(ErrorCodes.BadRequest, $"a bound is given for {name}, which is not among the variables minimised over");
+            var b = new double[x0.Length];
+            for (int i = 0; i < own.Count; i++)
+                Array.Fill(b, given.TryGetValue(xs[i].Name, out var v) ? v : none, offsets[i], offsets[i + 1] - offsets[i]);
+            return b;
+        }
+        var lower = Bounds(o.Lower, double.NegativeInfinity);
+        var upper = Bounds(o.Upper, double.PositiveInfinity);
+        if ((lower is not null || upper is not null) && o.Method == Optimization.Method.Newton)
+            throw new NablaException(ErrorCodes.Unsupported, "Newton's method does not take bounds here: use Method.Lbfgs (projected) or GradientDescent");
+        if (lower is not null && upper is not null)
+            for (int i = 0; i < lower.Length; i++)
+                if (!(lower[i] <= upper[i])) throw new NablaException(ErrorCodes.BadRequest, $"a lower bound ({lower[i]}) is above its upper bound ({upper[i]})");
+        var run = Optimization.Minimizer.Run(Fg, x0, o, hessian, lower, upper);
         var result = new Dictionary<string, Tensor>();
         for (int i = 0; i < own.Count; i++)
             result[xs[i].Name] = new Tensor(own[i].Kind, own[i].Rows, own[i].Cols, run.X[offsets[i]..offsets[i + 1]]);

@@ -44,6 +44,12 @@ public sealed class MinimizeOptions
 
     /// <summary>Called after every iteration.</summary>
     public Action<MinimizeProgress>? Progress { get; init; }
+
+    /// <summary>Lower bounds by variable name, for every entry of the variable (<c>Objective.Minimize</c>); the method is then projected.</summary>
+    public IReadOnlyDictionary<string, double>? Lower { get; init; }
+
+    /// <summary>Upper bounds by variable name, likewise.</summary>
+    public IReadOnlyDictionary<string, double>? Upper { get; init; }
 }
 
 /// <summary>Where a minimisation is after an iteration.</summary>
@@ -77,9 +83,17 @@ public static class Minimizer
 
     private const double C1 = 1e-4;
 
-    public static MinimizeRun Run(ValueAndGradient fg, double[] start, MinimizeOptions? options = null, HessianAt? hessian = null)
+    /// <param name="fg">The value and gradient.</param>
+    /// <param name="start">The starting point (moved into the bounds where it is outside them).</param>
+    /// <param name="options">Method, tolerance, limits.</param>
+    /// <param name="hessian">The Hessian, for Newton.</param>
+    /// <param name="lower">Lower bounds entry by entry (-∞ for none); with bounds the method is projected (L-BFGS or gradient descent).</param>
+    /// <param name="upper">Upper bounds entry by entry (+∞ for none).</param>
+    public static MinimizeRun Run(ValueAndGradient fg, double[] start, MinimizeOptions? options = null, HessianAt? hessian = null,
+        double[]? lower = null, double[]? upper = null)
     {
         var o = options ?? new MinimizeOptions();
+        if (lower is not null || upper is not null) return Bounded(fg, start, o, lower, upper);
         if (o.Method == Method.Newton && hessian is null) throw new ArgumentException("Newton's method needs the Hessian", nameof(hessian));
         if (o.MaxIterations < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxIterations must be at least 0");
         var clock = Stopwatch.StartNew();
@@ -179,6 +193,115 @@ public static class Minimizer
             }
         }
         return new MinimizeRun(x, f, gn, it, evaluations, clock.Elapsed, reason, message);
+    }
+
+    /// <summary>
+    /// Bound-constrained minimisation, projected: the L-BFGS direction (or the gradient's) on the variables not held at
+    /// a bound, a backtracking search along the projected path P(x + αd) for sufficient decrease, and convergence on
+    /// the projected gradient (the gradient with the entries that push against an active bound set to 0).
+    /// </summary>
+    private static MinimizeRun Bounded(ValueAndGradient fg, double[] start, MinimizeOptions o, double[]? lower, double[]? upper)
+    {
+        if (o.Method == Method.Newton) throw new ArgumentException("Newton's method does not take bounds here: use L-BFGS or gradient descent");
+        var clock = Stopwatch.StartNew();
+        int n = start.Length, evaluations = 0;
+        var lo = lower ?? Enumerable.Repeat(double.NegativeInfinity, n).ToArray();
+        var hi = upper ?? Enumerable.Repeat(double.PositiveInfinity, n).ToArray();
+        for (int i = 0; i < n; i++)
+            if (!(lo[i] <= hi[i])) throw new ArgumentException($"the lower bound {lo[i]} is above the upper bound {hi[i]} (entry {i})");
+        var x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = Math.Clamp(start[i], lo[i], hi[i]);
+        var g = new double[n];
+        double f;
+        try { f = fg(x, g); evaluations++; }
+        catch (Diagnostics.NablaException e)
+        {
+            return new MinimizeRun(x, double.NaN, double.NaN, 0, 1, clock.Elapsed, StopReason.NotFinite, $"the objective cannot be evaluated at the start: {e.Diagnostic.Message}");
+        }
+        if (!double.IsFinite(f) || !g.All(double.IsFinite))
+            return new MinimizeRun(x, f, double.NaN, 0, evaluations, clock.Elapsed, StopReason.NotFinite, $"the {(double.IsFinite(f) ? "gradient" : "value")} is not finite at the start");
+        var s = new List<double[]>();
+        var y = new List<double[]>();
+        var d = new double[n];
+        var gf = new double[n];
+        var xt = new double[n];
+        var gt = new double[n];
+        bool[] held = new bool[n];
+        int it = 0, flat = 0;
+        StopReason reason;
+        string message;
+        double Projected()
+        {
+            double m = 0;
+            for (int i = 0; i < n; i++)
+            {
+                // ε-active: at (or within a hair of) a bound with the gradient pushing outward.
+                double eps = 1e-12 * Math.Max(1, Math.Abs(x[i]));
+                held[i] = (x[i] <= lo[i] + eps && g[i] > 0) || (x[i] >= hi[i] - eps && g[i] < 0);
+                gf[i] = held[i] ? 0 : g[i];
+                m = Math.Max(m, Math.Abs(gf[i]));
+            }
+            return m;
+        }
+        double pgn = Projected();
+        while (true)
+        {
+            if (pgn <= o.GradientTolerance) { reason = StopReason.Converged; message = $"converged: the projected gradient's largest entry is {pgn:G3} ≤ {o.GradientTolerance:G3}"; break; }
+            if (it >= o.MaxIterations) { reason = StopReason.IterationLimit; message = $"not converged: stopped at the iteration limit ({o.MaxIterations}) with the projected gradient's largest entry {pgn:G3}"; break; }
+            if (o.Method == Method.Lbfgs) TwoLoop(gf, s, y, d);
+            else for (int i = 0; i < n; i++) d[i] = -gf[i];
+            for (int i = 0; i < n; i++) if (held[i]) d[i] = 0;
+            if (!(Dot(d, gf) < 0))
+            {
+                s.Clear(); y.Clear();
+                for (int i = 0; i < n; i++) d[i] = -gf[i];
+            }
+            double alpha = o.Method == Method.Lbfgs && s.Count > 0 ? 1 : Math.Min(1, 1 / Math.Max(NormInf(gf), 1e-300)) * (it == 0 ? 1 : 2);
+            double ft = double.NaN;
+            bool accepted = false;
+            for (int k = 0; k < 60 && !accepted; k++, alpha *= 0.5)
+            {
+                for (int i = 0; i < n; i++) xt[i] = Math.Clamp(x[i] + alpha * d[i], lo[i], hi[i]);
+                try { ft = fg(xt, gt); } catch (Diagnostics.NablaException) { ft = double.NaN; }
+                evaluations++;
+                double decrease = 0;
+                for (int i = 0; i < n; i++) decrease += g[i] * (xt[i] - x[i]);
+                // Sufficient decrease; or, where the decrease is below the value's rounding, a slope that flattened.
+                if (double.IsFinite(ft) && (ft <= f + C1 * decrease || (ft <= f + 1e-13 * Math.Abs(f) && Math.Abs(Dot(gt, d)) < Math.Abs(Dot(g, d)))))
+                    accepted = true;
+                if (accepted) break;
+            }
+            if (!accepted)
+            {
+                reason = StopReason.Stalled;
+                message = $"stalled: no step along the projected search path lowers the value (at iteration {it}, projected gradient's largest entry {pgn:G3})";
+                break;
+            }
+            it++;
+            var sk = new double[n];
+            var yk = new double[n];
+            for (int i = 0; i < n; i++) { sk[i] = xt[i] - x[i]; yk[i] = gt[i] - g[i]; }
+            if (Dot(sk, yk) > 1e-12 * Math.Sqrt(Dot(sk, sk) * Dot(yk, yk)))
+            {
+                s.Add(sk); y.Add(yk);
+                if (s.Count > o.Memory) { s.RemoveAt(0); y.RemoveAt(0); }
+            }
+            double fOld = f;
+            Array.Copy(xt, x, n);
+            Array.Copy(gt, g, n);
+            f = ft;
+            pgn = Projected();
+            o.Progress?.Invoke(new MinimizeProgress(it, f, pgn));
+            if (f < -1e300 || NormInf(x) > 1e150)
+            {
+                reason = StopReason.Diverged;
+                message = $"diverged: the value fell to {f:G3} with the point's largest entry {NormInf(x):G3}; the objective has no minimum in the bounds";
+                break;
+            }
+            flat = fOld == f && NormInf(sk) == 0 ? flat + 1 : 0;
+            if (flat >= 20) { reason = StopReason.Stalled; message = $"stalled: the point has not moved in 20 iterations (projected gradient's largest entry {pgn:G3})"; break; }
+        }
+        return new MinimizeRun(x, f, pgn, it, evaluations, clock.Elapsed, reason, message);
     }
 
     /// <summary>

@@ -101,6 +101,19 @@ public sealed class FitCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bounds_hold_the_coefficients_in_them()
+    {
+        var (rc, o, e) = CliRunner.Run("fit", "sum(softplus(-y.*(X*w)))", "--data", _csv, "--target", "churned", "--wrt", "w", "--lower", "w=0", "--json");
+        Assert.True(rc == 0, e);
+        var w = JsonNode.Parse(o)!["parameters"]!["w"]!.AsObject();
+        Assert.Equal(0.0, w["x2"]!.GetValue<double>()); // negative without the bound
+        Assert.All(w, kv => Assert.True(kv.Value!.GetValue<double>() >= 0));
+        (rc, _, e) = CliRunner.Run("fit", "sum(softplus(-y.*(X*w)))", "--data", _csv, "--target", "churned", "--wrt", "w", "--lower", "w=0", "--method", "newton");
+        Assert.Equal(1, rc);
+        Assert.Equal("error[unsupported]: Newton's method does not take bounds here: use Method.Lbfgs (projected) or GradientDescent\n", e.Replace("\r", ""));
+    }
+
+    [Fact]
     public void A_missing_target_column_names_the_columns_there_are()
     {
         var (rc, _, e) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", _csv, "--target", "churn", "--wrt", "w");
