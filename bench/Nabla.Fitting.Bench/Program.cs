@@ -93,6 +93,68 @@ switch (args[0])
         }
         break;
     }
+    case "logit-gen":
+    {
+        // X n×d standard normal, y ~ Bernoulli(sigmoid(0.3 + X·w)) with w_j = sin(j+1)/2: little-endian doubles.
+        string dir = args[1];
+        int n = int.Parse(args[2]), d = int.Parse(args[3]);
+        Directory.CreateDirectory(dir);
+        var rng = new Random(20261202);
+        var w = Enumerable.Range(0, d).Select(j => Math.Sin(j + 1) / 2).ToArray();
+        using var fx = new BinaryWriter(File.Create(Path.Combine(dir, "logit_X.bin")));
+        using var fy = new BinaryWriter(File.Create(Path.Combine(dir, "logit_y.bin")));
+        var row = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            double eta = 0.3;
+            for (int j = 0; j < d; j++) { row[j] = Normal(rng); eta += w[j] * row[j]; fx.Write(row[j]); }
+            fy.Write(rng.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1.0 : 0.0);
+        }
+        break;
+    }
+    case "logit":
+    {
+        // Glm.Fit (Newton on the derived Hessian) and Objective.Minimize of the user-written loss (what `nabla fit` runs
+        // after reading the CSV), L-BFGS, on the same in-memory data, each the median of REPEATS.
+        string dir = args[1];
+        int n = int.Parse(args[2]), d = int.Parse(args[3]), reps = int.Parse(args[4]);
+        var x = Read(Path.Combine(dir, "logit_X.bin"), (long)n * d);
+        var y = Read(Path.Combine(dir, "logit_y.bin"), n);
+        Glm.Fit(x[..(1000 * d)], 1000, d, y[..1000]);
+        var times = new List<double>();
+        GlmResult? g = null;
+        for (int k = 0; k < reps; k++)
+        {
+            var sw = Stopwatch.StartNew();
+            g = Glm.Fit(x, n, d, y);
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine($"nabla_glm_s {Median(times):F3}");
+        Console.WriteLine($"nabla_glm_iterations {g!.Iterations}");
+        Console.WriteLine($"nabla_glm_w {string.Join(" ", g.Coefficients.Take(3).Select(c => c.Estimate.ToString("R", inv)))}");
+        // The user-written objective: X with its column of ones, the loss as one would type it.
+        var design = new double[(long)n * (d + 1)];
+        for (int i = 0; i < n; i++)
+        {
+            design[(long)i * (d + 1)] = 1;
+            Array.Copy(x, (long)i * d, design, (long)i * (d + 1) + 1, d);
+        }
+        var ypm = y.Select(v => 2 * v - 1).ToArray();
+        var loss = Nabla.NablaMath.Parse("sum(softplus(-y.*(X*w)))");
+        var start = new Dictionary<string, Tensor> { ["X"] = Tensor.Matrix(design, n, d + 1), ["y"] = Tensor.Vector(ypm), ["w"] = Tensor.Vector(new double[d + 1]) };
+        times.Clear();
+        Nabla.Optimization.MinimizeResult? m = null;
+        for (int k = 0; k < reps; k++)
+        {
+            var sw = Stopwatch.StartNew();
+            m = loss.Minimize(["w"], start, new Nabla.Optimization.MinimizeOptions { GradientTolerance = 1e-6 });
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine($"nabla_fit_lbfgs_s {Median(times):F3}");
+        Console.WriteLine($"nabla_fit_lbfgs_iterations {m!.Iterations} {m.Reason}");
+        Console.WriteLine($"nabla_fit_lbfgs_w {string.Join(" ", m.Minimizer["w"].Data.Take(3).Select(v => v.ToString("R", inv)))}");
+        break;
+    }
     case "csv":
     {
         string path = Path.Combine(args[1], "data.csv");

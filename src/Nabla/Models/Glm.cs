@@ -33,6 +33,9 @@ public sealed record GlmOptions
     public string? TargetName { get; init; }
 
     public int MaxIterations { get; init; } = 100;
+
+    /// <summary>The backend the value, gradient and Hessian are computed on (OpenBLAS where it loads, else managed, when null).</summary>
+    public IBlas? Backend { get; init; }
 }
 
 /// <summary>A fitted generalised linear model with the summary statsmodels' GLM and R's glm print.</summary>
@@ -121,8 +124,9 @@ public static class Glm
         {
             ["X"] = Tensor.Matrix(design, n, p), ["y"] = Tensor.Vector(y), ["w"] = Tensor.Vector(new double[p]),
         };
-        var plan = new CompiledPlan([bound.Root, gradient], variables: bound.Variables);
-        var hplan = new CompiledPlan([hessian], variables: bound.Variables);
+        var backend = o.Backend ?? Blas.Create(BlasBackend.Native);
+        var plan = new CompiledPlan([bound.Root, gradient], backend, variables: bound.Variables);
+        var hplan = new CompiledPlan([hessian], backend, variables: bound.Variables);
         double Fg(ReadOnlySpan<double> v, Span<double> g) { v.CopyTo(values["w"].Data); return plan.ValueAndGradient(values, g); }
         void H(ReadOnlySpan<double> v, Span<double> h) { v.CopyTo(values["w"].Data); hplan.Evaluate(values, h); }
 
@@ -142,7 +146,7 @@ public static class Glm
         var coef = run.X;
 
         var eta = new double[n];
-        for (int i = 0; i < n; i++) eta[i] = Orthogonal.Dot(design.AsSpan(i * p, p), coef);
+        backend.Gemv(false, n, p, 1, design, p, coef, 0, eta);
         var (ll, ll0, dev, dev0, scale) = Likelihoods(o.Family, y, eta, n, p);
         if (o.Family == Family.Binomial)
         {
@@ -204,15 +208,19 @@ public static class Glm
     /// </summary>
     private static string? Separation(double[] x, int n, int d, double[] y, IReadOnlyList<string> names, List<string> warnings)
     {
+        // Each class's range of each feature, in one pass over the rows.
+        var mins1 = new double[d]; var maxs1 = new double[d]; var mins0 = new double[d]; var maxs0 = new double[d];
+        Array.Fill(mins1, double.PositiveInfinity); Array.Fill(mins0, double.PositiveInfinity);
+        Array.Fill(maxs1, double.NegativeInfinity); Array.Fill(maxs0, double.NegativeInfinity);
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.AsSpan((int)((long)i * d), d);
+            var (mins, maxs) = y[i] == 1 ? (mins1, maxs1) : (mins0, maxs0);
+            for (int j = 0; j < d; j++) { mins[j] = Math.Min(mins[j], row[j]); maxs[j] = Math.Max(maxs[j], row[j]); }
+        }
         for (int j = 0; j < d; j++)
         {
-            double min1 = double.PositiveInfinity, max1 = double.NegativeInfinity, min0 = double.PositiveInfinity, max0 = double.NegativeInfinity;
-            for (int i = 0; i < n; i++)
-            {
-                double v = x[(long)i * d + j];
-                if (y[i] == 1) { min1 = Math.Min(min1, v); max1 = Math.Max(max1, v); }
-                else { min0 = Math.Min(min0, v); max0 = Math.Max(max0, v); }
-            }
+            double min1 = mins1[j], max1 = maxs1[j], min0 = mins0[j], max0 = maxs0[j];
             if (max0 < min1 || max1 < min0)
             {
                 bool up = max0 < min1;
