@@ -128,7 +128,22 @@ public static class Glm
         var plan = new CompiledPlan([bound.Root, gradient], backend, variables: bound.Variables);
         var hplan = new CompiledPlan([hessian], backend, variables: bound.Variables);
         double Fg(ReadOnlySpan<double> v, Span<double> g) { v.CopyTo(values["w"].Data); return plan.ValueAndGradient(values, g); }
-        void H(ReadOnlySpan<double> v, Span<double> h) { v.CopyTo(values["w"].Data); hplan.Evaluate(values, h); }
+        // The derived Hessian is X'*diag(v)*X: v by a plan, the weighted cross-products by the Gram kernel (one pass over
+        // X, as regress's); any other form, or a negative weight, goes through the Hessian's own plan.
+        CompiledPlan? weightsPlan = hessian is Mul { Factors: [Transpose { X: Var xt }, Call { Op.Name: "diag" } dg, Var xr] } && xt.Name == "X" && xr.Name == "X"
+            && dg.Arg.Shape.Kind == ShapeKind.Vector ? new CompiledPlan([dg.Arg], backend, variables: bound.Variables) : null;
+        var weights = new double[n];
+        var hbuf = new double[p * p];
+        void H(ReadOnlySpan<double> v, Span<double> h)
+        {
+            v.CopyTo(values["w"].Data);
+            if (weightsPlan is not null)
+            {
+                weightsPlan.Evaluate(values, weights);
+                if (GramAccumulator.WeightedGram(design, n, p, weights, hbuf)) { hbuf.CopyTo(h); return; }
+            }
+            hplan.Evaluate(values, h);
+        }
 
         // The start IRLS takes: the intercept at the link of the mean, the rest 0.
         var start = new double[p];
