@@ -47,28 +47,20 @@ public static class GlmReport
             j.WriteStartObject();
             j.WriteString("target", target);
             j.WriteString("family", r.Family.ToString().ToLowerInvariant());
-            Map(j, "coefficients", r, t => t.Estimate);
-            Map(j, "std_errors", r, t => t.StdError);
-            Map(j, "z_values", r, t => t.T);
-            Map(j, "p_values", r, t => t.P);
-            j.WriteStartObject("conf_int");
-            foreach (var t in r.Coefficients)
-            {
-                j.WriteStartArray(t.Name);
-                Num(j, t.Lower);
-                Num(j, t.Upper);
-                j.WriteEndArray();
-            }
-            j.WriteEndObject();
+            RegressionReport.Map(j, "coefficients", r.Coefficients, t => t.Estimate);
+            RegressionReport.Map(j, "std_errors", r.Coefficients, t => t.StdError);
+            RegressionReport.Map(j, "z_values", r.Coefficients, t => t.T);
+            RegressionReport.Map(j, "p_values", r.Coefficients, t => t.P);
+            RegressionReport.Intervals(j, r.Coefficients);
             j.WriteNumber("n", r.N);
-            Num(j, "log_likelihood", r.LogLikelihood);
-            Num(j, "null_log_likelihood", r.NullLogLikelihood);
-            Num(j, "deviance", r.Deviance);
-            Num(j, "null_deviance", r.NullDeviance);
-            Num(j, "aic", r.Aic);
-            Num(j, "bic", r.Bic);
-            Num(j, "pseudo_r2", r.PseudoR2);
-            Num(j, "scale", r.Scale);
+            RegressionReport.Num(j, "log_likelihood", r.LogLikelihood);
+            RegressionReport.Num(j, "null_log_likelihood", r.NullLogLikelihood);
+            RegressionReport.Num(j, "deviance", r.Deviance);
+            RegressionReport.Num(j, "null_deviance", r.NullDeviance);
+            RegressionReport.Num(j, "aic", r.Aic);
+            RegressionReport.Num(j, "bic", r.Bic);
+            RegressionReport.Num(j, "pseudo_r2", r.PseudoR2);
+            RegressionReport.Num(j, "scale", r.Scale);
             j.WriteNumber("iterations", r.Iterations);
             j.WriteBoolean("converged", r.Converged);
             j.WriteStartArray("warnings");
@@ -89,22 +81,5 @@ public static class GlmReport
         o.WriteLine($"  ∇_w L  = {gradient}");
         o.WriteLine($"  H_w    = {hessian}");
         o.WriteLine("The standard errors are the square roots of the diagonal of H⁻¹ at the estimate" + (family == Family.Gaussian ? ", times the scale RSS/(n - p)." : "."));
-    }
-
-    private static void Map(Utf8JsonWriter j, string name, GlmResult r, Func<CoefficientRow, double> f)
-    {
-        j.WriteStartObject(name);
-        foreach (var t in r.Coefficients) Num(j, t.Name, f(t));
-        j.WriteEndObject();
-    }
-
-    private static void Num(Utf8JsonWriter j, string name, double v)
-    {
-        if (double.IsFinite(v)) j.WriteNumber(name, v); else j.WriteNull(name);
-    }
-
-    private static void Num(Utf8JsonWriter j, double v)
-    {
-        if (double.IsFinite(v)) j.WriteNumberValue(v); else j.WriteNullValue();
     }
 }

@@ -47,19 +47,11 @@ public static class RegressionReport
         {
             j.WriteStartObject();
             j.WriteString("target", target);
-            Map(j, "coefficients", r, t => t.Estimate);
-            Map(j, "std_errors", r, t => t.StdError);
-            Map(j, "t_values", r, t => t.T);
-            Map(j, "p_values", r, t => t.P);
-            j.WriteStartObject("conf_int");
-            foreach (var t in r.Table)
-            {
-                j.WriteStartArray(t.Name);
-                Num(j, t.Lower);
-                Num(j, t.Upper);
-                j.WriteEndArray();
-            }
-            j.WriteEndObject();
+            Map(j, "coefficients", r.Table, t => t.Estimate);
+            Map(j, "std_errors", r.Table, t => t.StdError);
+            Map(j, "t_values", r.Table, t => t.T);
+            Map(j, "p_values", r.Table, t => t.P);
+            Intervals(j, r.Table);
             j.WriteNumber("rank", r.Rank);
             Num(j, "condition_number", r.ConditionNumber);
             Num(j, "r2", r.RSquared);
@@ -85,20 +77,37 @@ public static class RegressionReport
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    private static void Map(Utf8JsonWriter j, string name, RegressionResult r, Func<CoefficientRow, double> f)
-    {
-        j.WriteStartObject(name);
-        foreach (var t in r.Table) Num(j, t.Name, f(t));
-        j.WriteEndObject();
-    }
-
-    private static void Num(Utf8JsonWriter j, string name, double v)
+    /// <summary>A number, or null where it is not finite (JSON has no NaN or infinity).</summary>
+    internal static void Num(Utf8JsonWriter j, string name, double v)
     {
         if (double.IsFinite(v)) j.WriteNumber(name, v); else j.WriteNull(name);
     }
 
-    private static void Num(Utf8JsonWriter j, double v)
+    /// <summary>A number in an array, or null where it is not finite.</summary>
+    internal static void Num(Utf8JsonWriter j, double v)
     {
         if (double.IsFinite(v)) j.WriteNumberValue(v); else j.WriteNullValue();
+    }
+
+    /// <summary>An object of one number per coefficient, by name.</summary>
+    internal static void Map(Utf8JsonWriter j, string name, IEnumerable<CoefficientRow> rows, Func<CoefficientRow, double> f)
+    {
+        j.WriteStartObject(name);
+        foreach (var t in rows) Num(j, t.Name, f(t));
+        j.WriteEndObject();
+    }
+
+    /// <summary>The 95% intervals, by name.</summary>
+    internal static void Intervals(Utf8JsonWriter j, IEnumerable<CoefficientRow> rows)
+    {
+        j.WriteStartObject("conf_int");
+        foreach (var t in rows)
+        {
+            j.WriteStartArray(t.Name);
+            Num(j, t.Lower);
+            Num(j, t.Upper);
+            j.WriteEndArray();
+        }
+        j.WriteEndObject();
     }
 }

@@ -160,17 +160,7 @@ public static class Minimizer
                 break;
             }
             it++;
-            if (o.Method == Method.Lbfgs)
-            {
-                var sk = new double[n];
-                var yk = new double[n];
-                for (int i = 0; i < n; i++) { sk[i] = xNew[i] - x[i]; yk[i] = gNew[i] - g[i]; }
-                if (Dot(sk, yk) > 1e-12 * Math.Sqrt(Dot(sk, sk) * Dot(yk, yk)))
-                {
-                    s.Add(sk); y.Add(yk);
-                    if (s.Count > o.Memory) { s.RemoveAt(0); y.RemoveAt(0); }
-                }
-            }
+            if (o.Method == Method.Lbfgs) Remember(s, y, x, xNew, g, gNew, o.Memory);
             double fOld = f;
             Array.Copy(xNew, x, n);
             Array.Copy(gNew, g, n);
@@ -278,14 +268,7 @@ public static class Minimizer
                 break;
             }
             it++;
-            var sk = new double[n];
-            var yk = new double[n];
-            for (int i = 0; i < n; i++) { sk[i] = xt[i] - x[i]; yk[i] = gt[i] - g[i]; }
-            if (Dot(sk, yk) > 1e-12 * Math.Sqrt(Dot(sk, sk) * Dot(yk, yk)))
-            {
-                s.Add(sk); y.Add(yk);
-                if (s.Count > o.Memory) { s.RemoveAt(0); y.RemoveAt(0); }
-            }
+            bool moved = Remember(s, y, x, xt, g, gt, o.Memory);
             double fOld = f;
             Array.Copy(xt, x, n);
             Array.Copy(gt, g, n);
@@ -298,7 +281,7 @@ public static class Minimizer
                 message = $"diverged: the value fell to {f:G3} with the point's largest entry {NormInf(x):G3}; the objective has no minimum in the bounds";
                 break;
             }
-            flat = fOld == f && NormInf(sk) == 0 ? flat + 1 : 0;
+            flat = fOld == f && !moved ? flat + 1 : 0;
             if (flat >= 20) { reason = StopReason.Stalled; message = $"stalled: the point has not moved in 20 iterations (projected gradient's largest entry {pgn:G3})"; break; }
         }
         return new MinimizeRun(x, f, pgn, it, evaluations, clock.Elapsed, reason, message);
@@ -425,6 +408,24 @@ public static class Minimizer
             tau = tau == 0 ? Math.Max(1e-8 * scale, 1e-12) : tau * 10;
         }
         for (int i = 0; i < n; i++) d[i] = -g[i];
+    }
+
+    /// <summary>
+    /// Keeps the correction pair (x' - x, g' - g) when its curvature is positive (dropping the oldest past
+    /// <paramref name="memory"/>); returns whether the point moved at all.
+    /// </summary>
+    private static bool Remember(List<double[]> s, List<double[]> y, double[] x, double[] xNew, double[] g, double[] gNew, int memory)
+    {
+        int n = x.Length;
+        var sk = new double[n];
+        var yk = new double[n];
+        for (int i = 0; i < n; i++) { sk[i] = xNew[i] - x[i]; yk[i] = gNew[i] - g[i]; }
+        if (Dot(sk, yk) > 1e-12 * Math.Sqrt(Dot(sk, sk) * Dot(yk, yk)))
+        {
+            s.Add(sk); y.Add(yk);
+            if (s.Count > memory) { s.RemoveAt(0); y.RemoveAt(0); }
+        }
+        return NormInf(sk) != 0;
     }
 
     /// <summary>The L-BFGS two-loop recursion: d = -H·g with the inverse-Hessian approximation of the stored pairs.</summary>
