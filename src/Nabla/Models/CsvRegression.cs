@@ -26,16 +26,20 @@ public static class CsvRegression
     }
 
     /// <summary>Writes each row of <paramref name="path"/> with the model's prediction appended as a last column.</summary>
-    public static long Predict(string path, RegressionResult model, TextWriter output, char decimalSeparator = '.')
+    public static long Predict(string path, RegressionResult model, TextWriter output, char decimalSeparator = '.') =>
+        Predict(path, model.FeatureNames, x => model.Predict(x), output, decimalSeparator);
+
+    /// <summary>Writes each row of <paramref name="path"/> with <paramref name="predict"/> of its feature columns appended as a last column.</summary>
+    public static long Predict(string path, IReadOnlyList<string> featureNames, Func<double[], double> predict, TextWriter output, char decimalSeparator = '.')
     {
         using var stream = CsvSource.OpenFile(path);
         using var reader = CsvSource.Open(stream, path, decimalSeparator);
         var header = reader.Header;
         string list = string.Join(", ", header.ColNames);
-        var idx = new int[model.FeatureNames.Count];
+        var idx = new int[featureNames.Count];
         for (int j = 0; j < idx.Length; j++)
-            if (!header.TryIndexOf(model.FeatureNames[j], out idx[j]))
-                throw new CsvDataException($"the feature column '{model.FeatureNames[j]}' is not in the header of '{path}'; its columns are: {list}");
+            if (!header.TryIndexOf(featureNames[j], out idx[j]))
+                throw new CsvDataException($"the feature column '{featureNames[j]}' is not in the header of '{path}'; its columns are: {list}");
         var sep = header.ColNames.Count > 1 ? reader.Spec.Sep.Separator : ','; // one column: Sep cannot tell, prefer the comma
         output.WriteLine(string.Join(sep, header.ColNames) + sep + "prediction");
         var x = new double[idx.Length];
@@ -47,7 +51,7 @@ public static class CsvRegression
                 throw new CsvDataException($"row {n + 1} (line {row.LineNumberFrom}) has {row.ColCount} fields, but the header has {header.ColNames.Count}");
             try
             {
-                for (int j = 0; j < idx.Length; j++) x[j] = CsvSource.Value(row, idx[j], model.FeatureNames[j], decimalSeparator);
+                for (int j = 0; j < idx.Length; j++) x[j] = CsvSource.Value(row, idx[j], featureNames[j], decimalSeparator);
             }
             catch (CsvSource.BadValue e)
             {
@@ -55,7 +59,7 @@ public static class CsvRegression
             }
             output.Write(row.Span);
             output.Write(sep);
-            var text = model.Predict(x).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var text = predict(x).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
             output.WriteLine(decimalSeparator == ',' ? text.Replace('.', ',') : text);
             n++;
         }

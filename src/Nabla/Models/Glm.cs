@@ -62,6 +62,26 @@ public sealed class GlmResult
     public required IReadOnlyList<string> Warnings { get; init; }
     /// <summary>The negative log-likelihood Nabla minimised, its gradient and its Hessian, as Nabla derived them.</summary>
     public required (string Loss, string Gradient, string Hessian) Derivation { get; init; }
+
+    /// <summary>The feature columns, in the order of the coefficients after the intercept.</summary>
+    public required IReadOnlyList<string> FeatureNames { get; init; }
+
+    public required bool HasIntercept { get; init; }
+
+    /// <summary>The mean response at these feature values: a probability (binomial), a rate (Poisson), a value (Gaussian).</summary>
+    public double Predict(ReadOnlySpan<double> features)
+    {
+        if (features.Length != FeatureNames.Count) throw new ArgumentException($"{features.Length} feature values for {FeatureNames.Count} features");
+        int off = HasIntercept ? 1 : 0;
+        double eta = HasIntercept ? Coefficients[0].Estimate : 0;
+        for (int j = 0; j < features.Length; j++) eta += Coefficients[j + off].Estimate * features[j];
+        return Family switch
+        {
+            Family.Binomial => eta >= 0 ? 1 / (1 + Math.Exp(-eta)) : Math.Exp(eta) / (1 + Math.Exp(eta)),
+            Family.Poisson => Math.Exp(eta),
+            _ => eta,
+        };
+    }
 }
 
 /// <summary>
@@ -190,6 +210,7 @@ public static class Glm
             Aic = -2 * ll + 2 * p, Bic = -2 * ll + p * Math.Log(n), PseudoR2 = 1 - ll / ll0, Scale = scale,
             Iterations = run.Iterations, Converged = converged, Warnings = warnings,
             Derivation = (LossOf(o.Family), ResultText.Readable(gradient), ResultText.Readable(hessian)),
+            FeatureNames = features, HasIntercept = o.Intercept,
         };
     }
 

@@ -65,6 +65,25 @@ public sealed class GlmCommandTests : IDisposable
         Assert.Contains("  ∇_w L  = X'*(sigmoid(X*w)-y)\n", o.Replace("\r", ""));
     }
 
+    [Fact]
+    public void Predict_appends_the_mean_response()
+    {
+        var (path, c) = Csv("poisson");
+        string outPath = Path.Combine(_dir.FullName, "pred.csv");
+        var (rc, o, e) = CliRunner.Run("glm", path, "--target", "y", "--family", "poisson", "--predict", path, "--output", outPath);
+        Assert.True(rc == 0, e);
+        Assert.Contains($"wrote 300 predictions to {outPath}", o);
+        var lines = File.ReadAllLines(outPath);
+        Assert.Equal("x1,x2,x3,y,prediction", lines[0]);
+        var coef = c["coefficients"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        var fields = lines[1].Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        double eta = coef[0] + coef[1] * fields[0] + coef[2] * fields[1] + coef[3] * fields[2];
+        Assert.Equal(Math.Exp(eta), fields[4], 9);
+        (rc, _, e) = CliRunner.Run("glm", path, "--target", "y", "--family", "poisson", "--predict", path, "--output", path);
+        Assert.Equal(2, rc);
+        Assert.Equal($"nabla glm: --output '{path}' is also an input ('{path}'); writing it would destroy the data: choose another file\n", e.Replace("\r", ""));
+    }
+
     [Theory]
     [InlineData(2, "nabla glm: --family is required: binomial, poisson or gaussian\n", "--target", "y")]
     [InlineData(2, "nabla glm: --target is required: the column to model\n", "--family", "poisson")]
