@@ -91,9 +91,11 @@ public static class FitCommand
                         GradientTolerance = p.GetValue(tol),
                         Lower = lowers,
                         Upper = uppers,
+                        Progress = Progress(stderr, p.GetValue(maxIt)),
                     },
                 };
                 var fit = CsvFit.Fit(text, path!, options);
+                if (options.Minimize.Progress is not null) stderr.Write("\r" + new string(' ', 78) + "\r");
                 if (fit.Run.Reason == StopReason.NotFinite && fit.Run.Iterations == 0)
                 {
                     stderr.WriteLine($"error[domain_error]: {fit.Run.Message}; start elsewhere with --at values.json");
@@ -119,6 +121,23 @@ public static class FitCommand
     }
 
     private static string F(double v) => v.ToString("G10", CultureInfo.InvariantCulture);
+
+    /// <summary>On a terminal, one line that shows the iteration, the loss and the gradient's size, five times a second.</summary>
+    private static Action<MinimizeProgress>? Progress(TextWriter stderr, int maxIterations)
+    {
+        if (!ReferenceEquals(stderr, Console.Error) || Console.IsErrorRedirected) return null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long last = -1000;
+        return p =>
+        {
+            long ms = clock.ElapsedMilliseconds;
+            if (ms - last < 200) return;
+            last = ms;
+            double f = Math.Min(1, (double)p.Iteration / Math.Max(1, maxIterations));
+            int bar = (int)(f * 20);
+            stderr.Write($"\r[{new string('#', bar)}{new string('.', 20 - bar)}] iteration {p.Iteration}  loss {p.Value:G8}  gradient {p.GradientNorm:G3}   ");
+        };
+    }
 
     private static void Table(FitResult fit, string method, TextWriter o)
     {
