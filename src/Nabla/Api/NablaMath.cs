@@ -108,15 +108,18 @@ public sealed class Objective
                 throw new NablaException(ErrorCodes.Unsupported, $"{x.Name} is symmetric: minimising over a symmetric matrix (keeping it symmetric) is not supported yet; declare it a matrix");
             if (!start.ContainsKey(x.Name)) throw new NablaException(ErrorCodes.BadRequest, $"no starting value for {x.Name}");
         }
-        if (o.Method == Optimization.Method.Newton && xs.Count > 1)
-            throw new NablaException(ErrorCodes.Unsupported,
-                $"Newton's method minimises over one variable here (the Hessian across {string.Join(" and ", wrt)} is not derived); use Method.Lbfgs, or minimise over one");
+        if (o.Method == Optimization.Method.Newton)
+            foreach (var x in xs)
+                if (x.Shape.Kind == ShapeKind.Matrix)
+                    throw new NablaException(ErrorCodes.Unsupported,
+                        $"Newton's method works on scalars and vectors here: the Hessian with respect to the matrix {x.Name} has four indices (no matrix form to solve with); use Method.Lbfgs");
         // The unknowns' own tensors (copies of the start), rewritten in place before each evaluation.
         var values = new Dictionary<string, Tensor>(start);
         var own = xs.Select(x => { var t = start[x.Name]; return values[x.Name] = new Tensor(t.Kind, t.Rows, t.Cols, (double[])t.Data.Clone()); }).ToList();
         var offsets = new int[own.Count + 1];
         for (int i = 0; i < own.Count; i++) offsets[i + 1] = offsets[i] + own[i].Length;
-        var plan = new CompiledPlan([Expression, .. xs.Select(x => Derivation.Compute(Expression, x, DerivativeKind.Gradient).Matrix)], backend, variables: _bound.Variables);
+        var gradients = xs.Select(x => Derivation.Compute(Expression, x, DerivativeKind.Gradient).Matrix).ToList();
+        var plan = new CompiledPlan([Expression, .. gradients], backend, variables: _bound.Variables);
         void Bind(ReadOnlySpan<double> x)
         {
             for (int i = 0; i < own.Count; i++) x[offsets[i]..offsets[i + 1]].CopyTo(own[i].Data);
@@ -132,8 +135,40 @@ public sealed class Objective
         Optimization.Minimizer.HessianAt? hessian = null;
         if (o.Method == Optimization.Method.Newton)
         {
-            var hplan = new CompiledPlan([Derivation.Compute(Expression, xs[0], DerivativeKind.Hessian).Matrix], backend, variables: _bound.Variables);
-            hessian = (x, h) => { Bind(x); hplan.Evaluate(values, h); };
+            // The Hessian in blocks: each variable's own, and above the diagonal the Jacobian of one gradient with
+            // respect to another variable (the mixed second derivatives), mirrored below; one plan for them all.
+            var blocks = new List<(int I, int J)>();
+            var exprs = new List<Expr>();
+            for (int i = 0; i < xs.Count; i++)
+                for (int j = i; j < xs.Count; j++)
+                {
+                    var d = i == j ? Derivation.Compute(Expression, xs[i], DerivativeKind.Hessian) : Derivation.Compute(gradients[i], xs[j], DerivativeKind.Jacobian);
+                    if (d.Result is null)
+                        throw new NablaException(ErrorCodes.Unsupported,
+                            $"the {(i == j ? $"Hessian with respect to {xs[i].Name}" : $"second derivative across {xs[i].Name} and {xs[j].Name}")} has only an index form here; use Method.Lbfgs");
+                    blocks.Add((i, j));
+                    exprs.Add(d.Result);
+                }
+            var hplan = new CompiledPlan(exprs, backend, variables: _bound.Variables);
+            int total = offsets[^1];
+            hessian = (x, h) =>
+            {
+                Bind(x);
+                var parts = hplan.Evaluate(values);
+                for (int b = 0; b < blocks.Count; b++)
+                {
+                    var (i, j) = blocks[b];
+                    int ni = offsets[i + 1] - offsets[i], nj = offsets[j + 1] - offsets[j];
+                    var data = parts[b].Data;
+                    for (int r = 0; r < ni; r++)
+                        for (int c = 0; c < nj; c++)
+                        {
+                            double v = data[r * nj + c];
+                            h[(offsets[i] + r) * total + offsets[j] + c] = v;
+                            h[(offsets[j] + c) * total + offsets[i] + r] = v;
+                        }
+                }
+            };
         }
         var x0 = new double[offsets[^1]];
         for (int i = 0; i < own.Count; i++) own[i].Data.CopyTo(x0, offsets[i]);
