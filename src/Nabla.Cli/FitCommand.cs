@@ -26,8 +26,8 @@ public static class FitCommand
         var lower = new Option<string[]>("--lower") { Description = "A lower bound for every entry of a fitted variable, name=value (repeatable), e.g. --lower w=0: then L-BFGS or gd is projected." };
         var upper = new Option<string[]>("--upper") { Description = "An upper bound, likewise." };
         var at = new Option<FileInfo?>("--at") { Description = "A JSON file of other values by name (and starting values of the fitted variables; zeros otherwise)." };
-        var method = new Option<string>("--method") { Description = "lbfgs (default), gd or newton.", DefaultValueFactory = _ => "lbfgs" };
-        method.AcceptOnlyFromAmong("lbfgs", "gd", "newton");
+        var method = new Option<string>("--method") { Description = "lbfgs (default), gd, newton or newton-cg (Hessian-vector products: no Hessian formed).", DefaultValueFactory = _ => "lbfgs" };
+        method.AcceptOnlyFromAmong("lbfgs", "gd", "newton", "newton-cg");
         var maxIt = new Option<int>("--max-iterations") { Description = "The iteration limit (default 1000).", DefaultValueFactory = _ => 1000 };
         var tol = new Option<double>("--tolerance") { Description = "Converged when the gradient's largest entry is at most this (default 1e-8).", DefaultValueFactory = _ => 1e-8 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: parameters, value, gradient_norm, iterations, evaluations, converged, reason, message." };
@@ -86,7 +86,7 @@ public static class FitCommand
                     DecimalSeparator = p.GetValue(decimalSep)![0],
                     Minimize = new MinimizeOptions
                     {
-                        Method = p.GetValue(method) switch { "gd" => Method.GradientDescent, "newton" => Method.Newton, _ => Method.Lbfgs },
+                        Method = p.GetValue(method) switch { "gd" => Method.GradientDescent, "newton" => Method.Newton, "newton-cg" => Method.NewtonCg, _ => Method.Lbfgs },
                         MaxIterations = p.GetValue(maxIt),
                         GradientTolerance = p.GetValue(tol),
                         Lower = lowers,

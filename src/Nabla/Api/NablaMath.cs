@@ -170,6 +170,23 @@ public sealed class Objective
                 }
             };
         }
+        Optimization.Minimizer.HessianTimes? hessianTimes = null;
+        if (o.Method == Optimization.Method.NewtonCg)
+        {
+            // H·v without H: the gradient with respect to x_i of Σ_j <∇_j f, v_j> is Σ_j H_ij v_j (H is symmetric).
+            var taken = new HashSet<string>(_bound.Variables.Select(v => v.Name));
+            var vs = xs.Select((x, i) => { string name = "v" + i; while (taken.Contains(name)) name += "_"; taken.Add(name); return new Var(name, x.Shape); }).ToList();
+            Expr product = xs.Count == 1 ? Ops.E.Inner(gradients[0], vs[0]) : new Add([.. xs.Select((_, j) => Ops.E.Inner(gradients[j], vs[j]))]);
+            var hvPlan = new CompiledPlan([.. xs.Select(x => Derivation.Compute(product, x, DerivativeKind.Gradient).Matrix)], backend, variables: [.. _bound.Variables, .. vs]);
+            var vOwn = vs.Select((v, i) => values[v.Name] = new Tensor(own[i].Kind, own[i].Rows, own[i].Cols, new double[own[i].Length])).ToList();
+            hessianTimes = (x, v, hv) =>
+            {
+                Bind(x);
+                for (int i = 0; i < vOwn.Count; i++) v[offsets[i]..offsets[i + 1]].CopyTo(vOwn[i].Data);
+                var r = hvPlan.Evaluate(values);
+                for (int i = 0; i < r.Length; i++) r[i].Data.CopyTo(hv[offsets[i]..offsets[i + 1]]);
+            };
+        }
         var x0 = new double[offsets[^1]];
         for (int i = 0; i < own.Count; i++) own[i].Data.CopyTo(x0, offsets[i]);
         double[]? Bounds(IReadOnlyDictionary<string, double>? given, double none)
@@ -184,12 +201,12 @@ public sealed class Objective
         }
         var lower = Bounds(o.Lower, double.NegativeInfinity);
         var upper = Bounds(o.Upper, double.PositiveInfinity);
-        if ((lower is not null || upper is not null) && o.Method == Optimization.Method.Newton)
+        if ((lower is not null || upper is not null) && o.Method is Optimization.Method.Newton or Optimization.Method.NewtonCg)
             throw new NablaException(ErrorCodes.Unsupported, "Newton's method does not take bounds here: use Method.Lbfgs (projected) or GradientDescent");
         if (lower is not null && upper is not null)
             for (int i = 0; i < lower.Length; i++)
                 if (!(lower[i] <= upper[i])) throw new NablaException(ErrorCodes.BadRequest, $"a lower bound ({lower[i]}) is above its upper bound ({upper[i]})");
-        var run = Optimization.Minimizer.Run(Fg, x0, o, hessian, lower, upper);
+        var run = Optimization.Minimizer.Run(Fg, x0, o, hessian, lower, upper, hessianTimes);
         var result = new Dictionary<string, Tensor>();
         for (int i = 0; i < own.Count; i++)
             result[xs[i].Name] = new Tensor(own[i].Kind, own[i].Rows, own[i].Cols, run.X[offsets[i]..offsets[i + 1]]);

@@ -12,6 +12,12 @@ public enum Method
     Lbfgs,
     /// <summary>Newton's method on the exact Hessian, shifted to positive definite where it is not, with a line search.</summary>
     Newton,
+    /// <summary>
+    /// Truncated Newton: the Newton step by conjugate gradients on Hessian-vector products (which Nabla derives, so the
+    /// Hessian is never formed), stopped early at negative curvature or once the residual is small, with a line search.
+    /// For many unknowns, where the Hessian would not fit.
+    /// </summary>
+    NewtonCg,
 }
 
 /// <summary>Why a minimisation stopped. Only <see cref="Converged"/> is a result; every other reason is a warning.</summary>
@@ -81,6 +87,9 @@ public static class Minimizer
     /// <summary>Writes the Hessian at x (n×n, row-major) into h.</summary>
     public delegate void HessianAt(ReadOnlySpan<double> x, Span<double> h);
 
+    /// <summary>Writes H(x)·v into hv.</summary>
+    public delegate void HessianTimes(ReadOnlySpan<double> x, ReadOnlySpan<double> v, Span<double> hv);
+
     private const double C1 = 1e-4;
 
     /// <param name="fg">The value and gradient.</param>
@@ -89,10 +98,13 @@ public static class Minimizer
     /// <param name="hessian">The Hessian, for Newton.</param>
     /// <param name="lower">Lower bounds entry by entry (-∞ for none); with bounds the method is projected (L-BFGS or gradient descent).</param>
     /// <param name="upper">Upper bounds entry by entry (+∞ for none).</param>
+    /// <param name="hessianTimes">Hessian-vector products, for Newton-CG.</param>
     public static MinimizeRun Run(ValueAndGradient fg, double[] start, MinimizeOptions? options = null, HessianAt? hessian = null,
-        double[]? lower = null, double[]? upper = null)
+        double[]? lower = null, double[]? upper = null, HessianTimes? hessianTimes = null)
     {
         var o = options ?? new MinimizeOptions();
+        if (o.Method == Method.NewtonCg && hessianTimes is null) throw new ArgumentException("Newton-CG needs Hessian-vector products", nameof(hessianTimes));
+        if (o.Method == Method.NewtonCg && (lower is not null || upper is not null)) throw new ArgumentException("Newton-CG does not take bounds here");
         if (lower is not null || upper is not null) return Bounded(fg, start, o, lower, upper);
         if (o.Method == Method.Newton && hessian is null) throw new ArgumentException("Newton's method needs the Hessian", nameof(hessian));
         if (o.MaxIterations < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxIterations must be at least 0");
@@ -133,6 +145,9 @@ public static class Minimizer
                 case Method.Lbfgs:
                     TwoLoop(g, s, y, d);
                     break;
+                case Method.NewtonCg:
+                    evaluations += TruncatedCg(hessianTimes!, x, g, d);
+                    break;
                 default:
                     hessian!(x, h);
                     NewtonDirection(h, g, d, n);
@@ -147,7 +162,7 @@ public static class Minimizer
             }
             double alpha0 = o.Method switch
             {
-                Method.Newton => 1,
+                Method.Newton or Method.NewtonCg => 1,
                 Method.Lbfgs when s.Count > 0 => 1,
                 _ => it == 0 ? Math.Min(1, 1 / Math.Max(NormInf(g), 1e-300)) : lastStep * 1.5,
             };
@@ -385,6 +400,40 @@ public static class Minimizer
             }
         }
         return (a + b) / 2;
+    }
+
+    /// <summary>
+    /// The Newton step d ≈ -H⁻¹g by conjugate gradients on H·v (Nocedal and Wright, algorithm 7.1): the residual is
+    /// driven below min(0.5, √‖g‖)·‖g‖; at negative or zero curvature it stops with the step so far (the steepest descent
+    /// step if that is the first). Returns the Hessian-vector products it used.
+    /// </summary>
+    private static int TruncatedCg(HessianTimes hv, double[] x, double[] g, double[] d)
+    {
+        int n = g.Length, products = 0;
+        var r = (double[])g.Clone();          // residual H·z + g, with z = 0
+        var p = new double[n];
+        var hp = new double[n];
+        for (int i = 0; i < n; i++) { d[i] = 0; p[i] = -r[i]; }
+        double gnorm = Math.Sqrt(Dot(g, g)), tol = Math.Min(0.5, Math.Sqrt(gnorm)) * gnorm, rr = Dot(r, r);
+        for (int k = 0; k < Math.Max(10, 2 * n); k++)
+        {
+            hv(x, p, hp);
+            products++;
+            double curv = Dot(p, hp);
+            if (!(curv > 1e-300 * Dot(p, p)))
+            {
+                if (k == 0) for (int i = 0; i < n; i++) d[i] = -g[i];
+                break;
+            }
+            double a = rr / curv;
+            for (int i = 0; i < n; i++) { d[i] += a * p[i]; r[i] += a * hp[i]; }
+            double rrNew = Dot(r, r);
+            if (Math.Sqrt(rrNew) <= tol) break;
+            double beta = rrNew / rr;
+            for (int i = 0; i < n; i++) p[i] = -r[i] + beta * p[i];
+            rr = rrNew;
+        }
+        return products;
     }
 
     /// <summary>d = -H⁻¹g by Cholesky, shifting H by τI (growing from 1e-8 of its diagonal) until it is positive definite.</summary>
