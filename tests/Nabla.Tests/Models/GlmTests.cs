@@ -101,6 +101,48 @@ public class GlmTests
         Close((double)rc["aic"]!, r.Aic + (family == Family.Gaussian ? 2 : 0), 1e-6, $"{name} AIC (R)");
     }
 
+    private static readonly JsonArray Edges = (JsonArray)JsonNode.Parse(File.ReadAllText(
+        Path.Combine(AppContext.BaseDirectory, "Models", "fixtures", "statsmodels_glm_edges.json")))!["cases"]!;
+
+    private static (double[] X, int N, int D, double[] Y, string[] Names, JsonObject Statsmodels) Edge(string name)
+    {
+        var c = Edges.Single(x => (string)x!["name"]! == name)!.AsObject();
+        var (x, n, d, y) = Data(c);
+        return (x, n, d, y, [.. c["features"]!.AsArray().Select(f => (string)f!)], c["statsmodels"]!.AsObject());
+    }
+
+    /// <summary>
+    /// Data where logistic regression has no (unique) estimate (fixtures/statsmodels_glm_edges.json, made by
+    /// make_glm_edge_fixtures.py): where statsmodels refuses, Nabla refuses and says which feature; where statsmodels
+    /// reports convergence to a meaningless or arbitrary estimate, Nabla warns or refuses and says why.
+    /// </summary>
+    [Fact]
+    public void Where_statsmodels_finds_perfect_separation_nabla_names_the_feature()
+    {
+        var (x, n, d, y, names, sm) = Edge("separated");
+        Assert.Equal("PerfectSeparationError", (string)sm["raised"]!);
+        var e = Assert.Throws<ArgumentException>(() => Glm.Fit(x, n, d, y, new GlmOptions { FeatureNames = names }));
+        Assert.StartsWith("perfect separation: x2 alone separates the classes (y = 1 exactly where x2 > ", e.Message);
+    }
+
+    [Fact]
+    public void Where_statsmodels_converges_on_quasi_separated_data_nabla_warns()
+    {
+        var (x, n, d, y, names, sm) = Edge("quasi-separated");
+        Assert.True((bool)sm["converged"]! && (double)sm["largest_coefficient"]! > 100); // "converged", to a coefficient of ~476
+        var r = Glm.Fit(x, n, d, y, new GlmOptions { FeatureNames = names });
+        Assert.Contains("quasi-complete separation: x1 separates the classes except where it equals 0; its coefficient and standard error are not reliable", r.Warnings);
+    }
+
+    [Fact]
+    public void Where_statsmodels_picks_one_of_many_answers_for_collinear_columns_nabla_names_the_dependency()
+    {
+        var (x, n, d, y, names, sm) = Edge("collinear");
+        Assert.True((bool)sm["converged"]! && ((JsonArray)sm["warnings"]!).Count == 0); // silently one of infinitely many
+        var e = Assert.Throws<ArgumentException>(() => Glm.Fit(x, n, d, y, new GlmOptions { FeatureNames = names }));
+        Assert.StartsWith("the columns are linearly dependent: x3 = 2*x1 - x2", e.Message);
+    }
+
     [Theory]
     [InlineData(new[] { 0.0, 1, 2, 1, 0, 1 }, Family.Binomial, "the binomial family needs a target of 0s and 1s; y is 2 in row 3")]
     [InlineData(new[] { 0.0, 1, 2.5, 1, 0, 1 }, Family.Poisson, "the Poisson family needs a target of counts (whole numbers ≥ 0); y is 2.5 in row 3")]
