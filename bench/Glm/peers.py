@@ -10,7 +10,7 @@ import numpy as np
 
 mode, folder, n, d, reps = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 X = np.fromfile(f"{folder}/logit_X.bin").reshape(n, d)
-y = np.fromfile(f"{folder}/logit_y.bin")
+y = np.fromfile(f"{folder}/{'pois_y' if mode.endswith('-poisson') else 'logit_y'}.bin")
 
 
 def median_time(f):
@@ -49,3 +49,19 @@ elif mode == "statsmodels":
     print(f"statsmodels_s {t:.3f}")
     print("statsmodels_iterations", r.mle_retvals["iterations"])
     print("statsmodels_w", r.params[0], r.params[1], r.params[2])
+elif mode == "sklearn-poisson":
+    from sklearn.linear_model import PoissonRegressor
+    fit = lambda: PoissonRegressor(alpha=0, tol=1e-8, max_iter=1000).fit(X, y)
+    fit()
+    t, m = median_time(fit)
+    print(f"sklearn_poisson_s {t:.3f}")
+    print("sklearn_poisson_iterations", int(m.n_iter_))
+    print("sklearn_poisson_w", m.intercept_, m.coef_[0], m.coef_[1])
+elif mode == "statsmodels-poisson":
+    import statsmodels.api as sm
+    Xc = sm.add_constant(X)
+    fit = lambda: sm.GLM(y, Xc, family=sm.families.Poisson()).fit()
+    t, r = median_time(fit)
+    print(f"statsmodels_poisson_s {t:.3f}")
+    print("statsmodels_poisson_iterations", r.fit_history["iteration"])
+    print("statsmodels_poisson_w", r.params[0], r.params[1], r.params[2])

@@ -30,6 +30,21 @@ OUT=$(mktemp)
       cat(sprintf('r_s %.3f\n', median(ts))); cat(sprintf('r_iterations %d\n', m\$iter)); cat(sprintf('r_w %.15g %.15g %.15g\n', m\$coefficients[1], m\$coefficients[2], m\$coefficients[3]))
       cat(sprintf('r_version %s\n', R.version.string))"
   else echo "r_s skipped"; fi
+  # Poisson counts on the same X.
+  [ -f "$DATA/pois_y.bin" ] && [ "$(stat -c %s "$DATA/pois_y.bin")" = "$((N * 8))" ] || $B poisson-gen "$DATA" "$N" "$D"
+  quiet
+  $B poisson "$DATA" "$N" "$D" "$REPS"
+  if /usr/bin/python3 -c "import sklearn" 2>/dev/null; then quiet; $PY sklearn-poisson "$DATA" "$N" "$D" "$REPS" | grep -v '^threads'; fi
+  if /usr/bin/python3 -c "import statsmodels" 2>/dev/null; then quiet; $PY statsmodels-poisson "$DATA" "$N" "$D" "$REPS" | grep -v '^threads'; fi
+  if command -v Rscript >/dev/null; then
+    quiet
+    OPENBLAS_NUM_THREADS=$T Rscript -e "
+      n <- $N; d <- $D
+      X <- matrix(readBin('$DATA/logit_X.bin', 'double', n * d), nrow = n, byrow = TRUE)
+      y <- readBin('$DATA/pois_y.bin', 'double', n)
+      ts <- c(); for (k in 1:$REPS) { t <- system.time(m <- glm.fit(cbind(1, X), y, family = poisson()))[['elapsed']]; ts <- c(ts, t) }
+      cat(sprintf('r_poisson_s %.3f\n', median(ts))); cat(sprintf('r_poisson_iterations %d\n', m\$iter)); cat(sprintf('r_poisson_w %.15g %.15g %.15g\n', m\$coefficients[1], m\$coefficients[2], m\$coefficients[3]))"
+  fi
   echo "# after: load $(cut -d' ' -f1 /proc/loadavg)"
 } | tee "$OUT"
 v() { grep -m1 "^$1 " "$OUT" | cut -d' ' -f2-; }
@@ -50,6 +65,18 @@ Run by \`bench/Glm/run.sh $N $D $REPS\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $T 
 
 Same coefficients (intercept, w₁, w₂): Nabla glm $(v nabla_glm_w); Nabla L-BFGS $(v nabla_fit_lbfgs_w);
 scikit-learn $(v sklearn_w); statsmodels $(v statsmodels_w); R $(v r_w).
+
+## Poisson regression, the same X, counts with a mean near 1.6
+
+| what | seconds | iterations | Nabla's time over it (goal) |
+|---|---|---|---|
+| **Nabla** \`Glm.Fit\` (family Poisson) | **$(v nabla_poisson_s)** | $(v nabla_poisson_iterations) | |
+| scikit-learn \`PoissonRegressor(alpha=0, tol=1e-8)\` (L-BFGS) | $(v sklearn_poisson_s) | $(v sklearn_poisson_iterations) | $(ratio "$(v nabla_poisson_s)" "$(v sklearn_poisson_s)") |
+| statsmodels \`GLM(family=Poisson()).fit()\` (IRLS) | $(v statsmodels_poisson_s) | $(v statsmodels_poisson_iterations) | $(ratio "$(v nabla_poisson_s)" "$(v statsmodels_poisson_s)") (goal ≤ 0.1, as for logistic) |
+| R \`glm.fit(family = poisson())\` (IRLS) | $(v r_poisson_s) | $(v r_poisson_iterations) | $(ratio "$(v nabla_poisson_s)" "$(v r_poisson_s)") |
+
+Same coefficients (intercept, w₁, w₂): Nabla $(v nabla_poisson_w); scikit-learn $(v sklearn_poisson_w);
+statsmodels $(v statsmodels_poisson_w); R $(v r_poisson_w).
 
 Raw output:
 

@@ -155,6 +155,46 @@ switch (args[0])
         Console.WriteLine($"nabla_fit_lbfgs_w {string.Join(" ", m.Minimizer["w"].Data.Take(3).Select(v => v.ToString("R", inv)))}");
         break;
     }
+    case "poisson-gen":
+    {
+        // Counts on the logistic benchmark's X: y ~ Poisson(exp(0.5 + X·w)) with w_j = sin(j+1)/8.
+        string dir = args[1];
+        int n = int.Parse(args[2]), d = int.Parse(args[3]);
+        var x = Read(Path.Combine(dir, "logit_X.bin"), (long)n * d);
+        var rng = new Random(20261203);
+        var w = Enumerable.Range(0, d).Select(j => Math.Sin(j + 1) / 8).ToArray();
+        using var fy = new BinaryWriter(File.Create(Path.Combine(dir, "pois_y.bin")));
+        for (int i = 0; i < n; i++)
+        {
+            double eta = 0.5;
+            for (int j = 0; j < d; j++) eta += w[j] * x[(long)i * d + j];
+            double lambda = Math.Exp(eta), l = Math.Exp(-lambda), p = 1;
+            int k = 0; // Knuth's method: the rates here are small
+            do { k++; p *= rng.NextDouble(); } while (p > l);
+            fy.Write((double)(k - 1));
+        }
+        break;
+    }
+    case "poisson":
+    {
+        string dir = args[1];
+        int n = int.Parse(args[2]), d = int.Parse(args[3]), reps = int.Parse(args[4]);
+        var x = Read(Path.Combine(dir, "logit_X.bin"), (long)n * d);
+        var y = Read(Path.Combine(dir, "pois_y.bin"), n);
+        Glm.Fit(x[..(1000 * d)], 1000, d, y[..1000], new GlmOptions { Family = Family.Poisson });
+        var times = new List<double>();
+        GlmResult? g = null;
+        for (int k = 0; k < reps; k++)
+        {
+            var sw = Stopwatch.StartNew();
+            g = Glm.Fit(x, n, d, y, new GlmOptions { Family = Family.Poisson });
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine($"nabla_poisson_s {Median(times):F3}");
+        Console.WriteLine($"nabla_poisson_iterations {g!.Iterations}");
+        Console.WriteLine($"nabla_poisson_w {string.Join(" ", g.Coefficients.Take(3).Select(c => c.Estimate.ToString("R", inv)))}");
+        break;
+    }
     case "csv":
     {
         string path = Path.Combine(args[1], "data.csv");
