@@ -10,8 +10,6 @@ public static class GlmReport
     private static string G(double v, int digits = 6) =>
         double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("G" + digits, CultureInfo.InvariantCulture);
 
-    private static string P(double p) => double.IsNaN(p) ? "nan" : p < 1e-300 ? "<1e-300" : p < 1e-4 ? p.ToString("0.0E+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
-
     public static string FamilyName(Family f) => f switch { Family.Binomial => "binomial (logit link)", Family.Poisson => "Poisson (log link)", _ => "Gaussian (identity link)" };
 
     public static void Table(GlmResult r, string target, TextWriter o)
@@ -22,16 +20,7 @@ public static class GlmReport
         o.WriteLine($"  log-likelihood = {G(r.LogLikelihood, 8)}   null log-likelihood = {G(r.NullLogLikelihood, 8)}   pseudo R² (McFadden) = {G(r.PseudoR2, 5)}");
         o.WriteLine($"  deviance = {G(r.Deviance, 8)}   null deviance = {G(r.NullDeviance, 8)}   AIC = {G(r.Aic, 8)}   BIC = {G(r.Bic, 8)}{(r.Family == Family.Gaussian ? $"   scale = {G(r.Scale, 6)}" : "")}");
         o.WriteLine();
-        int w = Math.Max(12, r.Coefficients.Max(t => t.Name.Length) + 2);
-        o.WriteLine($"{"",-12}".PadRight(w) + $"{"coef",13}{"std err",12}{"z",10}{"P>|z|",11}{"[0.025",13}{"0.975]",13}");
-        foreach (var t in r.Coefficients)
-            o.WriteLine(t.Name.PadRight(w) + $"{G(t.Estimate),13}{G(t.StdError, 4),12}{G(t.T, 4),10}{P(t.P),11}{G(t.Lower, 5),13}{G(t.Upper, 5),13}");
-        if (r.Warnings.Count > 0)
-        {
-            o.WriteLine();
-            o.WriteLine("warnings:");
-            foreach (var warning in r.Warnings) o.WriteLine($"  - {warning}");
-        }
+        RegressionReport.CoefficientTable(r.Coefficients, "z", r.Warnings, o);
     }
 
     /// <summary>

@@ -20,15 +20,21 @@ public static class RegressionReport
         o.WriteLine($"  R² = {G(r.RSquared, 5)}   adjusted R² = {G(r.AdjustedRSquared, 5)}   F = {G(r.FStatistic, 5)} (p = {(r.FPValue < 1e-300 ? "<1e-300" : G(r.FPValue, 3))}, {G(r.DfModel)} and {G(r.DfResid)} df)");
         o.WriteLine($"  residual standard error = {G(r.ResidualStdError, 5)} on {G(r.DfResid)} degrees of freedom");
         o.WriteLine();
-        int w = Math.Max(12, r.Table.Max(t => t.Name.Length) + 2);
-        o.WriteLine($"{"",-12}".PadRight(w) + $"{"coef",13}{"std err",12}{"t",10}{"P>|t|",11}{"[0.025",13}{"0.975]",13}");
-        foreach (var t in r.Table)
+        CoefficientTable(r.Table, "t", r.Warnings, o);
+    }
+
+    /// <summary>The coefficient table (estimate, standard error, the test statistic named <paramref name="stat"/>, p, 95% interval), then the warnings.</summary>
+    internal static void CoefficientTable(IReadOnlyList<CoefficientRow> rows, string stat, IReadOnlyList<string> warnings, TextWriter o)
+    {
+        int w = Math.Max(12, rows.Max(t => t.Name.Length) + 2);
+        o.WriteLine($"{"",-12}".PadRight(w) + $"{"coef",13}{"std err",12}{stat,10}{$"P>|{stat}|",11}{"[0.025",13}{"0.975]",13}");
+        foreach (var t in rows)
             o.WriteLine(t.Name.PadRight(w) + $"{G(t.Estimate),13}{G(t.StdError, 4),12}{G(t.T, 4),10}{P(t.P),11}{G(t.Lower, 5),13}{G(t.Upper, 5),13}");
-        if (r.Warnings.Count > 0)
+        if (warnings.Count > 0)
         {
             o.WriteLine();
             o.WriteLine("warnings:");
-            foreach (var warning in r.Warnings) o.WriteLine($"  - {warning}");
+            foreach (var warning in warnings) o.WriteLine($"  - {warning}");
         }
     }
 
