@@ -10,41 +10,38 @@ source bench/machine.sh
 N=${1:-1000000}; D=${2:-50}; REPS=${3:-3}
 DATA=${DATA:-/tmp/nabla-glm-bench}
 T=$(nproc)
-PY="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$T OMP_NUM_THREADS=$T /usr/bin/python3 bench/Glm/peers.py"
+# The peers' OpenBLAS on the kernel it should use on this CPU: forced to the CPU's family where DYNAMIC_ARCH fell back
+# to a generic one (bench/machine.sh decides; the kernel is printed with the results).
+CORE=${family:+OPENBLAS_CORETYPE=$family}
+PY="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $CORE OPENBLAS_NUM_THREADS=$T OMP_NUM_THREADS=$T /usr/bin/python3 bench/Glm/peers.py"
+# R's glm.fit (IRLS) on the benchmark's X with the given family and target file; prints <key>_s, _iterations, _w.
+r_fit() {
+  env -u OPENBLAS_CORETYPE $CORE OPENBLAS_NUM_THREADS=$T Rscript -e "
+    n <- $N; d <- $D
+    X <- matrix(readBin('$DATA/logit_X.bin', 'double', n * d), nrow = n, byrow = TRUE)
+    y <- readBin('$DATA/$2.bin', 'double', n)
+    ts <- c(); for (k in 1:$REPS) { t <- system.time(m <- glm.fit(cbind(1, X), y, family = $1()))[['elapsed']]; ts <- c(ts, t) }
+    cat(sprintf('$3_s %.3f\\n', median(ts))); cat(sprintf('$3_iterations %d\\n', m\$iter))
+    cat(sprintf('$3_w %.15g %.15g %.15g\\n', m\$coefficients[1], m\$coefficients[2], m\$coefficients[3]))"
+}
 dotnet build bench/Nabla.Fitting.Bench -c Release -v quiet --nologo >/dev/null
 B=bench/Nabla.Fitting.Bench/bin/Release/net10.0/Nabla.Fitting.Bench
 [ -f "$DATA/logit_X.bin" ] && [ "$(stat -c %s "$DATA/logit_X.bin")" = "$((N * D * 8))" ] || $B logit-gen "$DATA" "$N" "$D"
 OUT=$(mktemp)
 {
+  echo "openblas_kernel ${kernel:-unknown}${family:+ (generic: peers forced to $family)}"
   quiet
   $B logit "$DATA" "$N" "$D" "$REPS"
   if /usr/bin/python3 -c "import sklearn" 2>/dev/null; then quiet; $PY sklearn "$DATA" "$N" "$D" "$REPS"; else echo "sklearn_s skipped"; fi
   if /usr/bin/python3 -c "import statsmodels" 2>/dev/null; then quiet; $PY statsmodels "$DATA" "$N" "$D" "$REPS"; else echo "statsmodels_s skipped"; fi
-  if command -v Rscript >/dev/null; then
-    quiet
-    OPENBLAS_NUM_THREADS=$T Rscript -e "
-      n <- $N; d <- $D
-      X <- matrix(readBin('$DATA/logit_X.bin', 'double', n * d), nrow = n, byrow = TRUE)
-      y <- readBin('$DATA/logit_y.bin', 'double', n)
-      ts <- c(); for (k in 1:$REPS) { t <- system.time(m <- glm.fit(cbind(1, X), y, family = binomial()))[['elapsed']]; ts <- c(ts, t) }
-      cat(sprintf('r_s %.3f\n', median(ts))); cat(sprintf('r_iterations %d\n', m\$iter)); cat(sprintf('r_w %.15g %.15g %.15g\n', m\$coefficients[1], m\$coefficients[2], m\$coefficients[3]))
-      cat(sprintf('r_version %s\n', R.version.string))"
-  else echo "r_s skipped"; fi
+  if command -v Rscript >/dev/null; then quiet; r_fit binomial logit_y r; echo "r_version $(Rscript -e 'cat(R.version.string)')"; else echo "r_s skipped"; fi
   # Poisson counts on the same X.
   [ -f "$DATA/pois_y.bin" ] && [ "$(stat -c %s "$DATA/pois_y.bin")" = "$((N * 8))" ] || $B poisson-gen "$DATA" "$N" "$D"
   quiet
   $B poisson "$DATA" "$N" "$D" "$REPS"
   if /usr/bin/python3 -c "import sklearn" 2>/dev/null; then quiet; $PY sklearn-poisson "$DATA" "$N" "$D" "$REPS" | grep -v '^threads'; fi
   if /usr/bin/python3 -c "import statsmodels" 2>/dev/null; then quiet; $PY statsmodels-poisson "$DATA" "$N" "$D" "$REPS" | grep -v '^threads'; fi
-  if command -v Rscript >/dev/null; then
-    quiet
-    OPENBLAS_NUM_THREADS=$T Rscript -e "
-      n <- $N; d <- $D
-      X <- matrix(readBin('$DATA/logit_X.bin', 'double', n * d), nrow = n, byrow = TRUE)
-      y <- readBin('$DATA/pois_y.bin', 'double', n)
-      ts <- c(); for (k in 1:$REPS) { t <- system.time(m <- glm.fit(cbind(1, X), y, family = poisson()))[['elapsed']]; ts <- c(ts, t) }
-      cat(sprintf('r_poisson_s %.3f\n', median(ts))); cat(sprintf('r_poisson_iterations %d\n', m\$iter)); cat(sprintf('r_poisson_w %.15g %.15g %.15g\n', m\$coefficients[1], m\$coefficients[2], m\$coefficients[3]))"
-  fi
+  if command -v Rscript >/dev/null; then quiet; r_fit poisson pois_y r_poisson; fi
   echo "# after: load $(cut -d' ' -f1 /proc/loadavg)"
 } | tee "$OUT"
 v() { grep -m1 "^$1 " "$OUT" | cut -d' ' -f2-; }
