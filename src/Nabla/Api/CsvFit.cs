@@ -57,7 +57,6 @@ public static class CsvFit
         var (_, rows, cols) = CsvSource.Read(path, options.Target, options.Features, keepAll: true, keepSmall: false, progress: null, options.DecimalSeparator);
         var data = rows!;
         int n = data.N, d = data.D, off = options.Intercept ? 1 : 0, p = d + off;
-        if (n == 0) throw new CsvDataException($"'{path}' has no data rows");
         var design = new double[(long)n * p];
         for (int i = 0; i < n; i++)
         {

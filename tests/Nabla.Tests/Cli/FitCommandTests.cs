@@ -91,6 +91,14 @@ public sealed class FitCommandTests : IDisposable
     [InlineData(1, "error[bad_request]: lambda has no value: fit it (--wrt lambda), or give it one (--set lambda=… for a scalar, --at values.json)\n",
         "norm2(X*w-y)^2 + lambda*w'*w", "--wrt", "w")]
     [InlineData(1, "error[bad_request]: q is not a variable of norm2(X*w-y)^2\n", "norm2(X*w-y)^2", "--wrt", "q")]
+    [InlineData(1, "error[bad_request]: the data do not fix the size of u (vector n); give it a starting value with --at values.json\n",
+        "norm2(X*w-y)^2 + u'*u", "--wrt", "w", "--wrt", "u")]
+    [InlineData(2, "nabla fit: --set 'lambda=inf' must be name=number, e.g. --set lambda=0.1\n", "norm2(X*w-y)^2", "--wrt", "w", "--set", "lambda=inf")]
+    [InlineData(2, "nabla fit: --set takes finite numbers\n", "norm2(X*w-y)^2", "--wrt", "w", "--set", "lambda=Infinity")]
+    [InlineData(2, "nabla fit: --lower 'w' must be name=number, e.g. --lower w=0\n", "norm2(X*w-y)^2", "--wrt", "w", "--lower", "w")]
+    [InlineData(2, "nabla fit: --max-iterations must be at least 0\n", "norm2(X*w-y)^2", "--wrt", "w", "--max-iterations", "-1")]
+    [InlineData(2, "nabla fit: --tolerance must be at least 0\n", "norm2(X*w-y)^2", "--wrt", "w", "--tolerance", "-1")]
+    [InlineData(2, "nabla fit: --decimal takes '.' or ',', not ';'\n", "norm2(X*w-y)^2", "--wrt", "w", "--decimal", ";")]
     [InlineData(1, "error[domain_error]: the objective cannot be evaluated at the start: sum(log(X*w)) is not finite at the given values (an overflow, a division by zero or a value outside a function's domain); start elsewhere with --at values.json\n",
         "sum(log(X*w))", "--wrt", "w")]
     public void Mistakes_are_said(int code, string message, string objective, params string[] rest)
@@ -111,6 +119,22 @@ public sealed class FitCommandTests : IDisposable
         (rc, _, e) = CliRunner.Run("fit", "sum(softplus(-y.*(X*w)))", "--data", _csv, "--target", "churned", "--wrt", "w", "--lower", "w=0", "--method", "newton");
         Assert.Equal(1, rc);
         Assert.Equal("error[unsupported]: Newton's method does not take bounds here: use Method.Lbfgs (projected) or GradientDescent\n", e.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void The_data_and_the_target_are_required_and_the_rows_must_be_there()
+    {
+        var (rc, _, e) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--target", "churned", "--wrt", "w");
+        Assert.Equal(2, rc);
+        Assert.Equal("nabla fit: --data is required: the CSV file\n", e.Replace("\r", ""));
+        (rc, _, e) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", _csv, "--wrt", "w");
+        Assert.Equal(2, rc);
+        Assert.Equal("nabla fit: --target is required: the column that becomes y\n", e.Replace("\r", ""));
+        string empty = Path.Combine(_dir.FullName, "empty.csv");
+        File.WriteAllText(empty, "x1,x2,churned\n");
+        (rc, _, e) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", empty, "--target", "churned", "--wrt", "w");
+        Assert.Equal(1, rc);
+        Assert.Equal($"error: the file '{empty}' has a header but no data rows\n", e.Replace("\r", ""));
     }
 
     [Fact]

@@ -57,6 +57,14 @@ public sealed class GlmCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_csv_is_required()
+    {
+        var (rc, _, e) = CliRunner.Run("glm", "--target", "y", "--family", "poisson");
+        Assert.Equal(2, rc);
+        Assert.Equal("nabla glm: give the CSV file: nabla glm data.csv --target y --family binomial\n", e.Replace("\r", ""));
+    }
+
+    [Fact]
     public void Explain_shows_what_nabla_derives()
     {
         var (rc, o, _) = CliRunner.Run("glm", "--family", "binomial", "--explain");
@@ -87,6 +95,8 @@ public sealed class GlmCommandTests : IDisposable
     [Theory]
     [InlineData(2, "nabla glm: --family is required: binomial, poisson or gaussian\n", "--target", "y")]
     [InlineData(2, "nabla glm: --target is required: the column to model\n", "--family", "poisson")]
+    [InlineData(2, "nabla glm: --output needs --predict: the CSV to predict for\n", "--target", "y", "--family", "poisson", "--output", "/tmp/nabla-glm-out.csv")]
+    [InlineData(2, "nabla glm: --decimal takes '.' or ',', not ';'\n", "--target", "y", "--family", "poisson", "--decimal", ";")]
     [InlineData(1, "error: the binomial family needs a target of 0s and 1s; y is 3 in row 1\n", "--target", "y", "--family", "binomial")]
     public void Mistakes_are_said(int code, string message, params string[] rest)
     {

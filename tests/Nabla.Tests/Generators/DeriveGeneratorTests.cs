@@ -148,6 +148,14 @@ public class DeriveGeneratorTests
         "NABLA005 (8,6)-(8,53): Vars entry 'A: tensor': bad type 'tensor': the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n)")]
     [InlineData("""[Derive("A*X", Wrt = "X", Kind = "jacobian")] public static partial (Tensor, Tensor) F(Tensor A, Tensor X);""",
         "NABLA006 (8,6)-(8,49): the jacobian with respect to X has only an index form; code is generated for matrix-form results")]
+    [InlineData("""[Derive("x'*x", Wrt = "x")] public static partial (double, Tensor) F(ref Tensor x);""",
+        "NABLA002 (8,85)-(8,86): parameter 'x' is passed by ref; [Derive] takes its inputs by value and returns its results")]
+    [InlineData("""[Derive("", Wrt = "x")] public static partial (double, Tensor) F(Tensor x);""",
+        "NABLA001 (8,13)-(8,15): the expression is empty")]
+    [InlineData("""[Derive("x'*A*x", Wrt = "x", Vars = "A symmetric")] public static partial (double, Tensor) F(Tensor A, Tensor x);""",
+        "NABLA005 (8,6)-(8,55): Vars entry 'A symmetric' must be name: type, e.g. \"A: symmetric\"")]
+    [InlineData("""[Derive("x'*x", Wrt = "x")] public static partial (double, Tensor) F(Tensor x, IBlas a, IBlas b);""",
+        "NABLA002 (8,99)-(8,100): F takes one IBlas at most")]
     public void Mistakes_are_compiler_errors_where_they_are(string method, string expected)
     {
         var (_, said) = Run(User("    " + method));

@@ -43,5 +43,7 @@ public class GeneratedInTheBuildTests
     {
         var e = Assert.Throws<ArgumentException>(() => GeneratedInTheBuild.RidgeLogistic(Tensor.Vector(1, 2), Tensor.Vector(1, 2), Tensor.Vector(1, 2), 0.1));
         Assert.StartsWith("X must be a matrix (n, m), got a vector of 2", e.Message);
+        e = Assert.Throws<ArgumentException>(() => GeneratedInTheBuild.RidgeLogistic(Tensor.Matrix(new double[6], 3, 2), Tensor.Vector(1, 2, 3), Tensor.Vector(1, 2, 3), 0.1));
+        Assert.StartsWith("w must be a vector (m) with m = 2, got 3", e.Message);
     }
 }

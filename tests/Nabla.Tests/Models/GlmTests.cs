@@ -156,6 +156,22 @@ public class GlmTests
     }
 
     [Fact]
+    public void Too_few_rows_all_zero_counts_and_wrong_lengths_are_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Glm.Fit([0.1, 0.2, 0.3, 0.4], 2, 2, [0, 1]));
+        Assert.Equal("2 rows cannot fit 3 coefficients: a GLM needs more rows than coefficients", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Glm.Fit([0.1, 0.2, 0.3, 0.4], 4, 1, [0, 0, 0, 0], new GlmOptions { Family = Family.Poisson }));
+        Assert.Equal("y is 0 in every row: the Poisson rate's maximum-likelihood estimate is 0, where the log link is -∞", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Glm.Fit([0.1, 0.2, 0.3], 4, 1, [0, 1, 0, 1]));
+        Assert.Equal("3 feature values and 4 targets for 4 rows of 1 features", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Glm.Fit([], 0, 1, []));
+        Assert.Equal("there are no rows to fit", e.Message);
+        var r = Glm.Fit([0.1, -0.4, 0.3, 0.9, -0.2, 0.5, 0.0, -0.7], 8, 1, [0, 1, 1, 0, 0, 1, 1, 0]);
+        e = Assert.Throws<ArgumentException>(() => r.Predict([1.0, 2.0]));
+        Assert.Equal("2 feature values for 1 features", e.Message);
+    }
+
+    [Fact]
     public void Perfect_separation_names_the_feature()
     {
         double[] x = [0.5, 3.0, -1.0, 2.0, 0.2, 1.0, 0.1, 2.5, -0.5, 1.1, 0.7, -2.0, 0.3, 1.5, 0.9, 0.6];

@@ -168,6 +168,18 @@ public class MinimizerTests
     }
 
     [Fact]
+    public void A_symmetric_variable_and_a_variable_without_a_start_are_refused()
+    {
+        var f = NablaMath.Parse("x'*S*x + norm2(S)^2", new Dictionary<string, string> { ["S"] = "symmetric" });
+        var start = new Dictionary<string, Tensor> { ["x"] = Tensor.Vector(1, 2), ["S"] = Tensor.Matrix(new double[] { 1, 0, 0, 1 }, 2, 2) };
+        var e = Assert.Throws<NablaException>(() => f.Minimize(["S"], start));
+        Assert.Equal("S is symmetric: minimising over a symmetric matrix (keeping it symmetric) is not supported yet; declare it a matrix", e.Diagnostic.Message);
+        var g = NablaMath.Parse("x'*x");
+        e = Assert.Throws<NablaException>(() => g.Minimize(["x", "z"], new Dictionary<string, Tensor> { ["x"] = Tensor.Vector(1, 2) }));
+        Assert.Equal("no starting value for z", e.Diagnostic.Message);
+    }
+
+    [Fact]
     public void Newton_over_two_variables_uses_the_mixed_second_derivatives()
     {
         // Rosenbrock in a and b: the cross term -400a appears only in the mixed block; Newton converges in a few dozen steps.
