@@ -29,6 +29,7 @@ public sealed class GramAccumulator
     private readonly double[] _g; // _mPad × _mPad, upper triangle accumulated
     private readonly object _lock = new();
     private double[]? _shift;     // d + 1 entries: the features' shift, then y's
+    private bool _weighted;       // rows came with weights: the ones column's sum is Σ w
 
     public GramAccumulator(int features)
     {
@@ -76,10 +77,23 @@ public sealed class GramAccumulator
     public ReadOnlySpan<double> Shift => _shift ?? new double[_d + 1];
 
     /// <summary>Adds <paramref name="rows"/> rows of the row-major <paramref name="x"/> (rows × d) with targets <paramref name="y"/>.</summary>
-    public void Add(double[] x, double[] y, int rows)
+    public void Add(double[] x, double[] y, int rows) => Add(x, y, rows, null);
+
+    /// <summary>
+    /// Adds rows with weights w &gt; 0 (weighted least squares): each augmented row is scaled by √w, so the sums are
+    /// Σ w, Σ w·x, Σ w·x·x' — and <see cref="Result"/> gives the weighted means and centred cross-products.
+    /// </summary>
+    public void Add(double[] x, double[] y, int rows, double[]? weights)
     {
         if (rows == 0) return;
         if (x.Length < (long)rows * _d || y.Length < rows) throw new ArgumentException("x or y is shorter than rows × d");
+        if (weights is not null)
+        {
+            if (Rows > 0 && !_weighted) throw new InvalidOperationException("rows with weights after rows without");
+            if (weights.Length < rows) throw new ArgumentException("fewer weights than rows");
+            _weighted = true;
+        }
+        else if (_weighted) throw new InvalidOperationException("rows without weights after rows with");
         if (_shift is null)
         {
             var s = new double[_mPad];
@@ -92,14 +106,14 @@ public sealed class GramAccumulator
         if (blocks == 1 || (long)rows * _mPad * _mPad < 1 << 20)
         {
             var st = NewState();
-            for (int b = 0; b < blocks; b++) Block(x, y, rows, b, shift, st);
+            for (int b = 0; b < blocks; b++) Block(x, y, rows, b, shift, st, weights);
             Merge(st.Acc);
         }
         else
         {
             Parallel.For(0, blocks,
                 NewState,
-                (b, _, st) => { Block(x, y, rows, b, shift, st); return st; },
+                (b, _, st) => { Block(x, y, rows, b, shift, st, weights); return st; },
                 st => Merge(st.Acc));
         }
         Rows += rows;
@@ -120,7 +134,7 @@ public sealed class GramAccumulator
     /// Packs rows [b·128, …) as z = [x - s, 1, y - s_y, 0…], row-major with 8-column panels side by side, and
     /// accumulates the upper-triangle tiles with the widest kernel the CPU has (or the one <see cref="Kernel"/> forces).
     /// </summary>
-    private void Block(double[] x, double[] y, int rows, int b, double[] shift, State st)
+    private void Block(double[] x, double[] y, int rows, int b, double[] shift, State st, double[]? weights = null)
     {
         int r0 = b * BlockRows, kb = Math.Min(BlockRows, rows - r0);
         int panels = _mPad / W, d = _d;
@@ -130,6 +144,12 @@ public sealed class GramAccumulator
             : Kernel is 0 or 256 && Fma.IsSupported && Vector256.IsHardwareAccelerated ? 256 : 1;
         int rs = GramKernels.RowStride(_mPad), ps = W; // packed row-major: row i of panel p starts at i·rs + p·8
         GramKernels.Pack(x.AsSpan(r0 * d, kb * d), y.AsSpan(r0, kb), shift, d, kb, rs, pack, simd);
+        if (weights is not null)
+            for (int i = 0; i < kb; i++)
+            {
+                double sw = Math.Sqrt(weights[r0 + i]);
+                foreach (ref double v in pack.Slice(i * rs, _mPad)) v *= sw;
+            }
         if (simd == 512) GramKernels.Tiles512(pack, kb, rs, ps, panels, acc, _mPad);
         else if (simd == 256) GramKernels.Tiles256(pack, kb, rs, ps, panels, acc, _mPad);
         else GramKernels.TilesScalar(pack, kb, rs, ps, acc, _mPad);
@@ -147,19 +167,20 @@ public sealed class GramAccumulator
         int Z(int j) => j < d ? j : d + 1;
         double G(int i, int j) => i <= j ? _g[i * _mPad + j] : _g[j * _mPad + i];
         var s = Shift.ToArray();
-        var ms = new double[d + 1]; // shifted means Σ (z - s) / n; the true means add s back
-        for (int j = 0; j < d + 1; j++) ms[j] = n == 0 ? 0 : G(one, Z(j)) / n;
+        double total = _weighted ? G(one, one) : n; // Σ w, or n
+        var ms = new double[d + 1]; // shifted means Σ w (z - s) / Σ w; the true means add s back
+        for (int j = 0; j < d + 1; j++) ms[j] = n == 0 ? 0 : G(one, Z(j)) / total;
         var centred = new double[(d + 1) * (d + 1)];
         for (int i = 0; i < d + 1; i++)
             for (int j = i; j < d + 1; j++)
             {
-                double v = G(Z(i), Z(j)) - n * ms[i] * ms[j];
+                double v = G(Z(i), Z(j)) - total * ms[i] * ms[j];
                 centred[i * (d + 1) + j] = v;
                 centred[j * (d + 1) + i] = v;
             }
         var means = new double[d + 1];
         for (int j = 0; j < d + 1; j++) means[j] = s[j] + ms[j];
-        return new GramSums(n, d, means, centred);
+        return new GramSums(n, d, means, centred) { W = total };
     }
 }
 
@@ -169,6 +190,11 @@ public sealed class GramAccumulator
 /// </summary>
 public sealed record GramSums(long N, int D, double[] Means, double[] Centred)
 {
+    /// <summary>The total weight: n, or Σ w for weighted rows (the means and cross-products are then weighted).</summary>
+    public double W { get; init; } = N;
+
+    public bool Weighted => W != N;
+
     public double C(int i, int j) => Centred[i * (D + 1) + j];
 
     /// <summary>The Gram matrix of the design (with a leading ones column when <paramref name="intercept"/>) and its product with y.</summary>
@@ -180,15 +206,15 @@ public sealed record GramSums(long N, int D, double[] Means, double[] Centred)
         double yb = Means[d];
         for (int i = 0; i < d; i++)
         {
-            for (int j = 0; j < d; j++) g[(i + o) * p + j + o] = C(i, j) + N * Means[i] * Means[j];
-            xty[i + o] = C(i, d) + N * Means[i] * yb;
+            for (int j = 0; j < d; j++) g[(i + o) * p + j + o] = C(i, j) + W * Means[i] * Means[j];
+            xty[i + o] = C(i, d) + W * Means[i] * yb;
         }
         if (intercept)
         {
-            g[0] = N;
-            for (int j = 0; j < d; j++) g[j + 1] = g[(j + 1) * p] = N * Means[j];
-            xty[0] = N * yb;
+            g[0] = W;
+            for (int j = 0; j < d; j++) g[j + 1] = g[(j + 1) * p] = W * Means[j];
+            xty[0] = W * yb;
         }
-        return (g, xty, C(d, d) + N * yb * yb);
+        return (g, xty, C(d, d) + W * yb * yb);
     }
 }

@@ -14,6 +14,8 @@ public static class ErrorCodes
     public const string Unsupported = "unsupported";
     public const string DomainError = "domain_error";
     public const string LimitExceeded = "limit_exceeded";
+    /// <summary>A malformed model formula (contract v1.4), with the place.</summary>
+    public const string FormulaError = "formula_error";
     /// <summary>A bug in Nabla (contract v1.1): the request was fine, the engine failed; please report it.</summary>
     public const string InternalError = "internal_error";
 }

@@ -36,10 +36,19 @@ public sealed record GlmOptions
 
     /// <summary>The backend the value, gradient and Hessian are computed on (OpenBLAS where it loads, else managed, when null).</summary>
     public IBlas? Backend { get; init; }
+
+    /// <summary>The intercept's name: "(intercept)", or statsmodels' "Intercept" for formula fits.</summary>
+    public string InterceptName { get; init; } = "(intercept)";
+
+    /// <summary>Classical (the inverse Hessian), or a sandwich: HC0, HC1, cluster.</summary>
+    public CovarianceOptions? Covariance { get; init; }
+
+    /// <summary>The cluster of each row (0-based) and their number, for cluster-robust errors.</summary>
+    public (int[] Ids, int Count)? Clusters { get; init; }
 }
 
 /// <summary>A fitted generalised linear model with the summary statsmodels' GLM and R's glm print.</summary>
-public sealed class GlmResult
+public sealed record GlmResult
 {
     public required Family Family { get; init; }
     public required IReadOnlyList<string> Names { get; init; }
@@ -67,6 +76,18 @@ public sealed class GlmResult
     public required IReadOnlyList<string> FeatureNames { get; init; }
 
     public required bool HasIntercept { get; init; }
+
+    /// <summary>"nonrobust", "HC0", "HC1", "HC2", "HC3" or "cluster".</summary>
+    public string Covariance { get; init; } = "nonrobust";
+
+    /// <summary>For cluster-robust errors: the column and the number of clusters.</summary>
+    public (string Column, int Groups)? Clusters { get; init; }
+
+    /// <summary>Rows left out for missing values (formula fits).</summary>
+    public int Dropped { get; init; }
+
+    /// <summary>The formula fitted, when the model came from one.</summary>
+    public string? Formula { get; init; }
 
     /// <summary>The mean response at these feature values: a probability (binomial), a rate (Poisson), a value (Gaussian).</summary>
     public double Predict(ReadOnlySpan<double> features)
@@ -123,7 +144,7 @@ public static class Glm
         string target = o.TargetName ?? "y";
         CheckSupport(o.Family, y, target);
         int off = o.Intercept ? 1 : 0, p = d + off;
-        var names = o.Intercept ? ["(intercept)", .. features] : features;
+        var names = o.Intercept ? [o.InterceptName, .. features] : features;
         if (n <= p) throw new ArgumentException($"{n} rows cannot fit {p} coefficients: a GLM needs more rows than coefficients");
         // Dependent columns have no unique coefficients: the least-squares analysis of the same design names them.
         var ols = LinearRegression.Fit(x, n, d, y, new RegressionOptions { Intercept = o.Intercept, FeatureNames = features, TargetName = target, Solver = Solver.Normal });
@@ -195,11 +216,39 @@ public static class Glm
         var chol = Cholesky.Factor(h, p, 0);
         var cov = chol.Rank == p ? chol.Inverse() : null;
         if (cov is null) warnings.Add("the Hessian at the estimate is singular: no standard errors");
+        var covType = o.Covariance ?? CovarianceOptions.Classical;
+        double seScale = scale;
+        if (covType.Type is CovarianceType.HC2 or CovarianceType.HC3)
+            throw new ArgumentException($"{covType.Label} is defined here for least squares only; for a GLM use --cov HC0, HC1 or cluster:column (statsmodels' GLM silently answers HC2 and HC3 with HC0)");
+        if (cov is not null && covType.Type != CovarianceType.Nonrobust)
+        {
+            if (covType.Type == CovarianceType.Cluster && (o.Clusters is null || o.Clusters.Value.Count < 2))
+                throw new ArgumentException($"cluster-robust errors need at least 2 clusters; '{covType.ClusterColumn}' has {o.Clusters?.Count ?? 0} in the rows used");
+            // the score of row i is (y_i - μ_i)·x̃_i for these canonical links; the Hessian's weight μ'(η) weighs the leverage
+            var mu = new double[n];
+            var var = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double e = eta[i];
+                (mu[i], var[i]) = o.Family switch
+                {
+                    Family.Binomial => (e >= 0 ? 1 / (1 + Math.Exp(-e)) : Math.Exp(e) / (1 + Math.Exp(e)), 0),
+                    Family.Poisson => (Math.Exp(e), 0),
+                    _ => (e, 1),
+                };
+                if (o.Family == Family.Binomial) var[i] = mu[i] * (1 - mu[i]);
+                if (o.Family == Family.Poisson) var[i] = mu[i];
+            }
+            // the loss is the negative log-likelihood (Gaussian: RSS/2), so the inverse Hessian is the bread for every family
+            cov = Sandwich.Covariance(n, p, p, cov, (from, count, dest) => Array.Copy(design, (long)from * p, dest, 0, (long)count * p),
+                i => y[i] - mu[i], i => var[i], covType.Type, o.Clusters);
+            seScale = 1;
+        }
         const double z975 = 1.959963984540054;
         var rows = new List<CoefficientRow>();
         for (int j = 0; j < p; j++)
         {
-            double se = cov is null ? double.NaN : Math.Sqrt(scale * cov[j * p + j]);
+            double se = cov is null ? double.NaN : Math.Sqrt(seScale * cov[j * p + j]);
             double z = coef[j] / se;
             rows.Add(new CoefficientRow(names[j], coef[j], se, z, NormalTwoSided(z), coef[j] - z975 * se, coef[j] + z975 * se));
         }
@@ -211,6 +260,8 @@ public static class Glm
             Iterations = run.Iterations, Converged = converged, Warnings = warnings,
             Derivation = (LossOf(o.Family), ResultText.Readable(gradient), ResultText.Readable(hessian)),
             FeatureNames = features, HasIntercept = o.Intercept,
+            Covariance = covType.Label,
+            Clusters = covType.Type == CovarianceType.Cluster ? (covType.ClusterColumn!, o.Clusters!.Value.Count) : null,
         };
     }
 

@@ -62,18 +62,18 @@ public static class LinearRegression
     /// <summary>Fits from the sufficient statistics alone (streamed data): the normal-equations route.</summary>
     public static RegressionResult FromSums(GramSums sums, RegressionOptions? options = null) => Solve(sums, null, options ?? new RegressionOptions());
 
-    internal static RegressionResult Solve(GramSums g, RowData? data, RegressionOptions o)
+    internal static RegressionResult Solve(GramSums g, RowData? data, RegressionOptions o, Func<double[], double>? exactRss = null)
     {
         int d = g.D, off = o.Intercept ? 1 : 0, p = d + off;
         if (g.N == 0) throw new ArgumentException("there are no rows to fit");
         if (!(o.Ridge >= 0) || double.IsInfinity(o.Ridge)) throw new ArgumentException($"ridge must be a finite λ ≥ 0, not {o.Ridge}");
         var features = o.FeatureNames?.ToList() ?? [.. Enumerable.Range(1, d).Select(j => $"x{j}")];
         if (features.Count != d) throw new ArgumentException($"{features.Count} feature names for {d} features");
-        var names = o.Intercept ? ["(intercept)", .. features] : features;
+        var names = o.Intercept ? [o.InterceptName, .. features] : features;
         var (graw, xty, yty) = g.Design(o.Intercept);
         CheckRange(g, graw, yty, o.Intercept, features, o.TargetName ?? "y");
         var rms = new double[p];
-        for (int j = 0; j < p; j++) rms[j] = Math.Sqrt(Math.Max(graw[j * p + j], 0) / g.N);
+        for (int j = 0; j < p; j++) rms[j] = Math.Sqrt(Math.Max(graw[j * p + j], 0) / g.W);
 
         // the Gram analysis: centred (with an intercept) or raw cross-products, rank revealed left to right
         var m = new double[d * d];
@@ -121,7 +121,8 @@ public static class LinearRegression
         var dependencies = Dependencies.FromNullVectors(sol.Nulls, names, rms);
         // RSS from the sums loses about log10(Σ(y-ȳ)²/RSS) digits; recompute it from the rows where that matters
         double rss = GramRss(g, sol.W, o.Intercept, graw, xty, yty);
-        if (data is not null && (sol.Solver != "normal" || sol.Nulls.Count > 0 || !(rss > 1e-6 * (g.C(d, d) + (o.Intercept ? 0 : g.N * g.Means[d] * g.Means[d])))))
+        if (exactRss is not null) rss = exactRss(sol.W);
+        else if (data is not null && (sol.Solver != "normal" || sol.Nulls.Count > 0 || !(rss > 1e-6 * (g.C(d, d) + (o.Intercept ? 0 : g.W * g.Means[d] * g.Means[d])))))
             rss = data.Rss(sol.W, o.Intercept);
         return Summaries.Build(g, o, names, features, sol, dependencies, rss, scaledCond);
     }
@@ -140,7 +141,7 @@ public static class LinearRegression
             double squares = j < d ? graw[(j + off) * p + j + off] : yty;
             if (!double.IsFinite(mean) || !double.IsFinite(squares) || g.Centred.Any(c => !double.IsFinite(c)) && !double.IsFinite(g.C(j, j)))
                 throw new ArgumentException($"the values of '{name}' are too large for double precision: their squares overflow; divide the column by a power of ten (such as 1e150) and fit again");
-            if (mean != 0 && squares < 1e-290 * g.N)
+            if (mean != 0 && squares < 1e-290 * g.W)
                 throw new ArgumentException($"the values of '{name}' are too small for double precision (about {Math.Abs(mean):E1}): their squares underflow; multiply the column by a power of ten (such as 1e150) and fit again");
         }
         if (g.Centred.Any(c => !double.IsFinite(c)))
@@ -152,7 +153,7 @@ public static class LinearRegression
     {
         int d = g.D, off = intercept ? 1 : 0, p = d + off;
         var rhs = new double[d];
-        for (int j = 0; j < d; j++) rhs[j] = intercept ? g.C(j, d) : g.C(j, d) + g.N * g.Means[j] * g.Means[d];
+        for (int j = 0; j < d; j++) rhs[j] = intercept ? g.C(j, d) : g.C(j, d) + g.W * g.Means[j] * g.Means[d];
         var slopes = chol.Solve(rhs);
         var w = new double[p];
         slopes.CopyTo(w, off);
@@ -195,7 +196,7 @@ public static class LinearRegression
                 var cm = new double[d];
                 for (int i = 0; i < d; i++)
                     for (int j = 0; j < d; j++) cm[i] += inv[i * d + j] * g.Means[j];
-                double v00 = 1.0 / g.N;
+                double v00 = 1.0 / g.W;
                 for (int i = 0; i < d; i++) { v00 += g.Means[i] * cm[i]; cov[(i + 1) * p] = cov[i + 1] = -cm[i]; }
                 cov[0] = v00;
             }

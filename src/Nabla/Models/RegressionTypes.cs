@@ -34,6 +34,9 @@ public sealed record RegressionOptions
     /// <summary>The target's name, for messages ("y" when absent).</summary>
     public string? TargetName { get; init; }
 
+    /// <summary>The intercept's name in the table: "(intercept)", or "Intercept" (statsmodels' name) for formula fits.</summary>
+    public string InterceptName { get; init; } = "(intercept)";
+
     public static Solver ParseSolver(string s) => s.ToLowerInvariant() switch
     {
         "auto" => Solver.Auto,
@@ -74,7 +77,7 @@ public sealed record Dependency(string Column, IReadOnlyList<(string Name, doubl
 }
 
 /// <summary>A fitted linear model and its statsmodels-style summary.</summary>
-public sealed class RegressionResult
+public sealed record RegressionResult
 {
     /// <summary>Feature coefficients, in feature order (the intercept is separate).</summary>
     public required double[] Coefficients { get; init; }
@@ -114,6 +117,27 @@ public sealed class RegressionResult
 
     public required IReadOnlyList<Dependency> Dependencies { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>The unscaled covariance (D'WD)⁻¹ of the design's columns (intercept first), p×p; null where there is none (ridge, gd).</summary>
+    internal double[]? Bread { get; init; }
+
+    /// <summary>How the standard errors were computed: "nonrobust", "HC0"…"HC3", or "cluster".</summary>
+    public string Covariance { get; init; } = "nonrobust";
+
+    /// <summary>For cluster-robust errors: the column and the number of clusters.</summary>
+    public (string Column, int Groups)? Clusters { get; init; }
+
+    /// <summary>Rows left out for missing values (formula fits).</summary>
+    public int Dropped { get; init; }
+
+    /// <summary>The formula fitted, when the model came from one.</summary>
+    public string? Formula { get; init; }
+
+    /// <summary>The column of weights (weighted least squares), or null.</summary>
+    public string? WeightsColumn { get; init; }
+
+    /// <summary>The test statistic of the table: "t" (classical), "z" (robust: the normal distribution, as statsmodels uses).</summary>
+    public string Statistic => Covariance == "nonrobust" ? "t" : "z";
 
     /// <summary>The prediction for one row of features.</summary>
     public double Predict(ReadOnlySpan<double> features)

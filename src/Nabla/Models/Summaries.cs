@@ -4,16 +4,36 @@ namespace Nabla.Models;
 /// <summary>The statsmodels-style summary of a solution: standard errors, t, p, intervals, R², F, warnings.</summary>
 internal static class Summaries
 {
+    /// <summary>
+    /// Whether the ones vector lies in the span of the columns (e.g. every level of a categorical coded in full, as
+    /// y ~ 0 + C(city)): then, as statsmodels' k_constant, R² is centred and the constant is not counted in df_model.
+    /// ‖1 - X·a‖² = Σw - m'·(X'X)⁻¹·m with m = X'·1, from the sums.
+    /// </summary>
+    private static bool ImplicitConstant(GramSums g)
+    {
+        int d = g.D;
+        if (d == 0) return false;
+        var (graw, _, _) = g.Design(false);
+        var m = new double[d];
+        for (int j = 0; j < d; j++) m[j] = g.W * g.Means[j];
+        var chol = LinearAlgebra.Cholesky.Factor((double[])graw.Clone(), d, 1e-12);
+        if (chol.Dependent.Count > 0) return false;
+        var a = chol.Solve(m);
+        double r = g.W;
+        for (int j = 0; j < d; j++) r -= m[j] * a[j];
+        return r <= 1e-10 * g.W;
+    }
+
     public static RegressionResult Build(GramSums g, RegressionOptions o, List<string> names, List<string> features,
         Solution sol, List<Dependency> dependencies, double rss, double scaledCond)
     {
         int d = g.D, off = o.Intercept ? 1 : 0, p = d + off;
         long n = g.N;
         // statsmodels counts a constant column among the features as a constant too (k_constant)
-        bool hasConstant = o.Intercept || Enumerable.Range(0, d).Any(j => g.C(j, j) <= 1e-14 * (g.C(j, j) + n * g.Means[j] * g.Means[j]) && g.Means[j] != 0);
+        bool hasConstant = o.Intercept || Enumerable.Range(0, d).Any(j => g.C(j, j) <= 1e-14 * (g.C(j, j) + g.W * g.Means[j] * g.Means[j]) && g.Means[j] != 0) || ImplicitConstant(g);
         double dfResid = n - sol.Rank;
         double dfModel = sol.Rank - (hasConstant ? 1 : 0);
-        double tss = hasConstant ? g.C(d, d) : g.C(d, d) + n * g.Means[d] * g.Means[d];
+        double tss = hasConstant ? g.C(d, d) : g.C(d, d) + g.W * g.Means[d] * g.Means[d];
         double r2 = 1 - rss / tss;
         double adj = 1 - (n - (hasConstant ? 1 : 0)) / dfResid * (1 - r2);
         double sigma2 = rss / dfResid;
@@ -75,6 +95,7 @@ internal static class Summaries
             Solver = sol.Solver,
             Dependencies = dependencies,
             Warnings = warnings,
+            Bread = sol.Cov,
         };
     }
 }
