@@ -32,17 +32,24 @@ public static class FitCommand
         var tol = new Option<double>("--tolerance") { Description = "Converged when the gradient's largest entry is at most this (default 1e-8).", DefaultValueFactory = _ => 1e-8 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: parameters, value, gradient_norm, iterations, evaluations, converged, reason, message." };
         var decimalSep = new Option<string>("--decimal") { Description = "The decimal separator of the numbers: '.' (default) or ','.", DefaultValueFactory = _ => "." };
+        var formula = new Option<string?>("--formula") { Description = "A model formula whose design becomes X (the Intercept column first when it has one) and whose response becomes y, e.g. \"churned ~ tenure + C(plan)\" (instead of --target/--features/--intercept)." };
+        var plot = new Option<string?>("--plot") { Description = "Write the loss and the gradient's size per iteration as a PNG." };
+        var frameOptions = new FrameCliOptions();
         var cmd = new Command("fit", "Fit any differentiable objective to a CSV by gradient descent, L-BFGS or Newton on Nabla's own derivatives.")
         {
-            objective, data, target, features, intercept, wrt, set, lower, upper, at, method, maxIt, tol, json, decimalSep,
+            objective, data, target, features, intercept, wrt, set, lower, upper, at, method, maxIt, tol, json, decimalSep, formula, plot,
         };
+        frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string text = p.GetValue(objective)!;
             string? path = p.GetValue(data), y = p.GetValue(target);
             var names = p.GetValue(wrt) ?? [];
             string? usage = path is null ? "--data is required: the CSV file"
-                : y is null ? "--target is required: the column that becomes y"
+                : y is null && p.GetValue(formula) is null ? "--target is required: the column that becomes y (or give --formula \"y ~ x1 + x2\")"
+                : y is not null && p.GetValue(formula) is not null ? "--formula names y itself; leave out --target (and --features, --intercept)"
+                : p.GetValue(plot) is { } pl && !pl.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? $"--plot '{pl}' must be a .png file"
+                : p.GetValue(plot) is { } pl2 && RegressCommand.OutputProblem(pl2, path) is { } plotProblem ? plotProblem.Replace("--output", "--plot")
                 : names.Length == 0 ? "--wrt is required: the variable to fit, e.g. --wrt w"
                 : p.GetValue(maxIt) < 0 ? "--max-iterations must be at least 0"
                 : !(p.GetValue(tol) >= 0) ? "--tolerance must be at least 0"
@@ -75,9 +82,15 @@ public static class FitCommand
             try
             {
                 var values = p.GetValue(at) is { } file ? Protocol.JsonValues.ParseValues(File.ReadAllText(file.FullName)) : [];
+                var trace = new List<MinimizeProgress>();
+                var bar = Progress(stderr, p.GetValue(maxIt));
+                string? plotPath = p.GetValue(plot);
+                Action<MinimizeProgress>? progress = plotPath is null ? bar : bar is null ? trace.Add : pr => { trace.Add(pr); bar(pr); };
                 var options = new FitOptions
                 {
-                    Target = y!,
+                    Target = y,
+                    Formula = p.GetValue(formula),
+                    Frame = frameOptions.Read(p, p.GetValue(decimalSep)![0]),
                     Features = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                     Intercept = p.GetValue(intercept),
                     Wrt = names,
@@ -91,11 +104,11 @@ public static class FitCommand
                         GradientTolerance = p.GetValue(tol),
                         Lower = lowers,
                         Upper = uppers,
-                        Progress = Progress(stderr, p.GetValue(maxIt)),
+                        Progress = progress,
                     },
                 };
                 var fit = CsvFit.Fit(text, path!, options);
-                if (options.Minimize.Progress is not null) stderr.Write("\r" + new string(' ', 78) + "\r");
+                if (bar is not null) stderr.Write("\r" + new string(' ', 78) + "\r");
                 if (fit.Run.Reason == StopReason.NotFinite && fit.Run.Iterations == 0)
                 {
                     stderr.WriteLine($"error[domain_error]: {fit.Run.Message}; start elsewhere with --at values.json");
@@ -103,6 +116,11 @@ public static class FitCommand
                 }
                 if (p.GetValue(json)) stdout.WriteLine(Protocol.RequestHandler.Serialize(Json(fit, p.GetValue(method)!)));
                 else Table(fit, p.GetValue(method)!, stdout);
+                if (plotPath is not null)
+                {
+                    RegressCommand.WriteAtomically(plotPath, (Stream st) => { Plots.Convergence(trace, st); return 0; });
+                    stderr.WriteLine($"wrote the loss and gradient plot to {plotPath}");
+                }
                 if (!fit.Run.Converged) stderr.WriteLine($"warning: {fit.Run.Message}; the values above are where it stopped, not a minimiser");
                 return fit.Run.Converged ? 0 : 1;
             }
@@ -143,7 +161,7 @@ public static class FitCommand
     {
         var r = fit.Run;
         o.WriteLine($"fit: {fit.Objective}");
-        o.WriteLine($"  {fit.Rows} rows; {method}, {r.Iterations} iterations, {r.Evaluations} evaluations, {r.Time.TotalMilliseconds:F0} ms");
+        o.WriteLine($"  {fit.Rows} rows{(fit.Dropped > 0 ? $" ({fit.Dropped} dropped: missing values)" : "")}; {method}, {r.Iterations} iterations, {r.Evaluations} evaluations, {r.Time.TotalMilliseconds:F0} ms");
         o.WriteLine($"  {r.Message}");
         o.WriteLine($"  loss: {F(r.Value)}");
         foreach (var (name, t) in r.Minimizer)
@@ -181,6 +199,7 @@ public static class FitCommand
             ["objective"] = fit.Objective,
             ["method"] = method,
             ["rows"] = fit.Rows,
+            ["rows_dropped"] = fit.Dropped,
             ["parameters"] = parameters,
             ["value"] = Finite(r.Value),
             ["gradient_norm"] = Finite(r.GradientNorm),

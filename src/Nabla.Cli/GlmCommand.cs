@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Nabla.Data;
 using Nabla.Models;
+using Nabla.Models.Formulas;
+using Nabla.Diagnostics;
 
 namespace Nabla.Cli;
 
@@ -9,7 +11,8 @@ public static class GlmCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var data = new Argument<string?>("data") { Description = "The CSV file (with a header row).", Arity = ArgumentArity.ZeroOrOne };
+        var data = new Argument<string?>("data") { Description = "The CSV or Parquet file (by the extension; - reads a CSV from standard input).", Arity = ArgumentArity.ZeroOrOne };
+        var formulaArg = new Argument<string?>("formula") { Description = "A model formula, as statsmodels and R write it: \"bought ~ x1 + x2 + C(grp)\" (instead of --target/--features).", Arity = ArgumentArity.ZeroOrOne };
         var target = new Option<string?>("--target") { Description = "The column to model." };
         var family = new Option<string?>("--family") { Description = "binomial (0/1 target, logit link), poisson (counts, log link) or gaussian (identity link)." };
         family.AcceptOnlyFromAmong("binomial", "poisson", "gaussian");
@@ -20,13 +23,16 @@ public static class GlmCommand
         var predict = new Option<string?>("--predict") { Description = "A CSV with the feature columns: write each row with its predicted mean (probability, rate or value) appended." };
         var output = new Option<string?>("--output") { Description = "Where --predict writes (default: standard output; the summary then goes to standard error). Written to a temporary file and renamed into place when complete; never one of the inputs." };
         var decimalSep = new Option<string>("--decimal") { Description = "The decimal separator of the numbers: '.' (default) or ','.", DefaultValueFactory = _ => "." };
-        var cmd = new Command("glm", "Generalised linear models from a CSV (binomial, Poisson, Gaussian) by Newton's method on the Hessian Nabla derives, with statsmodels' summary.")
+        var cov = new Option<string>("--cov") { Description = "Standard errors: nonrobust (default: the inverse Hessian), HC0, HC1 (sandwich) or cluster:column.", DefaultValueFactory = _ => "nonrobust" };
+        var frameOptions = new FrameCliOptions();
+        var cmd = new Command("glm", "Generalised linear models from a CSV or Parquet file (binomial, Poisson, Gaussian), by formula or by columns, by Newton's method on the Hessian Nabla derives, with statsmodels' summary.")
         {
-            data, target, family, features, noIntercept, json, explain, predict, output, decimalSep,
+            data, formulaArg, target, family, features, noIntercept, json, explain, predict, output, decimalSep, cov,
         };
+        frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            string? path = p.GetValue(data), y = p.GetValue(target), fam = p.GetValue(family);
+            string? path = p.GetValue(data), y = p.GetValue(target), fam = p.GetValue(family), formulaText = p.GetValue(formulaArg);
             var f = fam switch { "poisson" => Family.Poisson, "gaussian" => Family.Gaussian, _ => Family.Binomial };
             if (p.GetValue(explain) && fam is not null)
             {
@@ -35,22 +41,47 @@ public static class GlmCommand
                 stdout.WriteLine();
             }
             string? usage = path is null ? "give the CSV file: nabla glm data.csv --target y --family binomial"
-                : y is null ? "--target is required: the column to model"
+                : y is null && formulaText is null ? "give a formula (nabla glm data.csv \"y ~ x1 + x2\" --family binomial) or --target: the column to model"
+                : formulaText is not null && (y is not null || p.GetValue(features) is not null || p.GetValue(noIntercept)) ? "a formula names the response and the terms itself; leave out --target, --features and --no-intercept (write - 1 in the formula for no intercept)"
                 : fam is null ? "--family is required: binomial, poisson or gaussian"
                 : p.GetValue(decimalSep) is not ("." or ",") ? $"--decimal takes '.' or ',', not '{p.GetValue(decimalSep)}'"
                 : null;
             string? predictPath = p.GetValue(predict), outPath = p.GetValue(output);
             if (usage is null && outPath is not null && predictPath is null) usage = "--output needs --predict: the CSV to predict for";
             if (usage is null && outPath is not null && RegressCommand.OutputProblem(outPath, path, predictPath) is { } problem) usage = problem;
+            CovarianceOptions covariance = CovarianceOptions.Classical;
+            FrameOptions frameOpts = new();
+            if (usage is null && predictPath == "-") usage = "--predict reads a file, not standard input";
+            try
+            {
+                if (usage is null)
+                {
+                    covariance = CovarianceOptions.Parse(p.GetValue(cov)!);
+                    frameOpts = frameOptions.Read(p, p.GetValue(decimalSep)![0]);
+                }
+            }
+            catch (ArgumentException e) { usage = e.Message; }
             if (usage is not null)
             {
                 stderr.WriteLine($"nabla glm: {usage}");
                 return 2;
             }
+            if (formulaText is not null || covariance.Type != CovarianceType.Nonrobust || frameOptions.Given(p) || path == "-" || FrameReader.IsParquet(path!)
+                || (outPath is not null && FrameReader.IsParquet(outPath)))
+                return FrameGlm(path!, formulaText, y, p.GetValue(features), f, !p.GetValue(noIntercept), frameOpts, covariance, p.GetValue(json), predictPath, outPath, stdout, stderr);
             try
             {
                 var list = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                var fit = Glm.FitCsv(path!, y!, list, new GlmOptions { Family = f, Intercept = !p.GetValue(noIntercept) }, p.GetValue(decimalSep)![0]);
+                GlmResult fit;
+                try
+                {
+                    fit = Glm.FitCsv(path!, y!, list, new GlmOptions { Family = f, Intercept = !p.GetValue(noIntercept) }, p.GetValue(decimalSep)![0]);
+                }
+                catch (CsvDataException e) when (e.Message.Contains(" is not a number") || e.Message.Contains(": the value is missing"))
+                {
+                    // a text column (categorical) or a missing value: read the file as a frame
+                    return FrameGlm(path!, null, y, p.GetValue(features), f, !p.GetValue(noIntercept), frameOpts, covariance, p.GetValue(json), predictPath, outPath, stdout, stderr);
+                }
                 var summary = predictPath is not null && outPath is null ? stderr : stdout;
                 if (p.GetValue(json)) summary.WriteLine(GlmReport.Json(fit, y!));
                 else GlmReport.Table(fit, y!, summary);
@@ -74,5 +105,38 @@ public static class GlmCommand
             }
         });
         return cmd;
+    }
+
+    private static int FrameGlm(string path, string? formulaText, string? target, string? features, Family family, bool intercept, FrameOptions frameOpts,
+        CovarianceOptions covariance, bool json, string? predictPath, string? outPath, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var list = features?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var formula = formulaText is not null ? Formula.Parse(formulaText) : Formula.FromColumns(target!, list, intercept);
+            var frame = FrameReader.Read(path, frameOpts);
+            var (fit, design) = FormulaModels.FitGlm(frame, formula, new GlmOptions { Family = family }, new DesignOptions { Missing = frameOpts.Missing }, covariance);
+            var summary = predictPath is not null && outPath is null ? stderr : stdout;
+            if (json) summary.WriteLine(GlmReport.Json(fit, design.ResponseName));
+            else GlmReport.Table(fit, design.ResponseName, summary);
+            if (predictPath is not null)
+            {
+                var newFrame = FrameReader.Read(predictPath, frameOpts);
+                var values = FormulaModels.Predict(fit, design, newFrame);
+                long rows = FramePredictions.Write(predictPath, newFrame, values, outPath, stdout, frameOpts.Decimal);
+                if (outPath is not null) summary.WriteLine($"wrote {rows} predictions to {outPath}");
+            }
+            return fit.Converged ? 0 : 1;
+        }
+        catch (Exception e) when (NablaException.Find(e) is { } d)
+        {
+            stderr.Write(Commands.FormatError(formulaText ?? "", d));
+            return 1;
+        }
+        catch (Exception e) when (e is CsvDataException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 }

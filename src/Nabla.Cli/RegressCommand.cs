@@ -7,6 +7,7 @@ using Nabla.Api;
 using Nabla.Diagnostics;
 using Nabla.Data;
 using Nabla.Models;
+using Nabla.Models.Formulas;
 using Nabla.Printing;
 using Nabla.Semantics;
 using Nabla.Simplify;
@@ -18,7 +19,8 @@ public static partial class RegressCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var data = new Argument<string?>("data") { Description = "The CSV file (with a header row).", Arity = ArgumentArity.ZeroOrOne };
+        var data = new Argument<string?>("data") { Description = "The CSV or Parquet file (by the extension; - reads a CSV from standard input).", Arity = ArgumentArity.ZeroOrOne };
+        var formulaArg = new Argument<string?>("formula") { Description = "A model formula, as statsmodels and R write it: \"price ~ sqft + beds + C(city)\" (instead of --target/--features).", Arity = ArgumentArity.ZeroOrOne };
         var target = new Option<string?>("--target") { Description = "The column to predict." };
         var features = new Option<string?>("--features") { Description = "Comma-separated feature columns (default: every other column)." };
         var noIntercept = new Option<bool>("--no-intercept") { Description = "Fit without an intercept." };
@@ -30,22 +32,32 @@ public static partial class RegressCommand
         var output = new Option<string?>("--output") { Description = "Where --predict writes (default: standard output; the summary then goes to standard error). Written to a temporary file and renamed into place when complete; never one of the inputs." };
         var decimalSep = new Option<string>("--decimal") { Description = "The decimal separator of the numbers: '.' (default) or ',' (for ';'- or tab-separated files such as 1,5).", DefaultValueFactory = _ => "." };
         var explain = new Option<bool>("--explain") { Description = "Show the derivation Nabla makes: the loss, its gradient, the normal equations, the Hessian." };
-        var cmd = new Command("regress", "Linear least squares from a CSV: coefficients, standard errors, t, p, intervals, R², F, rank and condition number.")
+        var frameOptions = new FrameCliOptions();
+        var weights = new Option<string?>("--weights") { Description = "A column of positive weights: weighted least squares (statsmodels' WLS: analytic weights, 1/variance)." };
+        var cov = new Option<string>("--cov") { Description = "Standard errors: nonrobust (default), HC0, HC1, HC2, HC3 (heteroscedasticity-robust) or cluster:column (clustered).", DefaultValueFactory = _ => "nonrobust" };
+        var plot = new Option<string?>("--plot") { Description = "Write regression diagnostics as one PNG: residuals against fitted values, a normal Q-Q plot, leverage against standardized residuals with Cook's distance." };
+        var cmd = new Command("regress", "Linear least squares from a CSV or Parquet file, by formula or by columns: coefficients, standard errors (classical, robust, clustered), t, p, intervals, R², F, rank and condition number.")
         {
-            data, target, features, noIntercept, ridge, solver, json, predict, output, explain, decimalSep,
+            data, formulaArg, target, features, noIntercept, ridge, solver, json, predict, output, explain, decimalSep, weights, cov, plot,
         };
+        frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
-            string? path = p.GetValue(data), y = p.GetValue(target);
+            string? path = p.GetValue(data), y = p.GetValue(target), formulaText = p.GetValue(formulaArg);
             if (p.GetValue(explain))
             {
                 Explain(stdout);
                 if (path is null) return 0;
                 stdout.WriteLine();
             }
-            if (path is null || y is null)
+            if (path is null || (y is null && formulaText is null))
             {
-                stderr.WriteLine(path is null ? "nabla regress: give the CSV file: nabla regress data.csv --target y" : "nabla regress: --target is required: the column to predict");
+                stderr.WriteLine(path is null ? "nabla regress: give the CSV file: nabla regress data.csv \"y ~ x1 + x2\" (or --target y)" : "nabla regress: give a formula (nabla regress data.csv \"y ~ x1 + x2\") or --target: the column to predict");
+                return 2;
+            }
+            if (formulaText is not null && (y is not null || p.GetValue(features) is not null || p.GetValue(noIntercept)))
+            {
+                stderr.WriteLine("nabla regress: a formula names the response and the terms itself; leave out --target, --features and --no-intercept (write - 1 in the formula for no intercept)");
                 return 2;
             }
             double lambda = p.GetValue(ridge);
@@ -63,20 +75,54 @@ public static partial class RegressCommand
                 stderr.WriteLine($"nabla regress: --decimal takes '.' or ',', not '{dec}'");
                 return 2;
             }
-            string? predictPath = p.GetValue(predict), outPath = p.GetValue(output);
+            string? predictPath = p.GetValue(predict), outPath = p.GetValue(output), plotPath = p.GetValue(plot);
             if (outPath is not null && OutputProblem(outPath, path, predictPath) is { } problem)
             {
                 stderr.WriteLine($"nabla regress: {problem}");
                 return 2;
             }
+            if (plotPath is not null && (OutputProblem(plotPath, path, predictPath, outPath) ?? (plotPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? null : $"--plot '{plotPath}' must be a .png file")) is { } plotProblem)
+            {
+                stderr.WriteLine($"nabla regress: {plotProblem.Replace("--output", "--plot")}");
+                return 2;
+            }
+            if (predictPath == "-") { stderr.WriteLine("nabla regress: --predict reads a file, not standard input"); return 2; }
+            CovarianceOptions covariance;
+            FrameOptions frameOpts;
+            try
+            {
+                covariance = CovarianceOptions.Parse(p.GetValue(cov)!);
+                frameOpts = frameOptions.Read(p, dec[0]);
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"nabla regress: {e.Message}");
+                return 2;
+            }
+            string? weightCol = p.GetValue(weights);
+            // the frame route: a formula, or anything the one-pass numeric reader does not do
+            bool frameRoute = formulaText is not null || weightCol is not null || covariance.Type != CovarianceType.Nonrobust || plotPath is not null
+                || frameOptions.Given(p) || path == "-" || FrameReader.IsParquet(path) || (outPath is not null && FrameReader.IsParquet(outPath));
+            if (frameRoute)
+                return FrameRegress(path, formulaText, y, featureList, options, frameOpts, weightCol, covariance, p.GetValue(json), predictPath, outPath, plotPath, stdout, stderr);
             try
             {
                 var progress = Progress(path, stderr);
-                var fit = CsvRegression.Fit(path, y, featureList, options, progress, dec[0]);
+                RegressionResult fit;
+                try
+                {
+                    fit = CsvRegression.Fit(path, y!, featureList, options, progress, dec[0]);
+                }
+                catch (CsvDataException e) when (e.Message.Contains(" is not a number") || e.Message.Contains(": the value is missing"))
+                {
+                    // a text column (categorical) or a missing value: read the file as a frame, as a formula fit does
+                    if (progress is not null) stderr.Write("\r" + new string(' ', 72) + "\r");
+                    return FrameRegress(path, null, y, featureList, options, frameOpts, null, covariance, p.GetValue(json), predictPath, outPath, plotPath, stdout, stderr);
+                }
                 if (progress is not null) stderr.Write("\r" + new string(' ', 72) + "\r");
                 var summaryWriter = predictPath is not null && outPath is null ? stderr : stdout;
-                if (p.GetValue(json)) summaryWriter.WriteLine(RegressionReport.Json(fit, y));
-                else RegressionReport.Table(fit, y, summaryWriter);
+                if (p.GetValue(json)) summaryWriter.WriteLine(RegressionReport.Json(fit, y!));
+                else RegressionReport.Table(fit, y!, summaryWriter);
                 if (predictPath is not null)
                 {
                     if (outPath is null) CsvRegression.Predict(predictPath, fit, stdout, dec[0]);
@@ -95,6 +141,44 @@ public static partial class RegressCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>regress through a frame: a formula (or the target and features as one), missing rows dropped, weights, robust errors, plots.</summary>
+    private static int FrameRegress(string path, string? formulaText, string? target, string[]? features, RegressionOptions options, FrameOptions frameOpts,
+        string? weightCol, CovarianceOptions covariance, bool json, string? predictPath, string? outPath, string? plotPath, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var formula = formulaText is not null ? Formula.Parse(formulaText) : Formula.FromColumns(target!, features, options.Intercept);
+            var frame = FrameReader.Read(path, frameOpts);
+            var (fit, design) = FormulaModels.Regress(frame, formula, options, new DesignOptions { Weights = weightCol, Missing = frameOpts.Missing }, covariance);
+            var summaryWriter = predictPath is not null && outPath is null ? stderr : stdout;
+            if (json) summaryWriter.WriteLine(RegressionReport.Json(fit, design.ResponseName));
+            else RegressionReport.Table(fit, design.ResponseName, summaryWriter);
+            if (plotPath is not null)
+            {
+                WriteAtomically(plotPath, s => { Plots.RegressionDiagnostics(RegressionDiagnostics.Compute(fit, design), s); return 0; });
+                summaryWriter.WriteLine($"wrote the diagnostic plots to {plotPath}");
+            }
+            if (predictPath is not null)
+            {
+                var newFrame = FrameReader.Read(predictPath, frameOpts);
+                var values = FormulaModels.Predict(fit, design, newFrame);
+                long rows = FramePredictions.Write(predictPath, newFrame, values, outPath, stdout, frameOpts.Decimal);
+                if (outPath is not null) summaryWriter.WriteLine($"wrote {rows} predictions to {outPath}");
+            }
+            return 0;
+        }
+        catch (Exception e) when (NablaException.Find(e) is { } d)
+        {
+            stderr.Write(Commands.FormatError(formulaText ?? "", d));
+            return 1;
+        }
+        catch (Exception e) when (e is CsvDataException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>Why <paramref name="outPath"/> cannot be written: a folder, or one of the inputs (null when it can).</summary>
@@ -124,14 +208,22 @@ public static partial class RegressCommand
     /// Writes through a temporary file in the same folder, renamed over <paramref name="path"/> only when the
     /// writer finished: an error midway leaves the old file (or none) and no partial output.
     /// </summary>
-    internal static long WriteAtomically(string path, Func<TextWriter, long> write)
+    internal static long WriteAtomically(string path, Func<TextWriter, long> write) =>
+        WriteAtomically(path, (Stream s) =>
+        {
+            using var w = new StreamWriter(s);
+            return write(w);
+        });
+
+    /// <summary>As the text writer's form, for binary output (Parquet, PNG).</summary>
+    internal static long WriteAtomically(string path, Func<Stream, long> write)
     {
         var full = Path.GetFullPath(path);
         var tmp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {
             long n;
-            using (var w = new StreamWriter(tmp)) n = write(w);
+            using (var f = File.Create(tmp)) n = write(f);
             File.Move(tmp, full, overwrite: true);
             return n;
         }

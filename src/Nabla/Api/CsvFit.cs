@@ -10,8 +10,14 @@ namespace Nabla;
 /// <summary>What <see cref="CsvFit.Fit"/> binds and fits.</summary>
 public sealed class FitOptions
 {
-    /// <summary>The column that becomes the vector <c>y</c>.</summary>
-    public required string Target { get; init; }
+    /// <summary>The column that becomes the vector <c>y</c> (or the formula's response).</summary>
+    public string? Target { get; init; }
+
+    /// <summary>A model formula (y ~ x1 + C(city)): its design binds <c>X</c> (with the Intercept column first when it has one), its response <c>y</c>; rows with missing values dropped.</summary>
+    public string? Formula { get; init; }
+
+    /// <summary>How the file is read for a formula (missing-value tokens, the policy).</summary>
+    public FrameOptions? Frame { get; init; }
 
     /// <summary>The columns that become the matrix <c>X</c>, in order (all but the target when null).</summary>
     public IReadOnlyList<string>? Features { get; init; }
@@ -37,6 +43,9 @@ public sealed class FitOptions
 /// <summary>A fit: the minimisation, and the names of X's columns (intercept first when there is one).</summary>
 public sealed record FitResult(MinimizeResult Run, string Objective, IReadOnlyList<string> Columns, int Rows)
 {
+    /// <summary>Rows left out for missing values (formula fits).</summary>
+    public int Dropped { get; init; }
+
     /// <summary>The names of a fitted variable's entries: X's columns for a vector with one entry per column, else null.</summary>
     public IReadOnlyList<string>? EntryNames(string variable) =>
         Run.Minimizer.TryGetValue(variable, out var t) && t.Kind == ShapeKind.Vector && t.Length == Columns.Count ? Columns : null;
@@ -54,19 +63,56 @@ public static class CsvFit
         foreach (var w in options.Wrt)
             if (w is "X" or "y")
                 throw new NablaException(ErrorCodes.BadRequest, $"{w} is the data ({(w == "X" ? "the feature columns" : "the target column")}); fit a variable of your own, e.g. w");
-        var (_, rows, cols) = CsvSource.Read(path, options.Target, options.Features, keepAll: true, keepSmall: false, progress: null, options.DecimalSeparator);
-        var data = rows!;
-        int n = data.N, d = data.D, off = options.Intercept ? 1 : 0, p = d + off;
-        var design = new double[(long)n * p];
-        for (int i = 0; i < n; i++)
+        double[] design = [], target = [];
+        int n = 0, p = 0;
+        List<string> names = [];
+        int dropped = 0;
+        RowData? data = null;
+        CsvSource.Columns? cols = null;
+        // a formula, or a file the one-pass numeric reader refuses (a text column, a missing value): through a frame
+        (double[] X, double[] Y, int N, int P, List<string> Names, int Dropped) ByFrame(Models.Formulas.Formula formula, bool lowerIntercept)
         {
-            if (options.Intercept) design[(long)i * p] = 1;
-            Array.Copy(data.X, (long)i * d, design, (long)i * p + off, d);
+            var frameOptions = (options.Frame ?? new FrameOptions()) with { Decimal = options.DecimalSeparator };
+            var frame = FrameReader.Read(path, frameOptions);
+            var built = Models.Formulas.Design.Build(frame, formula, new Models.Formulas.DesignOptions { Missing = frameOptions.Missing });
+            int pp = built.Width + (built.Intercept ? 1 : 0);
+            var x = new double[(long)built.N * pp];
+            Models.Formulas.FormulaModels.FillFull(built, 0, built.N, x);
+            var nm = built.AllNames.Select(c => lowerIntercept && c == "Intercept" ? "intercept" : c).ToList();
+            return (x, built.Y, built.N, pp, nm, built.Dropped);
+        }
+        if (options.Formula is not null)
+            (design, target, n, p, names, dropped) = ByFrame(Models.Formulas.Formula.Parse(options.Formula), false);
+        else
+        {
+            if (options.Target is null) throw new NablaException(ErrorCodes.BadRequest, "give the target column or a formula");
+            try
+            {
+                (_, data, cols) = CsvSource.Read(path, options.Target, options.Features, keepAll: true, keepSmall: false, progress: null, options.DecimalSeparator);
+            }
+            catch (CsvDataException e) when (e.Message.Contains(" is not a number") || e.Message.Contains(": the value is missing"))
+            {
+                (design, target, n, p, names, dropped) = ByFrame(Models.Formulas.Formula.FromColumns(options.Target, options.Features, options.Intercept), true);
+            }
+        }
+        if (data is not null)
+        {
+            n = data.N;
+            int d = data.D, off = options.Intercept ? 1 : 0;
+            p = d + off;
+            design = new double[(long)n * p];
+            for (int i = 0; i < n; i++)
+            {
+                if (options.Intercept) design[(long)i * p] = 1;
+                Array.Copy(data.X, (long)i * d, design, (long)i * p + off, d);
+            }
+            target = data.Y;
+            names = (options.Intercept ? ["intercept"] : Array.Empty<string>()).Concat(cols!.FeatureNames).ToList();
         }
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal)
         {
             ["X"] = Tensor.Matrix(design, n, p),
-            ["y"] = Tensor.Vector(data.Y),
+            ["y"] = Tensor.Vector(target),
         };
         foreach (var (name, v) in options.Set) values[name] = Tensor.Scalar(v);
         foreach (var (name, v) in options.At) values[name] = v;
@@ -95,8 +141,7 @@ public static class CsvFit
         }
         var f = new Objective(bound, bound.Root, bindOptions);
         var run = f.Minimize(options.Wrt, start, options.Minimize);
-        var names = (options.Intercept ? ["intercept"] : Array.Empty<string>()).Concat(cols.FeatureNames).ToList();
-        return new FitResult(run, objective, names, n);
+        return new FitResult(run, objective, names, n) { Dropped = dropped };
     }
 
     private static Shape ShapeOf(Tensor t) => t.Kind switch

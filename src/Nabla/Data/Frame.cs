@@ -117,6 +117,15 @@ public sealed class Frame
     public string Where(int row) => Lines is null ? $"row {row + 1}" : $"row {row + 1} (line {Lines[row]})";
 }
 
+/// <summary>What to do with a row that has a missing value in a column the model uses.</summary>
+public enum MissingPolicy
+{
+    /// <summary>Leave the row out, and say how many were (statsmodels' and R's default).</summary>
+    Drop,
+    /// <summary>Stop at the first such row, naming the row and the column.</summary>
+    Error,
+}
+
 /// <summary>Options of <see cref="FrameReader"/>: the decimal separator and what counts as missing.</summary>
 public sealed record FrameOptions
 {
@@ -127,15 +136,21 @@ public sealed record FrameOptions
 
     /// <summary>'.' (numbers as 1.5) or ',' (as 1,5).</summary>
     public char Decimal { get; init; } = '.';
+
+    /// <summary>What a model does with a row missing a value it uses (carried here for the command line's one set of data options).</summary>
+    public MissingPolicy Missing { get; init; } = MissingPolicy.Drop;
 }
 
 /// <summary>Reads a CSV (or Parquet, by the extension; '-' is standard input) into a <see cref="Frame"/>, typing each column from its values.</summary>
 public static class FrameReader
 {
+    /// <summary>Whether the path names a Parquet file (.parquet, .parq).</summary>
+    public static bool IsParquet(string path) => path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".parq", StringComparison.OrdinalIgnoreCase);
+
     public static Frame Read(string path, FrameOptions? options = null)
     {
         options ??= new FrameOptions();
-        if (path != "-" && (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".parq", StringComparison.OrdinalIgnoreCase)))
+        if (path != "-" && IsParquet(path))
             return ParquetFrames.Read(path, options);
         if (path == "-") return ReadCsv(Console.OpenStandardInput(), "standard input", options);
         using var stream = CsvSource.OpenFile(path);

@@ -38,7 +38,7 @@ public static class ParquetFrames
         foreach (var f in fields)
         {
             var t = Nullable.GetUnderlyingType(f.ClrType) ?? f.ClrType;
-            if (t == typeof(string)) columns.Add(await Text(reader, f, n));
+            if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>)) columns.Add(await Text(reader, f, n));
             else if (t == typeof(bool)) columns.Add(await Booleans(reader, f, n));
             else if (t == typeof(double)) columns.Add(await Numbers<double>(reader, f, n, false));
             else if (t == typeof(float)) columns.Add(await Numbers<float>(reader, f, n, false));

@@ -14,11 +14,13 @@ public static class GlmReport
 
     public static void Table(GlmResult r, string target, TextWriter o)
     {
-        o.WriteLine($"GLM, {FamilyName(r.Family)}: {target} ~ {string.Join(" + ", r.Names)}");
+        o.WriteLine(r.Formula is { } formula ? $"GLM, {FamilyName(r.Family)}: {formula}" : $"GLM, {FamilyName(r.Family)}: {target} ~ {string.Join(" + ", r.Names)}");
         int p = r.Names.Count;
-        o.WriteLine($"  n = {r.N}   coefficients = {p}   df residual = {r.N - p}   Newton iterations = {r.Iterations}   converged = {(r.Converged ? "yes" : "NO")}");
+        string n = r.Dropped == 0 ? $"n = {r.N}" : $"n = {r.N:N0} ({r.Dropped:N0} row{(r.Dropped == 1 ? "" : "s")} dropped: missing values)";
+        o.WriteLine($"  {n}   coefficients = {p}   df residual = {r.N - p}   Newton iterations = {r.Iterations}   converged = {(r.Converged ? "yes" : "NO")}");
         o.WriteLine($"  log-likelihood = {G(r.LogLikelihood, 8)}   null log-likelihood = {G(r.NullLogLikelihood, 8)}   pseudo R² (McFadden) = {G(r.PseudoR2, 5)}");
         o.WriteLine($"  deviance = {G(r.Deviance, 8)}   null deviance = {G(r.NullDeviance, 8)}   AIC = {G(r.Aic, 8)}   BIC = {G(r.Bic, 8)}{(r.Family == Family.Gaussian ? $"   scale = {G(r.Scale, 6)}" : "")}");
+        if (r.Covariance != "nonrobust") o.WriteLine($"  covariance: {RegressionReport.CovarianceText(r.Covariance, r.Clusters).Replace($", F on {r.Clusters?.Groups - 1} df", "")}");
         o.WriteLine();
         RegressionReport.CoefficientTable(r.Coefficients, "z", r.Warnings, o);
     }
@@ -42,6 +44,10 @@ public static class GlmReport
             RegressionReport.Map(j, "p_values", r.Coefficients, t => t.P);
             RegressionReport.Intervals(j, r.Coefficients);
             j.WriteNumber("n", r.N);
+            j.WriteNumber("n_dropped", r.Dropped);
+            j.WriteString("cov_type", r.Covariance);
+            if (r.Clusters is { } cl) { j.WriteString("cluster", cl.Column); j.WriteNumber("n_clusters", cl.Groups); }
+            if (r.Formula is not null) j.WriteString("formula", r.Formula);
             RegressionReport.Num(j, "log_likelihood", r.LogLikelihood);
             RegressionReport.Num(j, "null_log_likelihood", r.NullLogLikelihood);
             RegressionReport.Num(j, "deviance", r.Deviance);

@@ -12,16 +12,23 @@ public static class RegressionReport
 
     public static void Table(RegressionResult r, string target, TextWriter o)
     {
-        string kind = r.Ridge > 0 ? $"Ridge regression (λ = {G(r.Ridge)})" : "OLS regression";
-        o.WriteLine($"{kind}: {target} ~ {string.Join(" + ", r.Table.Select(t => t.Name))}");
+        string kind = r.Ridge > 0 ? $"Ridge regression (λ = {G(r.Ridge)})" : r.WeightsColumn is { } wc ? $"WLS regression (weights: {wc})" : "OLS regression";
+        o.WriteLine(r.Formula is { } formula ? $"{kind}: {formula}" : $"{kind}: {target} ~ {string.Join(" + ", r.Table.Select(t => t.Name))}");
         // d counts the features, the rank the design's columns (the intercept's among them): say both, so they agree.
         int columns = r.D + (r.HasIntercept ? 1 : 0);
-        o.WriteLine($"  n = {r.N}   features = {r.D}{(r.HasIntercept ? " + intercept" : "")}   rank = {r.Rank} of {columns} columns   condition number = {G(r.ConditionNumber, 4)}   solver = {r.Solver}");
+        string n = r.Dropped == 0 ? $"n = {r.N}" : $"n = {r.N:N0} ({r.Dropped:N0} row{(r.Dropped == 1 ? "" : "s")} dropped: missing values)";
+        o.WriteLine($"  {n}   {(r.Formula is null ? "features" : "columns")} = {r.D}{(r.HasIntercept ? " + intercept" : "")}   rank = {r.Rank} of {columns} columns   condition number = {G(r.ConditionNumber, 4)}   solver = {r.Solver}");
+        if (r.Covariance != "nonrobust") o.WriteLine($"  covariance: {CovarianceText(r.Covariance, r.Clusters)}");
         o.WriteLine($"  R² = {G(r.RSquared, 5)}   adjusted R² = {G(r.AdjustedRSquared, 5)}   F = {G(r.FStatistic, 5)} (p = {(r.FPValue < 1e-300 ? "<1e-300" : G(r.FPValue, 3))}, {G(r.DfModel)} and {G(r.DfResid)} df)");
         o.WriteLine($"  residual standard error = {G(r.ResidualStdError, 5)} on {G(r.DfResid)} degrees of freedom");
         o.WriteLine();
-        CoefficientTable(r.Table, "t", r.Warnings, o);
+        CoefficientTable(r.Table, r.Statistic, r.Warnings, o);
     }
+
+    /// <summary>"HC1 (heteroscedasticity-robust; z tests)", "cluster-robust by firm (20 clusters; z tests)".</summary>
+    internal static string CovarianceText(string type, (string Column, int Groups)? clusters) =>
+        type == "cluster" ? $"cluster-robust by {clusters!.Value.Column} ({clusters.Value.Groups} clusters; z tests, F on {clusters.Value.Groups - 1} df)"
+            : $"{type} (heteroscedasticity-robust; z tests)";
 
     /// <summary>The coefficient table (estimate, standard error, the test statistic named <paramref name="stat"/>, p, 95% interval), then the warnings.</summary>
     internal static void CoefficientTable(IReadOnlyList<CoefficientRow> rows, string stat, IReadOnlyList<string> warnings, TextWriter o)
@@ -53,9 +60,13 @@ public static class RegressionReport
         {
             j.WriteStartObject();
             j.WriteString("target", target);
+            if (r.Formula is not null) j.WriteString("formula", r.Formula);
+            j.WriteStartArray("columns");
+            foreach (var t in r.Table) j.WriteStringValue(t.Name);
+            j.WriteEndArray();
             Map(j, "coefficients", r.Table, t => t.Estimate);
             Map(j, "std_errors", r.Table, t => t.StdError);
-            Map(j, "t_values", r.Table, t => t.T);
+            Map(j, r.Statistic == "t" ? "t_values" : "z_values", r.Table, t => t.T);
             Map(j, "p_values", r.Table, t => t.P);
             Intervals(j, r.Table);
             j.WriteNumber("rank", r.Rank);
@@ -66,6 +77,10 @@ public static class RegressionReport
             Num(j, "f_pvalue", r.FPValue);
             Num(j, "residual_std_error", r.ResidualStdError);
             j.WriteNumber("n", r.N);
+            j.WriteNumber("n_dropped", r.Dropped);
+            j.WriteString("cov_type", r.Covariance);
+            if (r.Clusters is { } cl) { j.WriteString("cluster", cl.Column); j.WriteNumber("n_clusters", cl.Groups); }
+            if (r.WeightsColumn is not null) j.WriteString("weights", r.WeightsColumn);
             j.WriteNumber("d", r.D);
             Num(j, "df_model", r.DfModel);
             Num(j, "df_resid", r.DfResid);

@@ -129,7 +129,7 @@ public sealed class FitCommandTests : IDisposable
         Assert.Equal("nabla fit: --data is required: the CSV file\n", e.Replace("\r", ""));
         (rc, _, e) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", _csv, "--wrt", "w");
         Assert.Equal(2, rc);
-        Assert.Equal("nabla fit: --target is required: the column that becomes y\n", e.Replace("\r", ""));
+        Assert.Equal("nabla fit: --target is required: the column that becomes y (or give --formula \"y ~ x1 + x2\")\n", e.Replace("\r", ""));
         string empty = Path.Combine(_dir.FullName, "empty.csv");
         File.WriteAllText(empty, "x1,x2,churned\n");
         (rc, _, e) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", empty, "--target", "churned", "--wrt", "w");

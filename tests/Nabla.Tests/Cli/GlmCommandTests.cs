@@ -32,7 +32,7 @@ public sealed class GlmCommandTests : IDisposable
         var (rc, o, e) = CliRunner.Run("glm", path, "--target", "y", "--family", "poisson", "--json");
         Assert.True(rc == 0, e);
         var j = JsonNode.Parse(o)!.AsObject();
-        Assert.Equal(["target", "family", "coefficients", "std_errors", "z_values", "p_values", "conf_int", "n", "log_likelihood", "null_log_likelihood",
+        Assert.Equal(["target", "family", "coefficients", "std_errors", "z_values", "p_values", "conf_int", "n", "n_dropped", "cov_type", "log_likelihood", "null_log_likelihood",
             "deviance", "null_deviance", "aic", "bic", "pseudo_r2", "scale", "iterations", "converged", "warnings"], j.Select(kv => kv.Key));
         var coef = j["coefficients"]!.AsObject();
         Assert.Equal(["(intercept)", "x1", "x2", "x3"], coef.Select(kv => kv.Key));
@@ -94,7 +94,7 @@ public sealed class GlmCommandTests : IDisposable
 
     [Theory]
     [InlineData(2, "nabla glm: --family is required: binomial, poisson or gaussian\n", "--target", "y")]
-    [InlineData(2, "nabla glm: --target is required: the column to model\n", "--family", "poisson")]
+    [InlineData(2, "nabla glm: give a formula (nabla glm data.csv \"y ~ x1 + x2\" --family binomial) or --target: the column to model\n", "--family", "poisson")]
     [InlineData(2, "nabla glm: --output needs --predict: the CSV to predict for\n", "--target", "y", "--family", "poisson", "--output", "/tmp/nabla-glm-out.csv")]
     [InlineData(2, "nabla glm: --decimal takes '.' or ',', not ';'\n", "--target", "y", "--family", "poisson", "--decimal", ";")]
     [InlineData(1, "error: the binomial family needs a target of 0s and 1s; y is 3 in row 1\n", "--target", "y", "--family", "binomial")]

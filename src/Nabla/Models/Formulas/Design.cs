@@ -7,15 +7,6 @@ using Nabla.Semantics;
 
 namespace Nabla.Models.Formulas;
 
-/// <summary>What to do with a row that has a missing value in a column the model uses.</summary>
-public enum MissingPolicy
-{
-    /// <summary>Leave the row out, and say how many were (statsmodels' and R's default).</summary>
-    Drop,
-    /// <summary>Stop at the first such row, naming the row and the column.</summary>
-    Error,
-}
-
 /// <summary>Options of <see cref="Design.Build"/>.</summary>
 public sealed record DesignOptions
 {
@@ -328,7 +319,7 @@ public sealed class Design
         if (options.Weights is not null) named.Add(options.Weights);
         if (options.Cluster is not null) named.Add(options.Cluster);
         var extra = frame.Columns.Where(c => !named.Contains(c.Name))
-            .Select(c => new FormulaTerm([new FormulaFactor(Formula.Quote(c.Name), FactorKind.Column, new TextSpan(0, 0)) { Column = c.Name }]));
+            .Select(c => new FormulaTerm([new FormulaFactor(formula.Written ? Formula.Quote(c.Name) : c.Name, FactorKind.Column, new TextSpan(0, 0)) { Column = c.Name }]));
         terms.InsertRange(formula.DotAt, extra);
         return terms;
     }

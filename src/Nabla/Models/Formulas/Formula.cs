@@ -66,6 +66,9 @@ public sealed class Formula
     /// <summary>Where <c>.</c> stood among the terms (it expands to every column not otherwise used), or -1.</summary>
     public int DotAt { get; init; } = -1;
 
+    /// <summary>Written by the user (statsmodels' names, "Intercept"), not made from --target/--features (which keep "(intercept)").</summary>
+    public bool Written { get; init; } = true;
+
     /// <summary>Columns taken away from the '.' (y ~ . - age).</summary>
     public IReadOnlyList<FormulaFactor> Excluded { get; init; } = [];
 
@@ -82,7 +85,7 @@ public sealed class Formula
     /// <summary>The formula built from a target and feature columns (the --target / --features form).</summary>
     public static Formula FromColumns(string target, IReadOnlyList<string>? features, bool intercept)
     {
-        static FormulaFactor Col(string name) => new(Quote(name), FactorKind.Column, new TextSpan(0, 0)) { Column = name };
+        static FormulaFactor Col(string name) => new(name, FactorKind.Column, new TextSpan(0, 0)) { Column = name };
         return new Formula
         {
             Text = $"{Quote(target)} ~ {(features is null ? "." : string.Join(" + ", features.Select(Quote)))}{(intercept ? "" : " - 1")}",
@@ -90,6 +93,7 @@ public sealed class Formula
             Terms = features?.Select(f => new FormulaTerm([Col(f)])).ToList() ?? [],
             Intercept = intercept,
             DotAt = features is null ? 0 : -1,
+            Written = false,
         };
     }
 
@@ -99,7 +103,7 @@ public sealed class Formula
             ? name : $"Q('{name.Replace("'", "\\'")}')";
 
     internal static NablaException Error(string message, int start, int length) =>
-        new(ErrorCodes.FormulaError, message, new TextSpan(start, Math.Max(length, 1)));
+        new(ErrorCodes.FormulaError, message, new TextSpan(start, start + Math.Max(length, 1)));
 
     /// <summary>The terms and intercept of a sub-formula while it is evaluated (patsy's IntermediateExpr).</summary>
     private sealed record Value(List<FormulaTerm> Terms, bool Intercept, bool InterceptRemoved, bool Dot)
@@ -266,7 +270,7 @@ public sealed class Formula
             if (c == '.' && (_pos + 1 >= end || !char.IsLetterOrDigit(text[_pos + 1])))
             {
                 _pos++;
-                return new Value([new FormulaTerm([new FormulaFactor(".", FactorKind.Column, new TextSpan(start, 1))])], false, false, true);
+                return new Value([new FormulaTerm([new FormulaFactor(".", FactorKind.Column, new TextSpan(start, start + 1))])], false, false, true);
             }
             if (c == '`')
             {
@@ -274,7 +278,7 @@ public sealed class Formula
                 if (close < 0 || close >= end) throw Error("this '`' is not closed", start, 1);
                 _pos = close + 1;
                 string col = text[(start + 1)..close];
-                return Value.Of(new FormulaFactor(Quote(col), FactorKind.Column, new TextSpan(start, close + 1 - start)) { Column = col });
+                return Value.Of(new FormulaFactor(Quote(col), FactorKind.Column, new TextSpan(start, close + 1)) { Column = col });
             }
             if (!(char.IsLetter(c) || c == '_'))
                 throw Error($"unexpected '{c}': a term is a column name, a function of one (C(x), I(x^2), log(x)), 1 or 0", start, 1);
@@ -282,7 +286,7 @@ public sealed class Formula
             string name = text[start.._pos];
             SkipSpace();
             if (_pos < end && text[_pos] == '(') return Value.Of(ParseCall(name, start, end));
-            return Value.Of(new FormulaFactor(name, FactorKind.Column, new TextSpan(start, name.Length)) { Column = name });
+            return Value.Of(new FormulaFactor(name, FactorKind.Column, new TextSpan(start, start + name.Length)) { Column = name });
         }
 
         private int MatchingParen(int open)
@@ -306,7 +310,7 @@ public sealed class Formula
             if (close < 0 || close >= end) throw Error($"the '(' of {name}( is not closed", open, 1);
             _pos = close + 1;
             string inner = text[(open + 1)..close];
-            var span = new TextSpan(start, close + 1 - start);
+            var span = new TextSpan(start, close + 1);
             string normal = Normalise(text[start..(close + 1)]);
             int innerStart = open + 1 + (inner.Length - inner.TrimStart().Length);
             switch (name)

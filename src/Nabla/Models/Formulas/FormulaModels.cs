@@ -48,7 +48,7 @@ public static class FormulaModels
             Intercept = design.Intercept,
             FeatureNames = design.ColumnNames,
             TargetName = design.ResponseName,
-            InterceptName = "Intercept",
+            InterceptName = formula.Written ? "Intercept" : options.InterceptName,
         };
         var fit = LinearRegression.Solve(sums, rows, o, beta => Rss(design, beta));
         fit = fit with
@@ -166,7 +166,7 @@ public static class FormulaModels
             Intercept = design.Intercept,
             FeatureNames = design.ColumnNames,
             TargetName = design.ResponseName,
-            InterceptName = "Intercept",
+            InterceptName = formula.Written ? "Intercept" : options.InterceptName,
             Covariance = covariance,
             Clusters = design.Clusters,
         };
