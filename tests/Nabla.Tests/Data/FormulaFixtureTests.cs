@@ -104,6 +104,23 @@ public class FormulaFixtureTests
         }
     }
 
+    /// <summary>The sums over one-hot groups (the zeros of the categorical columns skipped) are the dense sums: the same fit, on every case, weighted or not.</summary>
+    [Theory]
+    [MemberData(nameof(StatsmodelsCases))]
+    public void Sparse_and_dense_sums_give_the_same_fit(string name)
+    {
+        var c = Statsmodels.Single(x => (string)x!["name"]! == name)!.AsObject();
+        if ((string)c["model"]! is not ("ols" or "wls")) return;
+        var frame = FrameOf((string)c["data"]!);
+        var f = Formula.Parse((string)c["formula"]!);
+        var (s, _) = FormulaModels.Regress(frame, f, new RegressionOptions { Solver = Solver.Normal }, new DesignOptions { Weights = (string?)c["weights"], SparseSums = true });
+        var (d, _) = FormulaModels.Regress(frame, f, new RegressionOptions { Solver = Solver.Normal }, new DesignOptions { Weights = (string?)c["weights"], SparseSums = false });
+        Close(d.Table.Select(t => t.Estimate).ToArray(), s.Table.Select(t => t.Estimate).ToArray(), 1e-10, "coefficients");
+        Close(d.Table.Select(t => t.StdError).ToArray(), s.Table.Select(t => t.StdError).ToArray(), 1e-10, "standard errors");
+        Assert.Equal(d.ResidualSumOfSquares, s.ResidualSumOfSquares, 1e-10 * d.ResidualSumOfSquares);
+        Close(Doubles(c["coefficients"]), s.Table.Select(t => t.Estimate).ToArray(), 1e-9, "coefficients against statsmodels");
+    }
+
     /// <summary>R's lm/glm on the same files: the statsmodels-syntax formula by name, and R's own formula (R names its columns differently) by value.</summary>
     [Theory]
     [MemberData(nameof(RCases))]

@@ -20,6 +20,9 @@ public sealed record DesignOptions
 
     /// <summary>The most design columns a formula may make (a text column of IDs would make one per row).</summary>
     public int MaxColumns { get; init; } = 20_000;
+
+    /// <summary>For tests: sum X'X over the one-hot groups (true) or densely (false); null chooses by the design.</summary>
+    internal bool? SparseSums { get; init; }
 }
 
 /// <summary>A factor evaluated on a frame: numbers (Values, NaN where missing) or a categorical's codes into Levels.</summary>
@@ -303,6 +306,80 @@ public sealed class Design
         var x = new double[(long)frame.Rows * Width];
         foreach (int r in rows) Fill(factors, all, r, 1, x.AsSpan((int)((long)r * Width), Width));
         return (x, mask);
+    }
+
+    // ---- rows in sparse form -----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A one-hot group: the columns of one subterm with categorical factors. In each row at most one of them is
+    /// non-zero (the row's level combination; none for a reference level), with the value of the subterm's numeric
+    /// factors.
+    /// </summary>
+    internal sealed record Group(int[] Numeric, int[] Factors, int[] Strides, int[] Map);
+
+    /// <summary>The design as dense columns (numeric only) and one-hot groups, for sums that skip the zeros.</summary>
+    internal (int[] Dense, Group[] Groups) Layout()
+    {
+        var dense = new List<int>();
+        var groups = new Dictionary<string, (int[] Numeric, int[] Factors, List<(int Col, int[] Levels)> Cols)>();
+        for (int j = 0; j < _columns.Count; j++)
+        {
+            var c = _columns[j];
+            if (c.Indicators.Length == 0) { dense.Add(j); continue; }
+            var fs = c.Indicators.Select(t => t.Factor).ToArray();
+            var num = c.Numeric.Order().ToArray();
+            string key = string.Join(",", num) + "|" + string.Join(",", fs);
+            if (!groups.TryGetValue(key, out var g)) groups[key] = g = (num, fs, []);
+            g.Cols.Add((j, c.Indicators.Select(t => t.Level).ToArray()));
+        }
+        var result = new List<Group>();
+        foreach (var (num, fs, cols) in groups.Values)
+        {
+            var strides = new int[fs.Length];
+            int size = 1;
+            for (int k = 0; k < fs.Length; k++) { strides[k] = size; size = checked(size * Math.Max(1, _factors[fs[k]].Levels.Length)); }
+            var map = new int[size];
+            Array.Fill(map, -1);
+            foreach (var (col, levels) in cols)
+            {
+                int at = 0;
+                for (int k = 0; k < fs.Length; k++) at += levels[k] * strides[k];
+                map[at] = col;
+            }
+            result.Add(new Group(num, fs, strides, map));
+        }
+        return ([.. dense], [.. result]);
+    }
+
+    /// <summary>Row <paramref name="i"/> (of the rows used): its dense columns' values, and the one column (or -1) and value of each group.</summary>
+    internal void SparseRow(int i, int[] dense, Group[] groups, Span<double> denseValues, Span<int> hitCols, Span<double> hitValues)
+    {
+        int r = Rows[i];
+        for (int t = 0; t < dense.Length; t++)
+        {
+            double v = 1;
+            foreach (int k in _columns[dense[t]].Numeric) v *= _factors[k].Values![r];
+            denseValues[t] = v;
+        }
+        for (int g = 0; g < groups.Length; g++)
+        {
+            var grp = groups[g];
+            int at = 0;
+            bool none = false;
+            for (int k = 0; k < grp.Factors.Length; k++)
+            {
+                var f = _factors[grp.Factors[k]];
+                int level = f.LevelOf[f.Codes![r]];
+                if (level < 0) { none = true; break; }
+                at += level * grp.Strides[k];
+            }
+            int col = none ? -1 : grp.Map[at];
+            hitCols[g] = col;
+            if (col < 0) { hitValues[g] = 0; continue; }
+            double v = 1;
+            foreach (int k in grp.Numeric) v *= _factors[k].Values![r];
+            hitValues[g] = v;
+        }
     }
 
     // ---- building ----------------------------------------------------------------------------------------------

@@ -26,22 +26,27 @@ public static class FormulaModels
         if (covariance.Type != CovarianceType.Nonrobust && options.Ridge > 0)
             throw new ArgumentException("robust standard errors are not defined for the ridge estimator here: leave out --ridge or --cov");
         int n = design.N, k = design.Width;
-        var acc = new GramAccumulator(k);
         bool keep = !weighted && (long)n * k <= CsvSource.KeepRowsLimit && options.Solver != Solver.Normal;
-        double[]? all = keep ? new double[(long)n * k] : null;
-        var x = new double[Math.Min(n, Chunk) * k];
-        var y = new double[Math.Min(n, Chunk)];
-        var w = weighted ? new double[y.Length] : null;
-        for (int from = 0; from < n; from += Chunk)
+        double[]? all = keep ? design.Matrix() : null;
+        bool sparse = SparseGram.Pays(design, dopt.SparseSums);
+        GramSums sums;
+        if (sparse) sums = SparseGram.Sums(design);
+        else
         {
-            int count = Math.Min(Chunk, n - from);
-            design.Fill(from, count, x);
-            Array.Copy(design.Y, from, y, 0, count);
-            if (w is not null) Array.Copy(design.Weights!, from, w, 0, count);
-            acc.Add(x, y, count, w);
-            if (all is not null) Array.Copy(x, 0, all, (long)from * k, (long)count * k);
+            var acc = new GramAccumulator(k);
+            var x = new double[Math.Min(n, Chunk) * k];
+            var y = new double[Math.Min(n, Chunk)];
+            var w = weighted ? new double[y.Length] : null;
+            for (int from = 0; from < n; from += Chunk)
+            {
+                int count = Math.Min(Chunk, n - from);
+                design.Fill(from, count, x);
+                Array.Copy(design.Y, from, y, 0, count);
+                if (w is not null) Array.Copy(design.Weights!, from, w, 0, count);
+                acc.Add(x, y, count, w);
+            }
+            sums = acc.Result();
         }
-        var sums = acc.Result();
         var rows = all is null ? null : new RowData(all, n, k, design.Y);
         var o = options with
         {
@@ -50,7 +55,7 @@ public static class FormulaModels
             TargetName = design.ResponseName,
             InterceptName = formula.Written ? "Intercept" : options.InterceptName,
         };
-        var fit = LinearRegression.Solve(sums, rows, o, beta => Rss(design, beta));
+        var fit = LinearRegression.Solve(sums, rows, o, beta => sparse ? SparseGram.Rss(design, beta) : Rss(design, beta));
         fit = fit with
         {
             Dropped = design.Dropped,
