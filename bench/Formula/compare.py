@@ -25,6 +25,7 @@ for a in ("--rows", "--csv", "--formula", "--r-formula", "--kernel", "--threads"
     ap.add_argument(a, required=True)
 ap.add_argument("--family", default="")
 ap.add_argument("--log", default="")
+ap.add_argument("--command", default="", help="how run.sh was called, for the write-up")
 args = ap.parse_args()
 
 
@@ -125,9 +126,10 @@ csv_mb = os.path.getsize(args.csv) / 1e6 if os.path.exists(args.csv) else float(
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ncols = (len(nabla["columns"]) if nabla else None) or (ref or r_meta or {}).get("columns")
 
-md = [f"# Formula regression from a CSV: {int(args.rows):,} rows, 10 numeric and 3 categorical columns (50 levels)".replace(",", " "),
+rows_text = f"{int(args.rows):,}".replace(",", " ")
+md = [f"# Formula regression from a CSV: {rows_text} rows, 10 numeric and 3 categorical columns (50 levels)",
       "",
-      f"Run by `bench/Formula/run.sh {args.rows}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores "
+      f"Run by `{args.command or 'bench/Formula/run.sh ' + args.rows}` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores "
       f"({cpu}), load average at the end {' '.join(open('/proc/loadavg').read().split()[:3])}; one run, each tool in a process of its own, "
       f"the CSV ({csv_mb:.0f} MB, `bench/Formula/make_data.py`, seed 18) in the page cache before the first.",
       f"Peers' OpenBLAS: kernel {args.kernel or 'unknown'}{f' (a generic fallback: OPENBLAS_CORETYPE={args.family} forced)' if args.family else ''}, "

@@ -5,7 +5,9 @@
 # a process of its own, timed and measured (wall, peak RSS) from outside by timed.py. Writes bench/results/formula.md.
 #   bench/Formula/run.sh [ROWS]     (default 1000000: a ~230 MB CSV)
 # NABLA_BENCH_SKIP_NABLA=1 leaves Nabla out (the peers and the write-up only); NABLA_BENCH_NO_WAIT=1 does not wait for
-# a quiet machine before each tool. The CSV and the tools' outputs stay in bench/Formula/data/ (git-ignored).
+# a quiet machine before each tool; NABLA=PATH runs that CLI instead of ./nabla (no build check); MISSING=FRACTION
+# blanks that fraction of the cells (a check of the harness: every tool leaves out the same rows); RESULT=FILE writes
+# the write-up there instead. The CSV and the tools' outputs stay in bench/Formula/data/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/machine.sh
@@ -14,8 +16,9 @@ T=$(nproc)
 FORMULA='y ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + C(c1) + C(c2) + C(c3) + x1:x2 + x1:C(c1)'
 RFORMULA='y ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + c1 + c2 + c3 + x1:x2 + x1:c1'
 DATA=bench/Formula/data
-CSV=$DATA/formula_$ROWS.csv
-O=$DATA/out_$ROWS
+TAG=$ROWS${MISSING:+_missing$MISSING}
+CSV=$DATA/formula_$TAG.csv
+O=$DATA/out_$TAG
 mkdir -p "$O"
 rm -f "$O"/*
 # The peers' OpenBLAS on the kernel it should use on this CPU: forced to the CPU's family where DYNAMIC_ARCH fell back
@@ -25,7 +28,7 @@ BLAS="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $CORE OPENBLAS_NUM_THREADS=$T
 TIMED="/usr/bin/python3 bench/Formula/timed.py"
 settle() { if [ -n "${NABLA_BENCH_NO_WAIT:-}" ]; then echo "# before: not waited, load $(cut -d' ' -f1 /proc/loadavg)"; else quiet; fi; }
 if [ ! -s "$CSV" ]; then
-  /usr/bin/python3 bench/Formula/make_data.py "$ROWS" "$CSV.tmp"
+  /usr/bin/python3 bench/Formula/make_data.py "$ROWS" "$CSV.tmp" ${MISSING:+--missing "$MISSING"}
   mv "$CSV.tmp" "$CSV"
 fi
 cat "$CSV" > /dev/null  # in the page cache for every tool alike
@@ -34,8 +37,8 @@ LOG=$O/log.txt
   echo "openblas_kernel ${kernel:-unknown}${family:+ (generic: peers forced to $family)}"
   echo "csv $CSV $(stat -c %s "$CSV") bytes"
   if [ -z "${NABLA_BENCH_SKIP_NABLA:-}" ]; then
-    ./nabla --help > /dev/null  # builds the CLI if the sources are newer: not inside the timing
-    settle; $TIMED "$O/nabla.json" -- ./nabla regress "$CSV" "$FORMULA" --json
+    [ -n "${NABLA:-}" ] || ./nabla --help > /dev/null  # builds the CLI if the sources are newer: not inside the timing
+    settle; $TIMED "$O/nabla.json" -- ${NABLA:-./nabla} regress "$CSV" "$FORMULA" --json
   else
     echo "nabla skipped (NABLA_BENCH_SKIP_NABLA)"
   fi
@@ -50,4 +53,5 @@ LOG=$O/log.txt
   echo "# after: load $(cut -d' ' -f1 /proc/loadavg)"
 } 2>&1 | tee "$LOG"
 /usr/bin/python3 bench/Formula/compare.py "$O" --rows "$ROWS" --csv "$CSV" --formula "$FORMULA" --r-formula "$RFORMULA" \
-  --kernel "${kernel:-}" --family "${family:-}" --threads "$T" --log "$LOG" --out bench/results/formula.md
+  --kernel "${kernel:-}" --family "${family:-}" --threads "$T" --log "$LOG" \
+  --command "${MISSING:+MISSING=$MISSING }bench/Formula/run.sh $ROWS" --out "${RESULT:-bench/results/formula.md}"

@@ -170,35 +170,60 @@ public static class FrameReader
         var lines = new List<int>();
         char dec = options.Decimal;
         int row = 0;
-        foreach (var (fields, line, error) in reader.ParallelEnumerate(r => ParseRow(r, width, missing, dec)))
+        var lookup = missing.GetAlternateLookup<ReadOnlySpan<char>>();
+        // one pass, no allocation per row: each field parsed straight into its column (numbers by Sep's fast parser
+        // after a strict check; text interned by span)
+        long length = stream.CanSeek || stream is CsvSource.CountingStream ? SafeLength(stream) : 0, bytes = 0;
+        foreach (var r in reader)
         {
-            if (fields is null && error is null) continue; // a blank line
+            if (r.ColCount == 1 && width > 1 && r.Span.IsWhiteSpace()) continue; // a blank line
             row++;
-            if (error is not null) throw new CsvDataException($"row {row} (line {line}){error}");
-            for (int j = 0; j < width; j++) builders[j].Add(fields![j], row);
-            lines.Add(line);
+            if (row <= 1000) bytes += r.Span.Length + 1;
+            if (row == 1000 && length > 0)
+            {
+                // size the columns once from the first rows (growing by doubling would touch every page twice)
+                long estimate = Math.Min(int.MaxValue / 2, (long)(length / (double)bytes * 1000 * 1.02) + 16);
+                foreach (var b in builders) b.Reserve((int)estimate);
+                lines.Capacity = (int)estimate;
+            }
+            if (r.ColCount != width) throw new CsvDataException($"row {row} (line {r.LineNumberFrom}) has {r.ColCount} fields, but the header has {width}");
+            for (int j = 0; j < width; j++)
+            {
+                var col = r[j];
+                var raw = col.Span;
+                var b = builders[j];
+                // the common case: a plain number, parsed by Sep's correctly rounded fast parser
+                if (dec == '.' && Plain(raw, out bool plainIntegral) && col.TryParse<double>() is { } fast && double.IsFinite(fast)) { b.AddNumber(fast, plainIntegral); continue; }
+                var span = raw.Trim();
+                if (span.IsEmpty || lookup.Contains(span)) b.AddMissing();
+                else if (TryNumber(span, dec, out double v, out bool integral)) b.AddNumber(v, integral);
+                else b.AddText(span, row);
+            }
+            lines.Add(r.LineNumberFrom);
         }
         if (row == 0) throw new CsvDataException($"the file '{name}' has a header but no data rows");
         return new Frame(name, builders.Select(b => b.Build(dec)).ToArray(), [.. lines]);
     }
 
-    /// <summary>A field: a number (Text null), missing (both null/NaN, Missing set), or text.</summary>
-    private readonly record struct Field(double Number, string? Text, bool Missing, bool Integral);
-
-    private static (Field[]? Fields, int Line, string? Error) ParseRow(nietras.SeparatedValues.SepReader.Row r, int width, HashSet<string> missing, char dec)
+    private static long SafeLength(Stream s)
     {
-        if (r.ColCount == 1 && width > 1 && r.Span.IsWhiteSpace()) return (null, r.LineNumberFrom, null);
-        if (r.ColCount != width) return (null, r.LineNumberFrom, $" has {r.ColCount} fields, but the header has {width}");
-        var fields = new Field[width];
-        var lookup = missing.GetAlternateLookup<ReadOnlySpan<char>>();
-        for (int j = 0; j < width; j++)
+        try { return s.Length; } catch (NotSupportedException) { return 0; }
+    }
+
+    /// <summary>Only digits, one leading sign, '.', and an exponent: what the fast path parses (anything else takes the careful one).</summary>
+    private static bool Plain(ReadOnlySpan<char> span, out bool integral)
+    {
+        integral = true;
+        if (span.IsEmpty) return false;
+        char c0 = span[0];
+        if (!(char.IsAsciiDigit(c0) || c0 is '-' or '.')) return false;
+        foreach (char c in span)
         {
-            var span = r[j].Span.Trim();
-            if (span.IsEmpty || lookup.Contains(span)) { fields[j] = new Field(double.NaN, null, true, true); continue; }
-            if (TryNumber(span, dec, out double v, out bool integral)) fields[j] = new Field(v, null, false, integral);
-            else fields[j] = new Field(double.NaN, span.ToString(), false, false);
+            if ((uint)(c - '0') <= 9) continue;
+            if (c is '.' or 'e' or 'E') { integral = false; continue; }
+            if (c is not ('-' or '+')) return false;
         }
-        return (fields, r.LineNumberFrom, null);
+        return true;
     }
 
     /// <summary>A finite number, strictly: sign, digits, one decimal separator, exponent; no thousands separators.</summary>
@@ -228,29 +253,39 @@ public static class FrameReader
     private sealed class ColumnBuilder(string name)
     {
         private readonly List<double> _numbers = [];
-        private readonly List<int> _codes = []; // -1 missing, -2 a number, else a level
+        private List<int>? _codes; // once text is seen: -1 missing, -2 a number, else a level (before that: NaN in _numbers is missing)
         private readonly Dictionary<string, int> _levelIndex = new(StringComparer.Ordinal);
         private readonly List<string> _levels = [];
         private bool _integral = true;
         private int _numberCount, _textCount, _firstTextRow;
 
-        public void Add(Field f, int row)
+        public void Reserve(int rows) { if (_numbers.Capacity < rows) _numbers.Capacity = rows; }
+
+        public void AddMissing() { _numbers.Add(double.NaN); _codes?.Add(-1); }
+
+        public void AddNumber(double v, bool integral)
         {
-            if (f.Missing) { _numbers.Add(double.NaN); _codes.Add(-1); return; }
-            if (f.Text is null)
+            _numbers.Add(v);
+            _codes?.Add(-2);
+            _integral &= integral;
+            _numberCount++;
+        }
+
+        public void AddText(ReadOnlySpan<char> text, int row)
+        {
+            if (_codes is null)
             {
-                _numbers.Add(f.Number);
-                _codes.Add(-2);
-                _integral &= f.Integral;
-                _numberCount++;
-                return;
+                _codes = new List<int>(Math.Max(_numbers.Capacity, 16));
+                foreach (double v in _numbers) _codes.Add(double.IsNaN(v) ? -1 : -2);
             }
             _numbers.Add(double.NaN);
-            if (!_levelIndex.TryGetValue(f.Text, out int code))
+            var lookup = _levelIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(text, out int code))
             {
                 code = _levels.Count;
-                _levelIndex[f.Text] = code;
-                _levels.Add(f.Text);
+                string s = text.ToString();
+                _levelIndex[s] = code;
+                _levels.Add(s);
             }
             _codes.Add(code);
             if (_textCount++ == 0) _firstTextRow = row;
@@ -259,21 +294,22 @@ public static class FrameReader
         public FrameColumn Build(char dec)
         {
             if (_textCount == 0) return new NumberColumn(name, [.. _numbers], _integral);
+            var codesSeen = _codes!;
             bool boolean = _numberCount == 0 && _levels.All(IsBool);
             if (boolean)
             {
                 // pandas: True/true/TRUE and False/false/FALSE, as the levels False < True
-                var codes = new int[_codes.Count];
+                var codes = new int[codesSeen.Count];
                 for (int i = 0; i < codes.Length; i++)
-                    codes[i] = _codes[i] < 0 ? -1 : _levels[_codes[i]].Equals("true", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+                    codes[i] = codesSeen[i] < 0 ? -1 : _levels[codesSeen[i]].Equals("true", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
                 return new TextColumn(name, codes, ["False", "True"], true);
             }
-            var all = new int[_codes.Count];
+            var all = new int[codesSeen.Count];
             var levels = new List<string>(_levels);
             var index = new Dictionary<string, int>(_levelIndex, StringComparer.Ordinal);
             for (int i = 0; i < all.Length; i++)
             {
-                int c = _codes[i];
+                int c = codesSeen[i];
                 if (c == -2)
                 {
                     // a number in a text column: its shortest round-trip text
