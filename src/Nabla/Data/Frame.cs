@@ -173,6 +173,8 @@ public static class FrameReader
         var lookup = missing.GetAlternateLookup<ReadOnlySpan<char>>();
         // one pass, no allocation per row: each field parsed straight into its column (numbers by Sep's fast parser
         // after a strict check; text interned by span)
+        // a missing-value token that looks like a number (-999) must be seen before the number is
+        bool fastNumbers = dec == '.' && !options.MissingTokens.Any(t => Plain(t, out _));
         long length = stream.CanSeek || stream is CsvSource.CountingStream ? SafeLength(stream) : 0, bytes = 0;
         foreach (var r in reader)
         {
@@ -193,7 +195,7 @@ public static class FrameReader
                 var raw = col.Span;
                 var b = builders[j];
                 // the common case: a plain number, parsed by Sep's correctly rounded fast parser
-                if (dec == '.' && Plain(raw, out bool plainIntegral) && col.TryParse<double>() is { } fast && double.IsFinite(fast)) { b.AddNumber(fast, plainIntegral); continue; }
+                if (fastNumbers && Plain(raw, out bool plainIntegral) && col.TryParse<double>() is { } fast && double.IsFinite(fast)) { b.AddNumber(fast, plainIntegral); continue; }
                 var span = raw.Trim();
                 if (span.IsEmpty || lookup.Contains(span)) b.AddMissing();
                 else if (TryNumber(span, dec, out double v, out bool integral)) b.AddNumber(v, integral);
