@@ -37,8 +37,9 @@ internal static class Summaries
         double r2 = 1 - rss / tss;
         double adj = 1 - (n - (hasConstant ? 1 : 0)) / dfResid * (1 - r2);
         double sigma2 = rss / dfResid;
-        double fstat = (tss - rss) / dfModel / sigma2;
-        double fp = Distributions.FUpperTail(fstat, dfModel, dfResid);
+        double fstat = dfModel > 0 ? (tss - rss) / dfModel / sigma2 : double.NaN; // the constant alone: no F test
+        double fp = dfModel > 0 ? Distributions.FUpperTail(fstat, dfModel, dfResid) : double.NaN;
+        if (dfModel == 0 && hasConstant) { r2 = 0; adj = 0; } // the mean alone explains nothing, by definition (not -1e-16)
         bool inference = o.Ridge == 0 && dfResid > 0 && sol.Cov is not null;
         double tq = inference ? Distributions.StudentQuantile(0.975, dfResid) : double.NaN;
         var rows = new List<CoefficientRow>();

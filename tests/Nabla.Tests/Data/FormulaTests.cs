@@ -93,6 +93,19 @@ public class FormulaTests
     }
 
     [Fact]
+    public void The_mean_alone_and_nothing_at_all()
+    {
+        var frame = FormulaFixtureTests.FrameOf("small.csv");
+        var (mean, _) = FormulaModels.Regress(frame, Formula.Parse("price ~ 1"));
+        Assert.Equal(["Intercept"], mean.Table.Select(t => t.Name));
+        Assert.Equal(((NumberColumn)frame["price"]).Values.Average(), mean.Intercept, 1e-9);
+        Assert.Equal(0, mean.RSquared);
+        Assert.True(double.IsNaN(mean.FStatistic));
+        var e = Assert.Throws<NablaException>(() => FormulaModels.Regress(frame, Formula.Parse("price ~ 0")));
+        Assert.Equal("the formula has no terms and no intercept: there is nothing to fit (y ~ 1 fits the mean)", e.Diagnostic.Message);
+    }
+
+    [Fact]
     public void Too_many_levels_is_refused_before_the_columns_are_made()
     {
         var rows = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"{i},id{i}"));

@@ -166,6 +166,8 @@ public sealed class Design
         foreach (var fv in standardised) Standardise(fv, kept);
 
         var (intercept, columns) = Code(terms, formula.Intercept, cache, options.MaxColumns, formula.Text);
+        if (!intercept && columns.Count == 0)
+            throw Formula.Error("the formula has no terms and no intercept: there is nothing to fit (y ~ 1 fits the mean)", 0, formula.Text.Length);
         var factors = cache.Values.ToList(); // the columns' factor indices are positions in this order
 
         var y = new double[kept.Length];
