@@ -25,9 +25,11 @@ public static class GlmCommand
         var decimalSep = new Option<string>("--decimal") { Description = "The decimal separator of the numbers: '.' (default) or ','.", DefaultValueFactory = _ => "." };
         var cov = new Option<string>("--cov") { Description = "Standard errors: nonrobust (default: the inverse Hessian), HC0, HC1 (sandwich) or cluster:column.", DefaultValueFactory = _ => "nonrobust" };
         var frameOptions = new FrameCliOptions();
+        var weights = new Option<string?>("--weights") { Description = "A column of positive weights of the rows' log-likelihood terms (statsmodels' var_weights: analytic weights)." };
+        var freqWeights = new Option<string?>("--freq-weights") { Description = "A column of whole-number weights that count rows (statsmodels' freq_weights: df residual = Σw - p; robust errors allowed)." };
         var cmd = new Command("glm", "Generalised linear models from a CSV or Parquet file (binomial, Poisson, Gaussian), by formula or by columns, by Newton's method on the Hessian Nabla derives, with statsmodels' summary.")
         {
-            data, formulaArg, target, family, features, noIntercept, json, explain, predict, output, decimalSep, cov,
+            data, formulaArg, target, family, features, noIntercept, json, explain, predict, output, decimalSep, cov, weights, freqWeights,
         };
         frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
@@ -52,6 +54,9 @@ public static class GlmCommand
             CovarianceOptions covariance = CovarianceOptions.Classical;
             FrameOptions frameOpts = new();
             if (usage is null && predictPath == "-") usage = "--predict reads a file, not standard input";
+            string? weightCol = p.GetValue(weights) ?? p.GetValue(freqWeights);
+            bool frequency = p.GetValue(freqWeights) is not null;
+            if (usage is null && p.GetValue(weights) is not null && frequency) usage = "give --weights (analytic) or --freq-weights (counts of rows), not both";
             try
             {
                 if (usage is null)
@@ -66,9 +71,9 @@ public static class GlmCommand
                 stderr.WriteLine($"nabla glm: {usage}");
                 return 2;
             }
-            if (formulaText is not null || covariance.Type != CovarianceType.Nonrobust || frameOptions.Given(p) || path == "-" || FrameReader.IsParquet(path!)
+            if (formulaText is not null || weightCol is not null || covariance.Type != CovarianceType.Nonrobust || frameOptions.Given(p) || path == "-" || FrameReader.IsParquet(path!)
                 || (outPath is not null && FrameReader.IsParquet(outPath)))
-                return FrameGlm(path!, formulaText, y, p.GetValue(features), f, !p.GetValue(noIntercept), frameOpts, covariance, p.GetValue(json), predictPath, outPath, stdout, stderr);
+                return FrameGlm(path!, formulaText, y, p.GetValue(features), f, !p.GetValue(noIntercept), frameOpts, covariance, p.GetValue(json), predictPath, outPath, stdout, stderr, weightCol, frequency);
             try
             {
                 var list = p.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -80,7 +85,7 @@ public static class GlmCommand
                 catch (CsvDataException e) when (e.Message.Contains(" is not a number") || e.Message.Contains(": the value is missing"))
                 {
                     // a text column (categorical) or a missing value: read the file as a frame
-                    return FrameGlm(path!, null, y, p.GetValue(features), f, !p.GetValue(noIntercept), frameOpts, covariance, p.GetValue(json), predictPath, outPath, stdout, stderr);
+                    return FrameGlm(path!, null, y, p.GetValue(features), f, !p.GetValue(noIntercept), frameOpts, covariance, p.GetValue(json), predictPath, outPath, stdout, stderr, null, false);
                 }
                 var summary = predictPath is not null && outPath is null ? stderr : stdout;
                 if (p.GetValue(json)) summary.WriteLine(GlmReport.Json(fit, y!));
@@ -108,14 +113,14 @@ public static class GlmCommand
     }
 
     private static int FrameGlm(string path, string? formulaText, string? target, string? features, Family family, bool intercept, FrameOptions frameOpts,
-        CovarianceOptions covariance, bool json, string? predictPath, string? outPath, TextWriter stdout, TextWriter stderr)
+        CovarianceOptions covariance, bool json, string? predictPath, string? outPath, TextWriter stdout, TextWriter stderr, string? weightCol, bool frequency)
     {
         try
         {
             var list = features?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var formula = formulaText is not null ? Formula.Parse(formulaText) : Formula.FromColumns(target!, list, intercept);
             var frame = FrameReader.Read(path, frameOpts);
-            var (fit, design) = FormulaModels.FitGlm(frame, formula, new GlmOptions { Family = family }, new DesignOptions { Missing = frameOpts.Missing }, covariance);
+            var (fit, design) = FormulaModels.FitGlm(frame, formula, new GlmOptions { Family = family, FrequencyWeights = frequency }, new DesignOptions { Missing = frameOpts.Missing, Weights = weightCol }, covariance);
             var summary = predictPath is not null && outPath is null ? stderr : stdout;
             if (json) summary.WriteLine(GlmReport.Json(fit, design.ResponseName));
             else GlmReport.Table(fit, design.ResponseName, summary);

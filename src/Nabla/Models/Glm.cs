@@ -45,6 +45,12 @@ public sealed record GlmOptions
 
     /// <summary>The cluster of each row (0-based) and their number, for cluster-robust errors.</summary>
     public (int[] Ids, int Count)? Clusters { get; init; }
+
+    /// <summary>Weights of the rows' log-likelihood terms (binomial, Poisson): statsmodels' var_weights, or its freq_weights when <see cref="FrequencyWeights"/>.</summary>
+    public double[]? Weights { get; init; }
+
+    /// <summary>The weights count rows: the residual degrees of freedom are Σw - p (as statsmodels' freq_weights).</summary>
+    public bool FrequencyWeights { get; init; }
 }
 
 /// <summary>A fitted generalised linear model with the summary statsmodels' GLM and R's glm print.</summary>
@@ -89,6 +95,12 @@ public sealed record GlmResult
     /// <summary>The formula fitted, when the model came from one.</summary>
     public string? Formula { get; init; }
 
+    /// <summary>The residual degrees of freedom: n - p, or Σw - p with frequency weights.</summary>
+    public double DfResid { get; init; }
+
+    /// <summary>"frequency" or "analytic" when the rows were weighted, else null.</summary>
+    public string? WeightsKind { get; init; }
+
     /// <summary>The mean response at these feature values: a probability (binomial), a rate (Poisson), a value (Gaussian).</summary>
     public double Predict(ReadOnlySpan<double> features)
     {
@@ -112,6 +124,14 @@ public sealed record GlmResult
 /// </summary>
 public static class Glm
 {
+    /// <summary>The negative log-likelihood with weights v (each row's term times its weight).</summary>
+    public static string WeightedLossOf(Family f) => f switch
+    {
+        Family.Binomial => "v'*softplus(X*w) - (v.*y)'*(X*w)",
+        Family.Poisson => "v'*exp(X*w) - (v.*y)'*(X*w)",
+        _ => throw new ArgumentException("weights for the Gaussian family are weighted least squares: use nabla regress --weights"),
+    };
+
     public static string LossOf(Family f) => f switch
     {
         Family.Binomial => "sum(softplus(X*w)) - y'*(X*w)",
@@ -119,10 +139,10 @@ public static class Glm
         _ => "norm2(X*w-y)^2/2",
     };
 
-    private static (BoundExpression Bound, Expr Gradient, Expr Hessian) Bind(Family f)
+    private static (BoundExpression Bound, Expr Gradient, Expr Hessian) Bind(Family f, bool weighted = false)
     {
-        var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix), ["w"] = new(VarKind.Vector), ["y"] = new(VarKind.Vector) };
-        var bound = Binder.Bind(LossOf(f), new BindOptions { Declarations = declarations, PreferScalar = true });
+        var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix), ["w"] = new(VarKind.Vector), ["y"] = new(VarKind.Vector), ["v"] = new(VarKind.Vector) };
+        var bound = Binder.Bind(weighted ? WeightedLossOf(f) : LossOf(f), new BindOptions { Declarations = declarations, PreferScalar = true });
         var w = bound.Variable("w")!;
         return (bound, Derivatives.Derive(bound.Root, w, DerivativeKind.Gradient), Derivatives.Derive(bound.Root, w, DerivativeKind.Hessian));
     }
@@ -160,11 +180,20 @@ public static class Glm
             if (o.Intercept) design[(long)i * p] = 1;
             Array.Copy(x, (long)i * d, design, (long)i * p + off, d);
         }
-        var (bound, gradient, hessian) = Bind(o.Family);
+        var v = o.Weights;
+        if (v is not null)
+        {
+            if (v.Length != n) throw new ArgumentException($"{v.Length} weights for {n} rows");
+            foreach (var wi in v) if (!(wi > 0) || double.IsInfinity(wi)) throw new ArgumentException($"the weights must be finite and > 0, not {wi:G6}");
+            if (o.Family == Family.Gaussian) throw new ArgumentException("weights for the Gaussian family are weighted least squares: use nabla regress --weights");
+            if (o.FrequencyWeights && v.Any(wi => wi != Math.Floor(wi))) throw new ArgumentException("frequency weights count rows: they must be whole numbers (for other weights use --weights)");
+        }
+        var (bound, gradient, hessian) = Bind(o.Family, v is not null);
         var values = new Dictionary<string, Tensor>
         {
             ["X"] = Tensor.Matrix(design, n, p), ["y"] = Tensor.Vector(y), ["w"] = Tensor.Vector(new double[p]),
         };
+        if (v is not null) values["v"] = Tensor.Vector(v);
         var backend = o.Backend ?? Blas.Create(BlasBackend.Native);
         var plan = new CompiledPlan([bound.Root, gradient], backend, variables: bound.Variables);
         var hplan = new CompiledPlan([hessian], backend, variables: bound.Variables);
@@ -188,7 +217,7 @@ public static class Glm
 
         // The start IRLS takes: the intercept at the link of the mean, the rest 0.
         var start = new double[p];
-        double mean = y.Average();
+        double mean = v is null ? y.Average() : y.Select((yi, i) => yi * v[i]).Sum() / v.Sum();
         if (o.Intercept && o.Family == Family.Binomial) start[0] = Math.Log(mean / (1 - mean));
         if (o.Intercept && o.Family == Family.Poisson && mean > 0) start[0] = Math.Log(mean);
         if (o.Intercept && o.Family == Family.Gaussian) start[0] = mean;
@@ -203,7 +232,7 @@ public static class Glm
 
         var eta = new double[n];
         backend.Gemv(false, n, p, 1, design, p, coef, 0, eta);
-        var (ll, ll0, dev, dev0, scale) = Likelihoods(o.Family, y, eta, n, p);
+        var (ll, ll0, dev, dev0, scale) = Likelihoods(o.Family, y, eta, n, p, v);
         if (o.Family == Family.Binomial)
         {
             int extreme = eta.Count(e => Math.Abs(e) > 36); // a fitted probability within 2e-16 of 0 or 1
@@ -240,8 +269,11 @@ public static class Glm
                 if (o.Family == Family.Poisson) var[i] = mu[i];
             }
             // the loss is the negative log-likelihood (Gaussian: RSS/2), so the inverse Hessian is the bread for every family
+            if (v is not null && !o.FrequencyWeights)
+                throw new ArgumentException("robust standard errors with analytic (variance) weights are not given: statsmodels itself warns they are not fully supported; with weights that count rows use --freq-weights, or leave out --cov");
+            // with frequency weights each row stands for v_i rows: its score sums v_i·(y_i - μ_i)·x̃_i, its squares v_i·(y_i - μ_i)²
             cov = Sandwich.Covariance(n, p, p, cov, (from, count, dest) => Array.Copy(design, (long)from * p, dest, 0, (long)count * p),
-                i => y[i] - mu[i], i => var[i], covType.Type, o.Clusters);
+                i => (v?[i] ?? 1) * (y[i] - mu[i]), i => var[i], covType.Type, o.Clusters, v is null ? null : i => 1 / v[i]);
             seScale = 1;
         }
         const double z975 = 1.959963984540054;
@@ -261,6 +293,8 @@ public static class Glm
             Derivation = (LossOf(o.Family), ResultText.Readable(gradient), ResultText.Readable(hessian)),
             FeatureNames = features, HasIntercept = o.Intercept,
             Covariance = covType.Label,
+            DfResid = (v is not null && o.FrequencyWeights ? v.Sum() : n) - p,
+            WeightsKind = v is null ? null : o.FrequencyWeights ? "frequency" : "analytic",
             Clusters = covType.Type == CovarianceType.Cluster ? (covType.ClusterColumn!, o.Clusters!.Value.Count) : null,
         };
     }
@@ -320,8 +354,9 @@ public static class Glm
         return null;
     }
 
-    private static (double Ll, double Ll0, double Dev, double Dev0, double Scale) Likelihoods(Family f, double[] y, double[] eta, int n, int p)
+    private static (double Ll, double Ll0, double Dev, double Dev0, double Scale) Likelihoods(Family f, double[] y, double[] eta, int n, int p, double[]? v = null)
     {
+        if (v is not null) return WeightedLikelihoods(f, y, eta, v);
         double mean = y.Average();
         switch (f)
         {
@@ -361,6 +396,33 @@ public static class Glm
                 return (ll, ll0, rss, tss, scale);
             }
         }
+    }
+
+    /// <summary>The log-likelihood and deviance with each row's term times its weight (binomial and Poisson).</summary>
+    private static (double Ll, double Ll0, double Dev, double Dev0, double Scale) WeightedLikelihoods(Family f, double[] y, double[] eta, double[] v)
+    {
+        double sw = 0, swy = 0;
+        for (int i = 0; i < y.Length; i++) { sw += v[i]; swy += v[i] * y[i]; }
+        double mean = swy / sw;
+        double ll = 0, ll0 = 0, dev = 0, dev0 = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (f == Family.Binomial)
+            {
+                ll += v[i] * (y[i] * eta[i] - Softplus(eta[i]));
+                ll0 += v[i] * (y[i] * Math.Log(mean) + (1 - y[i]) * Math.Log(1 - mean));
+            }
+            else
+            {
+                double mu = Math.Exp(eta[i]), lg = Distributions.LogGamma(y[i] + 1);
+                ll += v[i] * (y[i] * eta[i] - mu - lg);
+                ll0 += v[i] * (y[i] * Math.Log(mean) - mean - lg);
+                dev += 2 * v[i] * ((y[i] > 0 ? y[i] * Math.Log(y[i] / mu) : 0) - (y[i] - mu));
+                dev0 += 2 * v[i] * ((y[i] > 0 ? y[i] * Math.Log(y[i] / mean) : 0) - (y[i] - mean));
+            }
+        }
+        if (f == Family.Binomial) { dev = -2 * ll; dev0 = -2 * ll0; }
+        return (ll, ll0, dev, dev0, 1);
     }
 
     private static double Softplus(double v) => v > 0 ? v + Math.Log(1 + Math.Exp(-v)) : Math.Log(1 + Math.Exp(v));

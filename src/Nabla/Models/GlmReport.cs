@@ -17,7 +17,7 @@ public static class GlmReport
         o.WriteLine(r.Formula is { } formula ? $"GLM, {FamilyName(r.Family)}: {formula}" : $"GLM, {FamilyName(r.Family)}: {target} ~ {string.Join(" + ", r.Names)}");
         int p = r.Names.Count;
         string n = r.Dropped == 0 ? $"n = {r.N}" : $"n = {r.N:N0} ({r.Dropped:N0} row{(r.Dropped == 1 ? "" : "s")} dropped: missing values)";
-        o.WriteLine($"  {n}   coefficients = {p}   df residual = {r.N - p}   Newton iterations = {r.Iterations}   converged = {(r.Converged ? "yes" : "NO")}");
+        o.WriteLine($"  {n}{(r.WeightsKind is { } wk ? $" ({wk} weights)" : "")}   coefficients = {p}   df residual = {G(r.DfResid)}   Newton iterations = {r.Iterations}   converged = {(r.Converged ? "yes" : "NO")}");
         o.WriteLine($"  log-likelihood = {G(r.LogLikelihood, 8)}   null log-likelihood = {G(r.NullLogLikelihood, 8)}   pseudo R² (McFadden) = {G(r.PseudoR2, 5)}");
         o.WriteLine($"  deviance = {G(r.Deviance, 8)}   null deviance = {G(r.NullDeviance, 8)}   AIC = {G(r.Aic, 8)}   BIC = {G(r.Bic, 8)}{(r.Family == Family.Gaussian ? $"   scale = {G(r.Scale, 6)}" : "")}");
         if (r.Covariance != "nonrobust") o.WriteLine($"  covariance: {RegressionReport.CovarianceText(r.Covariance, r.Clusters).Replace($", F on {r.Clusters?.Groups - 1} df", "")}");
@@ -45,6 +45,8 @@ public static class GlmReport
             RegressionReport.Intervals(j, r.Coefficients);
             j.WriteNumber("n", r.N);
             j.WriteNumber("n_dropped", r.Dropped);
+            RegressionReport.Num(j, "df_resid", r.DfResid);
+            if (r.WeightsKind is not null) j.WriteString("weights", r.WeightsKind);
             j.WriteString("cov_type", r.Covariance);
             if (r.Clusters is { } cl) { j.WriteString("cluster", cl.Column); j.WriteNumber("n_clusters", cl.Groups); }
             if (r.Formula is not null) j.WriteString("formula", r.Formula);

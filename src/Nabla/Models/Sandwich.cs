@@ -60,10 +60,11 @@ internal static class Sandwich
     /// <summary>
     /// The robust covariance, p×p. <paramref name="fill"/> writes rows [from, from+count) of the design with its
     /// intercept column (p wide); <paramref name="score"/> gives c_i; <paramref name="leverageWeight"/> the w_i of
-    /// the leverage h_i = w_i·x̃_i'·B·x̃_i (HC2, HC3).
+    /// the leverage h_i = w_i·x̃_i'·B·x̃_i (HC2, HC3); <paramref name="squareScale"/> scales c_i² in the per-row meat
+    /// (1/v_i for frequency weights v, whose rows each stand for v_i identical ones).
     /// </summary>
     public static double[] Covariance(int n, int p, int rank, double[] bread, Action<int, int, double[]> fill, Func<int, double> score,
-        Func<int, double> leverageWeight, CovarianceType type, (int[] Ids, int Groups)? clusters)
+        Func<int, double> leverageWeight, CovarianceType type, (int[] Ids, int Groups)? clusters, Func<int, double>? squareScale = null)
     {
         const int chunk = 8192;
         var meat = new double[p * p];
@@ -92,7 +93,7 @@ internal static class Sandwich
             for (int i = 0; i < count; i++)
             {
                 double c = score(from + i);
-                double v = c * c;
+                double v = c * c * (squareScale?.Invoke(from + i) ?? 1);
                 if (xb is not null)
                 {
                     double h = 0;

@@ -32,7 +32,7 @@ public sealed class GlmCommandTests : IDisposable
         var (rc, o, e) = CliRunner.Run("glm", path, "--target", "y", "--family", "poisson", "--json");
         Assert.True(rc == 0, e);
         var j = JsonNode.Parse(o)!.AsObject();
-        Assert.Equal(["target", "family", "coefficients", "std_errors", "z_values", "p_values", "conf_int", "n", "n_dropped", "cov_type", "log_likelihood", "null_log_likelihood",
+        Assert.Equal(["target", "family", "coefficients", "std_errors", "z_values", "p_values", "conf_int", "n", "n_dropped", "df_resid", "cov_type", "log_likelihood", "null_log_likelihood",
             "deviance", "null_deviance", "aic", "bic", "pseudo_r2", "scale", "iterations", "converged", "warnings"], j.Select(kv => kv.Key));
         var coef = j["coefficients"]!.AsObject();
         Assert.Equal(["(intercept)", "x1", "x2", "x3"], coef.Select(kv => kv.Key));

@@ -246,6 +246,15 @@ public class FormulaTests
         var (rc4, _, e4) = CliRunner.Run("glm", Fixture("events.csv"), "bought ~ x1", "--family", "binomial", "--cov", "HC3");
         Assert.Equal(1, rc4);
         Assert.Equal("error: HC3 is defined here for least squares only; for a GLM use --cov HC0, HC1 or cluster:column (statsmodels' GLM silently answers HC2 and HC3 with HC0)\n", e4.Replace("\r", ""));
+        var (rc6, _, e6) = CliRunner.Run("glm", Fixture("events_w.csv"), "visits ~ x1", "--family", "poisson", "--weights", "w", "--freq-weights", "w");
+        Assert.Equal(2, rc6);
+        Assert.Equal("nabla glm: give --weights (analytic) or --freq-weights (counts of rows), not both\n", e6.Replace("\r", ""));
+        var (rc7, _, e7) = CliRunner.Run("glm", Fixture("events_w.csv"), "visits ~ x1", "--family", "gaussian", "--weights", "w");
+        Assert.Equal(1, rc7);
+        Assert.Equal("error: weights for the Gaussian family are weighted least squares: use nabla regress --weights\n", e7.Replace("\r", ""));
+        var (rc8, _, e8) = CliRunner.Run("glm", Fixture("events_w.csv"), "visits ~ x1", "--family", "poisson", "--freq-weights", "x2");
+        Assert.Equal(1, rc8);
+        Assert.StartsWith("error: ", e8);
         var (rc5, _, e5) = CliRunner.Run("regress", Fixture("houses.csv"), "price ~ sqft", "--cov", "cluster:");
         Assert.Equal(2, rc5);
         Assert.Equal("nabla regress: --cov cluster:: name the column that groups the rows, as in --cov cluster:firm\n", e5.Replace("\r", ""));

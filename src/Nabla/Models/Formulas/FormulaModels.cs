@@ -163,7 +163,6 @@ public static class FormulaModels
         options ??= new GlmOptions();
         covariance ??= CovarianceOptions.Classical;
         var dopt = (designOptions ?? new DesignOptions()) with { Cluster = covariance.ClusterColumn };
-        if (dopt.Weights is not null) throw new ArgumentException("--weights is for regress (weighted least squares); glm does not take weights yet");
         var design = Design.Build(frame, formula, dopt);
         var x = design.Matrix();
         var o = options with
@@ -174,6 +173,7 @@ public static class FormulaModels
             InterceptName = formula.Written ? "Intercept" : options.InterceptName,
             Covariance = covariance,
             Clusters = design.Clusters,
+            Weights = design.Weights,
         };
         var fit = Models.Glm.Fit(x, design.N, design.Width, design.Y, o);
         return (fit with { Dropped = design.Dropped, Formula = formula.Text }, design);
