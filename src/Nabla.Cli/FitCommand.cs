@@ -35,9 +35,12 @@ public static class FitCommand
         var formula = new Option<string?>("--formula") { Description = "A model formula whose design becomes X (the Intercept column first when it has one) and whose response becomes y, e.g. \"churned ~ tenure + C(plan)\" (instead of --target/--features/--intercept)." };
         var plot = new Option<string?>("--plot") { Description = "Write the loss and the gradient's size per iteration as a PNG." };
         var frameOptions = new FrameCliOptions();
+        var predict = new Option<string?>("--predict") { Description = "A CSV or Parquet file: write each row with the fitted model's prediction appended (see --response)." };
+        var response = new Option<string>("--response") { Description = "What --predict computes per row, in X and the fitted variables (default X*w; e.g. sigmoid(X*w) for a probability).", DefaultValueFactory = _ => "X*w" };
+        var output = new Option<string?>("--output") { Description = "Where --predict writes (.csv or .parquet; default: standard output, the summary then goes to standard error); written to a temporary file and renamed into place." };
         var cmd = new Command("fit", "Fit any differentiable objective to a CSV by gradient descent, L-BFGS or Newton on Nabla's own derivatives.")
         {
-            objective, data, target, features, intercept, wrt, set, lower, upper, at, method, maxIt, tol, json, decimalSep, formula, plot,
+            objective, data, target, features, intercept, wrt, set, lower, upper, at, method, maxIt, tol, json, decimalSep, formula, plot, predict, response, output,
         };
         frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
@@ -50,6 +53,8 @@ public static class FitCommand
                 : y is not null && p.GetValue(formula) is not null ? "--formula names y itself; leave out --target (and --features, --intercept)"
                 : p.GetValue(plot) is { } pl && !pl.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? $"--plot '{pl}' must be a .png file"
                 : p.GetValue(plot) is { } pl2 && RegressCommand.OutputProblem(pl2, path) is { } plotProblem ? plotProblem.Replace("--output", "--plot")
+                : p.GetValue(output) is not null && p.GetValue(predict) is null ? "--output needs --predict: the file to predict for"
+                : p.GetValue(output) is { } op && RegressCommand.OutputProblem(op, path, p.GetValue(predict)) is { } outProblem ? outProblem
                 : names.Length == 0 ? "--wrt is required: the variable to fit, e.g. --wrt w"
                 : p.GetValue(maxIt) < 0 ? "--max-iterations must be at least 0"
                 : !(p.GetValue(tol) >= 0) ? "--tolerance must be at least 0"
@@ -114,8 +119,16 @@ public static class FitCommand
                     stderr.WriteLine($"error[domain_error]: {fit.Run.Message}; start elsewhere with --at values.json");
                     return 1;
                 }
-                if (p.GetValue(json)) stdout.WriteLine(Protocol.RequestHandler.Serialize(Json(fit, p.GetValue(method)!)));
-                else Table(fit, p.GetValue(method)!, stdout);
+                string? predictPath = p.GetValue(predict), outPath = p.GetValue(output);
+                var summary = predictPath is not null && outPath is null ? stderr : stdout;
+                if (p.GetValue(json)) summary.WriteLine(Protocol.RequestHandler.Serialize(Json(fit, p.GetValue(method)!)));
+                else Table(fit, p.GetValue(method)!, summary);
+                if (predictPath is not null)
+                {
+                    var (predicted, newFrame) = CsvFit.Predict(fit, options, predictPath, p.GetValue(response)!);
+                    long rows = FramePredictions.Write(predictPath, newFrame, predicted, outPath, stdout, options.DecimalSeparator);
+                    if (outPath is not null) summary.WriteLine($"wrote {rows} predictions to {outPath}");
+                }
                 if (plotPath is not null)
                 {
                     RegressCommand.WriteAtomically(plotPath, (Stream st) => { Plots.Convergence(trace, st); return 0; });

@@ -46,6 +46,12 @@ public sealed record FitResult(MinimizeResult Run, string Objective, IReadOnlyLi
     /// <summary>Rows left out for missing values (formula fits).</summary>
     public int Dropped { get; init; }
 
+    /// <summary>The design X came from, when it came through a formula (or a frame); else X is the feature columns.</summary>
+    internal Models.Formulas.Design? Design { get; init; }
+
+    /// <summary>The feature columns X came from (the --target/--features form) and whether a ones column leads.</summary>
+    internal (IReadOnlyList<string> Features, bool Intercept)? Columns0 { get; init; }
+
     /// <summary>The names of a fitted variable's entries: X's columns for a vector with one entry per column, else null.</summary>
     public IReadOnlyList<string>? EntryNames(string variable) =>
         Run.Minimizer.TryGetValue(variable, out var t) && t.Kind == ShapeKind.Vector && t.Length == Columns.Count ? Columns : null;
@@ -70,6 +76,7 @@ public static class CsvFit
         RowData? data = null;
         CsvSource.Columns? cols = null;
         // a formula, or a file the one-pass numeric reader refuses (a text column, a missing value): through a frame
+        Models.Formulas.Design? usedDesign = null;
         (double[] X, double[] Y, int N, int P, List<string> Names, int Dropped) ByFrame(Models.Formulas.Formula formula, bool lowerIntercept)
         {
             var frameOptions = (options.Frame ?? new FrameOptions()) with { Decimal = options.DecimalSeparator };
@@ -79,6 +86,7 @@ public static class CsvFit
             var x = new double[(long)built.N * pp];
             Models.Formulas.FormulaModels.FillFull(built, 0, built.N, x);
             var nm = built.AllNames.Select(c => lowerIntercept && c == "Intercept" ? "intercept" : c).ToList();
+            usedDesign = built;
             return (x, built.Y, built.N, pp, nm, built.Dropped);
         }
         if (options.Formula is not null)
@@ -141,7 +149,76 @@ public static class CsvFit
         }
         var f = new Objective(bound, bound.Root, bindOptions);
         var run = f.Minimize(options.Wrt, start, options.Minimize);
-        return new FitResult(run, objective, names, n) { Dropped = dropped };
+        return new FitResult(run, objective, names, n)
+        {
+            Dropped = dropped,
+            Design = usedDesign,
+            Columns0 = usedDesign is null ? (cols!.FeatureNames, options.Intercept) : null,
+        };
+    }
+
+    /// <summary>
+    /// The fitted model's prediction for each row of another file: <paramref name="response"/> (X*w by default, or
+    /// e.g. sigmoid(X*w)) evaluated with X from that file's columns through the same coding, the fitted variables,
+    /// and the scalars and values of the fit. One number per row; NaN for a row with a missing value.
+    /// </summary>
+    public static (double[] Values, Frame Frame) Predict(FitResult fit, FitOptions options, string path, string response = "X*w")
+    {
+        var frameOptions = (options.Frame ?? new FrameOptions()) with { Decimal = options.DecimalSeparator };
+        var frame = FrameReader.Read(path, frameOptions);
+        int n = frame.Rows, p = fit.Columns.Count;
+        var x = new double[(long)n * p];
+        var missing = new bool[n];
+        if (fit.Design is { } design)
+        {
+            var (dx, dm) = design.Apply(frame);
+            int k = design.Width, off = design.Intercept ? 1 : 0;
+            for (int i = 0; i < n; i++)
+            {
+                missing[i] = dm[i];
+                if (off == 1) x[(long)i * p] = 1;
+                Array.Copy(dx, (long)i * k, x, (long)i * p + off, k);
+            }
+        }
+        else
+        {
+            var (features, intercept) = fit.Columns0!.Value;
+            int off = intercept ? 1 : 0;
+            for (int j = 0; j < features.Count; j++)
+            {
+                if (frame[features[j]] is not NumberColumn col)
+                    throw new CsvDataException($"the feature column '{features[j]}' of '{path}' holds text, but the model was fitted on numbers");
+                for (int i = 0; i < n; i++)
+                {
+                    double v = col.Values[i];
+                    if (double.IsNaN(v)) missing[i] = true; else x[(long)i * p + j + off] = v;
+                }
+            }
+            if (intercept) for (int i = 0; i < n; i++) x[(long)i * p] = 1;
+        }
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { ["X"] = Tensor.Matrix(x, n, p) };
+        foreach (var (name, v) in options.Set) values[name] = Tensor.Scalar(v);
+        foreach (var (name, v) in options.At) if (name is not ("X" or "y")) values[name] = v;
+        foreach (var (name, v) in fit.Run.Minimizer) values[name] = v;
+        var declarations = new Dictionary<string, VarType> { ["X"] = new(VarKind.Matrix) };
+        foreach (var name in options.Set.Keys) declarations[name] = VarType.Scalar;
+        var bound = Binder.Bind(response, new BindOptions
+        {
+            Declarations = declarations,
+            ConcreteShapes = values.ToDictionary(kv => kv.Key, kv => ShapeOf(kv.Value)),
+            PreferScalar = true,
+        });
+        foreach (var v in bound.Variables)
+            if (!values.ContainsKey(v.Name))
+                throw new NablaException(ErrorCodes.BadRequest, v.Name == "y"
+                    ? $"the prediction {response} uses y, the target, which new data does not have"
+                    : $"{v.Name} in the prediction {response} has no value: it is neither fitted nor given");
+        var result = Numerics.Evaluator.Evaluate(bound.Root, values, bound.Variables);
+        if (result.Kind != ShapeKind.Vector || result.Length != n)
+            throw new NablaException(ErrorCodes.ShapeError, $"the prediction {response} must give one number per row ({n} rows); it gives a {result.Rows}×{result.Cols} value");
+        var outv = result.Data.ToArray();
+        for (int i = 0; i < n; i++) if (missing[i]) outv[i] = double.NaN;
+        return (outv, frame);
     }
 
     private static Shape ShapeOf(Tensor t) => t.Kind switch

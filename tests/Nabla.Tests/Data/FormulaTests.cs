@@ -295,6 +295,35 @@ public class FormulaTests
     }
 
     [Fact]
+    public void Fit_predicts_any_response_of_the_fitted_variables()
+    {
+        // a logistic loss fitted by fit, predicted as probabilities: glm's predictions to 1e-6
+        var (rc, o, e) = CliRunner.Run("fit", "sum(softplus(X*w)) - y'*(X*w)", "--data", Fixture("events.csv"), "--formula", "bought ~ x1 + x2 + C(grp)", "--wrt", "w",
+            "--predict", Fixture("events.csv"), "--response", "sigmoid(X*w)");
+        Assert.True(rc == 0, e);
+        Assert.Contains("fit: sum(softplus(X*w)) - y'*(X*w)", e); // the summary goes to standard error when the predictions go to standard output
+        var (_, g, _) = CliRunner.Run("glm", Fixture("events.csv"), "bought ~ x1 + x2 + C(grp)", "--family", "binomial", "--predict", Fixture("events.csv"));
+        var fitLines = o.Replace("\r", "").Trim().Split('\n');
+        var glmLines = g.Replace("\r", "").Trim().Split('\n');
+        Assert.Equal(glmLines.Length, fitLines.Length);
+        for (int i = 1; i < fitLines.Length; i++)
+        {
+            string a = fitLines[i][(fitLines[i].LastIndexOf(',') + 1)..], b = glmLines[i][(glmLines[i].LastIndexOf(',') + 1)..];
+            if (b.Length == 0) { Assert.Equal("", a); continue; }
+            Assert.Equal(double.Parse(b, System.Globalization.CultureInfo.InvariantCulture), double.Parse(a, System.Globalization.CultureInfo.InvariantCulture), 1e-6);
+        }
+        var (rc2, _, e2) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", Fixture("small.csv"), "--formula", "price ~ sqft", "--wrt", "w", "--predict", Fixture("small.csv"), "--response", "X*w - y");
+        Assert.Equal(1, rc2);
+        Assert.Contains("the prediction X*w - y uses y, the target, which new data does not have", e2);
+        var (rc3, _, e3) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", Fixture("small.csv"), "--formula", "price ~ sqft", "--wrt", "w", "--predict", Fixture("small.csv"), "--response", "w'*w");
+        Assert.Equal(1, rc3);
+        Assert.Contains("the prediction w'*w must give one number per row (60 rows); it gives a 1×1 value", e3);
+        var (rc4, _, e4) = CliRunner.Run("fit", "norm2(X*w-y)^2", "--data", Fixture("small.csv"), "--formula", "price ~ sqft", "--wrt", "w", "--output", "/tmp/x.csv");
+        Assert.Equal(2, rc4);
+        Assert.Equal("nabla fit: --output needs --predict: the file to predict for\n", e4.Replace("\r", ""));
+    }
+
+    [Fact]
     public void The_plots_are_pngs_of_the_expected_size_and_not_blank()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"nabla-{Guid.NewGuid():N}");
