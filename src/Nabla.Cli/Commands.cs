@@ -32,6 +32,7 @@ public static class Commands
         root.Subcommands.Add(RegressCommand.Create(stdout, stderr));
         root.Subcommands.Add(FitCommand.Create(stdout, stderr));
         root.Subcommands.Add(GlmCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ConvexCommand.Create(stdout, stderr, VarOption(), ExprArg, Declarations, Guard));
         root.Subcommands.Add(InfoCommand.Create(stdout));
         root.Subcommands.Add(CompleteCommand(root, stdout));
         var parse = root.Parse(args);

@@ -15,7 +15,7 @@ public class LayeringTests
     public static readonly string[] Layers =
     [
         "Diagnostics", "Syntax", "LinearAlgebra", "Expressions", "Ops", "Semantics", "Printing", "Simplify",
-        "Calculus", "Numerics", "Codegen", "Explain", "Checking", "Data", "Optimization", "Models", "Api", "Protocol",
+        "Calculus", "Numerics", "Codegen", "Explain", "Checking", "Convexity", "Data", "Optimization", "Models", "Api", "Protocol",
     ];
 
     private static int Rank(INamespaceSymbol? ns)

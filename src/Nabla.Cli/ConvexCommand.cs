@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Nabla.Convexity;
+using Nabla.Protocol;
+using Nabla.Semantics;
+
+namespace Nabla.Cli;
+
+/// <summary>`nabla convex "expr" --wrt w`: the convexity verdict from the Hessian, with its certificate or a witness. Exit 0 with a verdict (unknown included), 1 bad input, 2 bad command line.</summary>
+public static class ConvexCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, Option<string[]> vars, Argument<string> exprArg,
+        Func<string[]?, Dictionary<string, VarType>> declarations, Func<string, TextWriter, Func<int>, int> guard)
+    {
+        var wrt = new Option<string>("--wrt") { Description = "The variable in which convexity is asked.", Required = true };
+        var seed = new Option<int>("--seed") { Description = "The seed of the search for a witness of non-convexity (default 1).", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print the answer as one JSON object: verdict, wrt, hessian, steps, witness." };
+        var cmd = new Command("convex", "Is a scalar expression convex in a variable? A certificate from the Hessian Nabla derives, or a witness point and direction of negative curvature, checked by finite differences.")
+        {
+            exprArg, wrt, vars, seed, json,
+        };
+        cmd.SetAction(p =>
+        {
+            string text = p.GetValue(exprArg)!;
+            return guard(text, stderr, () =>
+            {
+                var bound = Binder.Bind(text, new BindOptions { Declarations = declarations(p.GetValue(vars)), PreferScalar = true });
+                var x = bound.Variable(p.GetValue(wrt)!)
+                    ?? throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.BadRequest, $"{p.GetValue(wrt)} is not a variable of {text}");
+                var r = ConvexityAnalysis.Analyze(bound.Root, x, bound.Variables, p.GetValue(seed));
+                if (p.GetValue(json)) { stdout.WriteLine(RequestHandler.Serialize(Json(r))); return 0; }
+                stdout.WriteLine($"{text}: {r.VerdictText} in {r.Wrt}");
+                foreach (var s in r.Steps) stdout.WriteLine($"  {s}");
+                if (r.Witness is { } w)
+                {
+                    stdout.WriteLine("  witness:");
+                    foreach (var (name, t) in w.At) stdout.WriteLine($"    at {name} = {JsonValues.ToJson(t).ToJsonString()}");
+                    foreach (var (name, t) in w.Direction) stdout.WriteLine($"    direction d{name} = {JsonValues.ToJson(t).ToJsonString()}");
+                }
+                return 0;
+            });
+        });
+        return cmd;
+    }
+
+    /// <summary>The protocol's convexity object: verdict, wrt, hessian, steps, witness ({at, direction} in the value layout).</summary>
+    public static JsonObject Json(ConvexityResult r)
+    {
+        JsonNode? witness = null;
+        if (r.Witness is { } w)
+        {
+            var at = new JsonObject();
+            foreach (var (name, t) in w.At) at[name] = JsonValues.ToJson(t);
+            var dir = new JsonObject();
+            foreach (var (name, t) in w.Direction) dir[name] = JsonValues.ToJson(t);
+            witness = new JsonObject
+            {
+                ["at"] = at, ["direction"] = dir, ["curvature"] = w.Curvature, ["second_difference"] = w.SecondDifference, ["step"] = w.Step, ["seed"] = w.Seed,
+            };
+        }
+        return new JsonObject
+        {
+            ["verdict"] = r.VerdictText,
+            ["wrt"] = r.Wrt,
+            ["hessian"] = r.Hessian,
+            ["steps"] = new JsonArray(r.Steps.Select(s => (JsonNode?)s).ToArray()),
+            ["witness"] = witness,
+        };
+    }
+}

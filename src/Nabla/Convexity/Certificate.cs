@@ -1,0 +1,278 @@
+using Nabla.Expressions;
+using Nabla.Ops;
+using Nabla.Printing;
+
+namespace Nabla.Convexity;
+
+/// <summary>
+/// A range of real values with open or closed ends: what the sign analysis knows of a scalar expression, or of every
+/// entry of an element-wise one (sigmoid(u) ∈ (0, 1), exp(u) ∈ (0, ∞), x.^2 ∈ [0, ∞)).
+/// </summary>
+public readonly record struct Range(double Lo, double Hi, bool LoOpen = false, bool HiOpen = false)
+{
+    public static readonly Range All = new(double.NegativeInfinity, double.PositiveInfinity, true, true);
+    public static readonly Range NonNegative = new(0, double.PositiveInfinity, false, true);
+    public static readonly Range Positive = new(0, double.PositiveInfinity, true, true);
+
+    public bool IsNonNegative => Lo >= 0;
+    public bool IsPositive => Lo > 0 || (Lo == 0 && LoOpen);
+    public bool IsNonPositive => Hi <= 0;
+    public bool IsNegative => Hi < 0 || (Hi == 0 && HiOpen);
+
+    public Range Negate() => new(-Hi, -Lo, HiOpen, LoOpen);
+
+    public static Range operator +(Range a, Range b) => new(a.Lo + b.Lo, a.Hi + b.Hi, a.LoOpen || b.LoOpen, a.HiOpen || b.HiOpen);
+
+    public static Range operator *(Range a, Range b)
+    {
+        if (a.IsNonNegative && b.IsNonNegative)
+        {
+            // the lower end is attained when both are, or when either factor can be exactly 0
+            bool loOpen = (a.LoOpen || b.LoOpen) && !(a.Lo == 0 && !a.LoOpen) && !(b.Lo == 0 && !b.LoOpen);
+            bool hiOpen = (a.HiOpen || b.HiOpen) && !(a.Hi == 0 && !a.HiOpen) && !(b.Hi == 0 && !b.HiOpen);
+            var r = new Range(a.Lo * b.Lo, a.Hi * b.Hi, loOpen, hiOpen);
+            return double.IsNaN(r.Hi) || double.IsNaN(r.Lo) ? NonNegative : r;
+        }
+        if (a.IsNonPositive && b.IsNonPositive) return (a.Negate() * b.Negate());
+        if (a.IsNonNegative && b.IsNonPositive) return (a * b.Negate()).Negate();
+        if (a.IsNonPositive && b.IsNonNegative) return (a.Negate() * b).Negate();
+        // mixed signs: the corners, closed
+        double[] c = [a.Lo * b.Lo, a.Lo * b.Hi, a.Hi * b.Lo, a.Hi * b.Hi];
+        if (c.Any(double.IsNaN)) return All;
+        return new(c.Min(), c.Max());
+    }
+
+    public override string ToString()
+    {
+        static string F(double v) => double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "-∞" : v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+        return $"{(LoOpen ? "(" : "[")}{F(Lo)}, {F(Hi)}{(HiOpen ? ")" : "]")}";
+    }
+}
+
+/// <summary>What the rules proved of a symmetric matrix (or a scalar): positive definite, semi-definite, zero, or nothing.</summary>
+public enum Definiteness { Unknown, Zero, SemiDefinite, Definite }
+
+/// <summary>
+/// The rules that certify a Hessian positive semi-definite, applied to its expression: sums of PSD terms,
+/// non-negative scalar factors, Gram products A'*A and congruences A'*P*A with P PSD, diag(v) with v ≥ 0, the
+/// identity, Hadamard and Kronecker products of PSD factors; scalars by a range analysis of the functions' ranges
+/// (the op registry's facts: sigmoid ∈ (0, 1), exp > 0, …) and of the variables' domains. Each rule that fires
+/// leaves a step in the seed's words.
+/// </summary>
+public sealed class Certificate(IReadOnlySet<string> positive)
+{
+    public List<string> Steps { get; } = [];
+
+    private static string P(Expr e) => TextPrinter.PrintResult(e);
+
+    /// <summary>The range of a scalar expression, or of each entry of an element-wise one.</summary>
+    public Range RangeOf(Expr e)
+    {
+        switch (e)
+        {
+            case Num n: return new Range(n.Value, n.Value);
+            case Var v: return positive.Contains(v.Name) ? Range.Positive : Range.All;
+            case Neg g: return RangeOf(g.X).Negate();
+            case Add a: return a.Terms.Select(RangeOf).Aggregate((x, y) => x + y);
+            case Transpose t: return RangeOf(t.X);
+            case Fill f: return RangeOf(f.Value);
+            case Eye: return new Range(0, 1);
+            case Mul m:
+            {
+                var ranges = m.Factors.Select(RangeOf).ToList();
+                int matrices = m.Factors.Count(f => !f.Shape.IsScalar);
+                if (matrices <= 1) return ranges.Aggregate((x, y) => x * y);
+                // a scalar quadratic form a'*P*a (or a'*a) with P PSD: non-negative
+                if (m.Shape.IsScalar && m.Factors.All(f => !f.Shape.IsScalar) && Congruence([.. m.Factors], true, +1) != Definiteness.Unknown)
+                    return Range.NonNegative;
+                // a matrix product: entries are sums of products, non-negative when every factor's entries are
+                return ranges.All(r => r.IsNonNegative) ? Range.NonNegative : Range.All;
+            }
+            case Elementwise w:
+            {
+                var l = RangeOf(w.Left);
+                var r = RangeOf(w.Right);
+                return w.Op == ElementwiseOp.Mul ? l * r : Divide(l, r);
+            }
+            case Div d: return Divide(RangeOf(d.X), RangeOf(d.Divisor));
+            case Power p when p.Exponent is Num k:
+            {
+                var b = RangeOf(p.Base);
+                double kk = k.Value;
+                bool even = kk == Math.Floor(kk) && ((long)kk) % 2 == 0;
+                // a negative power is defined only where the base is not 0
+                if (kk < 0 && even) return Range.Positive;
+                if (kk < 0 && b.IsNonNegative) return Range.Positive;
+                if (kk < 0 && b.IsNonPositive && kk == Math.Floor(kk)) return Range.Positive.Negate();
+                if (even) return b.IsPositive || b.IsNegative ? Range.Positive : Range.NonNegative;
+                if (b.IsPositive) return Range.Positive;
+                if (b.IsNonNegative && kk > 0) return Range.NonNegative;
+                if (b.IsNonNegative && kk < 0) return Range.Positive; // defined only where the base is not 0
+                return Range.All;
+            }
+            case Call c: return CallRange(c);
+            default: return Range.All;
+        }
+    }
+
+    private static Range Divide(Range a, Range b)
+    {
+        // where f is defined its denominators are not 0: a non-negative one is positive there
+        if (b.IsNonNegative && !b.IsPositive) b = b with { LoOpen = true };
+        if (b.IsNonPositive && !b.IsNegative) b = b with { HiOpen = true };
+        if (b.IsPositive) return a.IsNonNegative ? (a.IsPositive ? Range.Positive : Range.NonNegative) : a.IsNonPositive ? (a.IsNegative ? Range.Positive.Negate() : Range.NonNegative.Negate()) : Range.All;
+        if (b.IsNegative) return Divide(a.Negate(), b.Negate());
+        return Range.All;
+    }
+
+    private Range CallRange(Call c)
+    {
+        var op = c.Op;
+        var arg = c.Args.Count == 1 ? c.Arg : null;
+        switch (op.Name)
+        {
+            case "exp": return Range.Positive;
+            case "sigmoid":
+            {
+                var r = arg is null ? Range.All : RangeOf(arg);
+                static double S(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+                return new Range(double.IsNegativeInfinity(r.Lo) ? 0 : S(r.Lo), double.IsPositiveInfinity(r.Hi) ? 1 : S(r.Hi), true, true);
+            }
+            case "softplus": return Range.Positive;
+            case "tanh": return new Range(-1, 1, true, true);
+            case "sqrt" when arg is not null && RangeOf(arg).IsPositive: return Range.Positive;
+            case "sqrt" or "abs" or "relu" or "norm2": return Range.NonNegative;
+            case "step": return new Range(0, 1);
+            case "sin" or "cos" or "sign": return new Range(-1, 1);
+            case "softmax": return new Range(0, 1, true, true);
+            case "log" when arg is not null && RangeOf(arg) is { IsPositive: true } r && r.Lo >= 1: return Range.NonNegative;
+            case "sum":
+            {
+                var r = arg is null ? Range.All : RangeOf(arg);
+                return r.IsPositive ? Range.Positive : r.IsNonNegative ? Range.NonNegative : r.IsNonPositive ? Range.NonNegative.Negate() : Range.All;
+            }
+            case "diag":
+            {
+                var r = arg is null ? Range.All : RangeOf(arg);
+                return r.IsNonNegative ? Range.NonNegative : Range.All;
+            }
+            case "tr" when arg is not null && Classify(arg, quiet: true) != Definiteness.Unknown: return Range.NonNegative;
+            default: return Range.All;
+        }
+    }
+
+    /// <summary>What the rules prove of the symmetric matrix (or scalar) <paramref name="h"/>.</summary>
+    public Definiteness Classify(Expr h, bool quiet = false) => ClassifyCore(h, quiet, +1);
+
+    /// <summary>What the rules prove of -h: negative (semi-)definiteness of h.</summary>
+    public Definiteness ClassifyNegative(Expr h, bool quiet = false) => ClassifyCore(h, quiet, -1);
+
+    private void Say(bool quiet, string step) { if (!quiet) Steps.Add(step); }
+
+    /// <summary>Proves sign·h positive (semi-)definite: sign +1 for convexity, -1 for concavity.</summary>
+    private Definiteness ClassifyCore(Expr h, bool quiet, int sign)
+    {
+        string psd = sign > 0 ? "positive semi-definite" : "negative semi-definite";
+        if (h is Num { Value: 0 }) return Definiteness.Zero;
+        if (h.Shape.IsScalar)
+        {
+            var r = RangeOf(h);
+            if (sign < 0) r = r.Negate();
+            string rel = sign > 0 ? "" : "-";
+            if (r.IsPositive) { Say(quiet, $"{rel}{P(h)} ∈ {r}: > 0"); return Definiteness.Definite; }
+            if (r.IsNonNegative) { Say(quiet, $"{rel}{P(h)} ∈ {r}: ≥ 0"); return Definiteness.SemiDefinite; }
+            return Definiteness.Unknown;
+        }
+        switch (h)
+        {
+            case Eye when sign > 0: return Definiteness.Definite;
+            case Neg g: return ClassifyCore(g.X, quiet, -sign);
+            case Transpose t: return ClassifyCore(t.X, quiet, sign);
+            case Add a:
+            {
+                var parts = a.Terms.Select(t => ClassifyCore(t, true, sign)).ToList();
+                if (parts.Any(x => x == Definiteness.Unknown)) return Definiteness.Unknown;
+                foreach (var t in a.Terms) ClassifyCore(t, quiet, sign);
+                Say(quiet, $"a sum of {psd} terms is {psd}{(parts.Contains(Definiteness.Definite) ? " (definite: one term is)" : "")}");
+                return parts.Contains(Definiteness.Definite) ? Definiteness.Definite : parts.All(x => x == Definiteness.Zero) ? Definiteness.Zero : Definiteness.SemiDefinite;
+            }
+            case Call { Op.Name: "diag" } dg when dg.Arg.Shape.Kind == LinearAlgebra.ShapeKind.Vector:
+            {
+                var r = RangeOf(dg.Arg);
+                if (sign < 0) r = r.Negate();
+                string v = sign > 0 ? "v" : "-v";
+                if (r.IsPositive) { Say(quiet, $"diag(v) with v = {P(dg.Arg)}, {v} ∈ {r} > 0: {(sign > 0 ? "positive" : "negative")} definite"); return Definiteness.Definite; }
+                if (r.IsNonNegative) { Say(quiet, $"diag(v) with v = {P(dg.Arg)}, {v} ∈ {r} ≥ 0: {psd}"); return Definiteness.SemiDefinite; }
+                return Definiteness.Unknown;
+            }
+            case Elementwise { Op: ElementwiseOp.Mul } w when sign > 0 && !w.Left.Shape.IsScalar && !w.Right.Shape.IsScalar:
+            {
+                // Schur's product theorem
+                var l = ClassifyCore(w.Left, true, 1);
+                var r = ClassifyCore(w.Right, true, 1);
+                if (l == Definiteness.Unknown || r == Definiteness.Unknown) return Definiteness.Unknown;
+                Say(quiet, $"{P(h)}: the Hadamard product of positive semi-definite matrices is positive semi-definite (Schur)");
+                return l == Definiteness.Definite && r == Definiteness.Definite ? Definiteness.Definite : Definiteness.SemiDefinite;
+            }
+            case Call { Op.Name: "kron" } k when sign > 0 && k.Args.Count == 2:
+            {
+                var l = ClassifyCore(k.Args[0], true, 1);
+                var r = ClassifyCore(k.Args[1], true, 1);
+                if (l == Definiteness.Unknown || r == Definiteness.Unknown) return Definiteness.Unknown;
+                Say(quiet, $"{P(h)}: a Kronecker product of positive semi-definite matrices is positive semi-definite");
+                return l == Definiteness.Definite && r == Definiteness.Definite ? Definiteness.Definite : Definiteness.SemiDefinite;
+            }
+            case Mul m: return Product(m, quiet, sign);
+            default: return Definiteness.Unknown;
+        }
+    }
+
+    private Definiteness Product(Mul m, bool quiet, int sign)
+    {
+        var scalars = m.Factors.Where(f => f.Shape.IsScalar).ToList();
+        var matrices = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
+        var scale = scalars.Count == 0 ? new Range(1, 1) : scalars.Select(RangeOf).Aggregate((x, y) => x * y);
+        int inner;
+        if (scale.IsNonNegative) inner = sign;
+        else if (scale.IsNonPositive) inner = -sign;
+        else return Definiteness.Unknown;
+        Definiteness d = matrices.Count == 1 ? ClassifyCore(matrices[0], quiet, inner) : Congruence(matrices, quiet, inner);
+        if (d == Definiteness.Unknown) return d;
+        if (scalars.Count > 0)
+            Say(quiet, $"the factor {string.Join("*", scalars.Select(P))} ∈ {scale} is {(scale.IsPositive ? "positive" : scale.IsNegative ? "negative" : scale.IsNonNegative ? "non-negative" : "non-positive")}");
+        bool strictScale = scale.IsPositive || scale.IsNegative;
+        return strictScale ? d : d == Definiteness.Zero ? d : Definiteness.SemiDefinite;
+    }
+
+    /// <summary>A'*P*A (or A'*A): the outer factors are each other's transposes, sign·P PSD (or absent, for sign +1).</summary>
+    private Definiteness Congruence(List<Expr> f, bool quiet, int sign)
+    {
+        int k = f.Count;
+        for (int i = k / 2; i >= 1; i--)
+        {
+            bool mirrored = true;
+            for (int t = 0; t < i && mirrored; t++) mirrored = TransposeOf(f[t], f[k - 1 - t]);
+            if (!mirrored) continue;
+            var outer = f.Skip(k - i).ToList();
+            var a = outer.Count == 1 ? outer[0] : new Mul(outer);
+            var middle = f.Skip(i).Take(k - 2 * i).ToList();
+            if (middle.Count == 0)
+            {
+                if (sign < 0) return Definiteness.Unknown;
+                Say(quiet, $"z'*{P(new Mul(f))}*z = norm2({P(a)}*z)^2 ≥ 0 for every z: a Gram matrix is positive semi-definite (definite exactly when {P(a)} has full column rank)");
+                return Definiteness.SemiDefinite;
+            }
+            var mid = middle.Count == 1 ? middle[0] : new Mul(middle);
+            var d = ClassifyCore(mid, quiet, sign);
+            if (d == Definiteness.Unknown) continue;
+            Say(quiet, $"z'*{P(new Mul(f))}*z = u'*({P(mid)})*u {(sign > 0 ? "≥" : "≤")} 0 with u = {P(a)}*z, since {P(mid)} is {(sign > 0 ? "positive" : "negative")} semi-definite");
+            return Definiteness.SemiDefinite;
+        }
+        return Definiteness.Unknown;
+    }
+
+    /// <summary>Whether <paramref name="a"/> is the transpose of <paramref name="b"/>.</summary>
+    private static bool TransposeOf(Expr a, Expr b) =>
+        a is Transpose ta && ta.X.Equals(b) || b is Transpose tb && tb.X.Equals(a)
+        || (a.Shape.Kind == LinearAlgebra.ShapeKind.Matrix && a.Equals(b) && a is Var { Symmetric: true });
+}

@@ -1,0 +1,199 @@
+using Nabla.Calculus;
+using Nabla.Diagnostics;
+using Nabla.Expressions;
+using Nabla.LinearAlgebra;
+using Nabla.Numerics;
+using Nabla.Printing;
+using Nabla.Simplify;
+
+namespace Nabla.Convexity;
+
+/// <summary>The answer to "is this convex in these variables?".</summary>
+public enum Verdict { Convex, StrictlyConvex, Concave, StrictlyConcave, Affine, NotConvex, Unknown }
+
+/// <summary>A point and a direction where the second derivative along the direction is negative, checked by finite differences of the objective.</summary>
+public sealed record Witness(IReadOnlyDictionary<string, Tensor> At, IReadOnlyDictionary<string, Tensor> Direction,
+    double Curvature, double SecondDifference, double Step, int Seed);
+
+/// <summary>The verdict, the certificate's steps (or why there is none), the Hessian, and a witness for "not convex".</summary>
+public sealed record ConvexityResult(Verdict Verdict, string Wrt, string? Hessian, IReadOnlyList<string> Steps, Witness? Witness)
+{
+    /// <summary>The Hessian as an expression (null where it is a tensor Nabla gives in index form).</summary>
+    public Expr? HessianExpr { get; init; }
+
+    public string VerdictText => Verdict switch
+    {
+        Verdict.StrictlyConvex => "strictly convex",
+        Verdict.StrictlyConcave => "strictly concave",
+        Verdict.NotConvex => "not convex",
+        _ => Verdict.ToString().ToLowerInvariant(),
+    };
+}
+
+/// <summary>
+/// Convexity from the Hessian Nabla derives: the certificate's rules (<see cref="Certificate"/>) on H for convex,
+/// on -H for concave, H = 0 for affine; otherwise a seeded search for a point and a direction with d'*H*d &lt; 0
+/// (on the Hessian's values, or on second differences of f where the Hessian is a tensor), confirmed by finite
+/// differences of f itself — "not convex" is never said without one. The variables' domains are the functions'
+/// natural ones (log's argument positive, …), as <see cref="RandomPoint"/> draws them.
+/// </summary>
+public static class ConvexityAnalysis
+{
+    public const int Points = 80, DirectionsPerPoint = 25;
+
+    public static ConvexityResult Analyze(Expr f, Var x, IReadOnlyList<Var> variables, int seed = 1)
+    {
+        if (!f.Shape.IsScalar) throw new NablaException(ErrorCodes.NotDifferentiable, "convexity is asked of a scalar objective; this expression is not a scalar");
+        var positive = NaturalDomain(f);
+        var steps = new List<string>();
+        if (positive.Count > 0)
+            steps.Add($"over the domain where f is defined: {string.Join(", ", positive.Order(StringComparer.Ordinal))} > 0 (entry by entry)");
+        Expr? h = null;
+        if (!Derivatives.NeedsIndexForm(f, x, DerivativeKind.Hessian))
+        {
+            try { h = Simplifier.Simplify(Derivatives.Derive(f, x, DerivativeKind.Hessian)); }
+            catch (NablaException e) when (e.Diagnostic.Code is ErrorCodes.Unsupported or ErrorCodes.NotDifferentiable) { steps.Add($"no closed-form Hessian: {e.Diagnostic.Message}"); }
+        }
+        string? hText = h is null ? null : TextPrinter.PrintResult(h);
+        if (h is not null)
+        {
+            steps.Add($"H = {hText}");
+            if (IsZero(h))
+            {
+                steps.Add("H = 0: f is affine in " + x.Name);
+                return new ConvexityResult(Verdict.Affine, x.Name, hText, steps, null) { HessianExpr = h };
+            }
+            var up = new Certificate(positive);
+            var d = up.Classify(h);
+            if (d is Definiteness.SemiDefinite or Definiteness.Definite)
+            {
+                steps.AddRange(up.Steps);
+                bool strict = d == Definiteness.Definite;
+                steps.Add($"so z'*H*z {(strict ? "> 0 for every z ≠ 0" : "≥ 0 for every z")}: H is positive {(strict ? "" : "semi-")}definite everywhere ⇒ {(strict ? "strictly convex" : "convex")} in {x.Name}");
+                return new ConvexityResult(strict ? Verdict.StrictlyConvex : Verdict.Convex, x.Name, hText, steps, null) { HessianExpr = h };
+            }
+            var down = new Certificate(positive);
+            var dn = down.ClassifyNegative(h);
+            if (dn is Definiteness.SemiDefinite or Definiteness.Definite)
+            {
+                steps.AddRange(down.Steps);
+                bool strict = dn == Definiteness.Definite;
+                steps.Add($"so z'*H*z {(strict ? "< 0 for every z ≠ 0" : "≤ 0 for every z")}: H is negative {(strict ? "" : "semi-")}definite everywhere ⇒ {(strict ? "strictly concave" : "concave")} in {x.Name}");
+                return new ConvexityResult(strict ? Verdict.StrictlyConcave : Verdict.Concave, x.Name, hText, steps, null) { HessianExpr = h };
+            }
+            steps.Add("no rule certifies H positive or negative semi-definite");
+        }
+        var witness = Search(f, h, x, variables, seed);
+        if (witness is not null)
+        {
+            steps.Add($"at the point and direction below (seed {seed}), d'*H*d = {G(witness.Curvature)} < 0, and f(x+t*d) + f(x-t*d) - 2*f(x) = {G(witness.SecondDifference)} < 0 at t = {G(witness.Step)} ⇒ not convex");
+            return new ConvexityResult(Verdict.NotConvex, x.Name, hText, steps, witness);
+        }
+        steps.Add($"no negative curvature found in {Points * DirectionsPerPoint} seeded probes; no certificate either ⇒ unknown");
+        return new ConvexityResult(Verdict.Unknown, x.Name, hText, steps, null);
+    }
+
+    /// <summary>
+    /// The variables f's functions need positive: the direct argument of log or sqrt, the base of a fractional power.
+    /// (Not a denominator — 1/x is defined for x &lt; 0 too — and not log's argument when it is an expression.)
+    /// </summary>
+    public static IReadOnlySet<string> NaturalDomain(Expr f)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        void Scan(Expr e)
+        {
+            if (e is Call { Op.Name: "log" or "sqrt", Args: [Var v] }) set.Add(v.Name);
+            if (e is Power { Base: Var b, Exponent: Num k } && k.Value != Math.Floor(k.Value)) set.Add(b.Name);
+            foreach (var c in e.Children) Scan(c);
+        }
+        Scan(f);
+        return set;
+    }
+
+    /// <summary>Values for a probe: RandomPoint's shapes (and its SPD matrices where inv or logdet need them), entries redrawn at a random scale; the natural domain's variables log-uniform in [e⁻³, e³].</summary>
+    internal static Dictionary<string, Tensor> Draw(Expr f, IReadOnlyList<Var> variables, IReadOnlySet<string> positive, Random rng)
+    {
+        var values = RandomPoint.Draw(f, variables, rng);
+        var (_, spd) = RandomPoint.Domains(f);
+        double[] scales = [0.3, 1, 3, 10];
+        double scale = scales[rng.Next(scales.Length)];
+        foreach (var v in variables)
+        {
+            if (spd.Contains(v.Name)) continue;
+            var t = values[v.Name];
+            var d = new double[t.Length];
+            for (int i = 0; i < d.Length; i++) d[i] = positive.Contains(v.Name) ? Math.Exp(rng.NextDouble() * 6 - 3) : scale * (rng.NextDouble() * 2 - 1);
+            if (v.Symmetric)
+                for (int i = 0; i < t.Rows; i++)
+                    for (int j = 0; j < i; j++) d[i * t.Cols + j] = d[j * t.Cols + i];
+            values[v.Name] = new Tensor(t.Kind, t.Rows, t.Cols, d);
+        }
+        return values;
+    }
+
+    private static string G(double v) => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static bool IsZero(Expr h) => h is Num { Value: 0 } || h is Fill { Value: Num { Value: 0 } };
+
+    /// <summary>A seeded search for d'*H*d &lt; 0, confirmed by second differences of f.</summary>
+    public static Witness? Search(Expr f, Expr? h, Var x, IReadOnlyList<Var> variables, int seed)
+    {
+        var rng = new Random(seed);
+        for (int point = 0; point < Points; point++)
+        {
+            Dictionary<string, Tensor> values;
+            try { values = Draw(f, variables, NaturalDomain(f), rng); }
+            catch (NablaException) { return null; }
+            double f0;
+            try { f0 = Evaluator.Evaluate(f, values, variables).ScalarValue; } catch (NablaException) { continue; }
+            if (!double.IsFinite(f0)) continue;
+            Tensor? hv = null;
+            if (h is not null)
+            {
+                try { hv = Evaluator.Evaluate(h, values, variables); } catch (NablaException) { hv = null; }
+            }
+            var x0 = values[x.Name];
+            int n = x0.Length;
+            for (int k = 0; k < DirectionsPerPoint; k++)
+            {
+                var dir = new double[n];
+                for (int i = 0; i < n; i++) dir[i] = rng.NextDouble() * 2 - 1;
+                double curv;
+                if (hv is not null && hv.Length == n * n)
+                {
+                    curv = 0;
+                    for (int i = 0; i < n; i++)
+                        for (int j = 0; j < n; j++) curv += dir[i] * hv.Data[i * n + j] * dir[j];
+                }
+                else if (hv is not null && hv.Length == 1 && n == 1) curv = hv.Data[0] * dir[0] * dir[0];
+                else curv = SecondDifference(f, values, variables, x, dir, 1e-3) / 1e-6;
+                double scale = Math.Max(1, Math.Abs(f0));
+                if (!(curv < -1e-8 * scale)) continue;
+                // confirm on f itself: the second difference along d, at shrinking steps, agrees in sign and size
+                foreach (double t in new[] { 1e-2, 1e-3, 1e-4 })
+                {
+                    double sd = SecondDifference(f, values, variables, x, dir, t);
+                    if (double.IsFinite(sd) && sd < 0 && Math.Abs(sd / (t * t) - curv) <= 0.05 * Math.Abs(curv) + 1e-6 * scale / (t * t) * 1e-10)
+                    {
+                        var direction = new Dictionary<string, Tensor> { [x.Name] = new Tensor(x0.Kind, x0.Rows, x0.Cols, dir) };
+                        return new Witness(values, direction, curv, sd, t, seed);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static double SecondDifference(Expr f, Dictionary<string, Tensor> values, IReadOnlyList<Var> variables, Var x, double[] dir, double t)
+    {
+        var x0 = values[x.Name];
+        double At(double s)
+        {
+            var moved = new double[x0.Length];
+            for (int i = 0; i < moved.Length; i++) moved[i] = x0.Data[i] + s * dir[i];
+            var v = new Dictionary<string, Tensor>(values) { [x.Name] = new Tensor(x0.Kind, x0.Rows, x0.Cols, moved) };
+            try { return Evaluator.Evaluate(f, v, variables).ScalarValue; } catch (NablaException) { return double.NaN; }
+        }
+        return At(t) + At(-t) - 2 * At(0);
+    }
+}
