@@ -32,4 +32,34 @@ internal sealed class FrameCliOptions
             Missing = p.GetValue(_missing) == "error" ? MissingPolicy.Error : MissingPolicy.Drop,
         };
     }
+
+    /// <summary>
+    /// Runs a frame route's body: a formula error is printed with its caret under <paramref name="formulaText"/>, bad
+    /// data or a refused option as "error: …"; both exit 1.
+    /// </summary>
+    public static int Guard(string? formulaText, TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (Diagnostics.NablaException.Find(e) is { } d)
+        {
+            stderr.Write(Commands.FormatError(formulaText ?? "", d));
+            return 1;
+        }
+        catch (Exception e) when (e is CsvDataException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Reads <paramref name="predictPath"/> as a frame, predicts each row and writes them (to --output or standard output).</summary>
+    public static void Predict(string predictPath, FrameOptions frameOpts, Func<Frame, double[]> predict, string? outPath, TextWriter stdout, TextWriter summary)
+    {
+        var newFrame = FrameReader.Read(predictPath, frameOpts);
+        long rows = FramePredictions.Write(predictPath, newFrame, predict(newFrame), outPath, stdout, frameOpts.Decimal);
+        if (outPath is not null) summary.WriteLine($"wrote {rows} predictions to {outPath}");
+    }
 }

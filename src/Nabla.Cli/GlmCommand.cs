@@ -115,7 +115,7 @@ public static class GlmCommand
     private static int FrameGlm(string path, string? formulaText, string? target, string? features, Family family, bool intercept, FrameOptions frameOpts,
         CovarianceOptions covariance, bool json, string? predictPath, string? outPath, TextWriter stdout, TextWriter stderr, string? weightCol, bool frequency)
     {
-        try
+        return FrameCliOptions.Guard(formulaText, stderr, () =>
         {
             var list = features?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var formula = formulaText is not null ? Formula.Parse(formulaText) : Formula.FromColumns(target!, list, intercept);
@@ -126,22 +126,9 @@ public static class GlmCommand
             else GlmReport.Table(fit, design.ResponseName, summary);
             if (predictPath is not null)
             {
-                var newFrame = FrameReader.Read(predictPath, frameOpts);
-                var values = FormulaModels.Predict(fit, design, newFrame);
-                long rows = FramePredictions.Write(predictPath, newFrame, values, outPath, stdout, frameOpts.Decimal);
-                if (outPath is not null) summary.WriteLine($"wrote {rows} predictions to {outPath}");
+                FrameCliOptions.Predict(predictPath, frameOpts, nf => FormulaModels.Predict(fit, design, nf), outPath, stdout, summary);
             }
             return fit.Converged ? 0 : 1;
-        }
-        catch (Exception e) when (NablaException.Find(e) is { } d)
-        {
-            stderr.Write(Commands.FormatError(formulaText ?? "", d));
-            return 1;
-        }
-        catch (Exception e) when (e is CsvDataException or ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return 1;
-        }
+        });
     }
 }

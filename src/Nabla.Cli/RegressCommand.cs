@@ -147,7 +147,7 @@ public static partial class RegressCommand
     private static int FrameRegress(string path, string? formulaText, string? target, string[]? features, RegressionOptions options, FrameOptions frameOpts,
         string? weightCol, CovarianceOptions covariance, bool json, string? predictPath, string? outPath, string? plotPath, TextWriter stdout, TextWriter stderr)
     {
-        try
+        return FrameCliOptions.Guard(formulaText, stderr, () =>
         {
             var formula = formulaText is not null ? Formula.Parse(formulaText) : Formula.FromColumns(target!, features, options.Intercept);
             var frame = FrameReader.Read(path, frameOpts);
@@ -162,23 +162,10 @@ public static partial class RegressCommand
             }
             if (predictPath is not null)
             {
-                var newFrame = FrameReader.Read(predictPath, frameOpts);
-                var values = FormulaModels.Predict(fit, design, newFrame);
-                long rows = FramePredictions.Write(predictPath, newFrame, values, outPath, stdout, frameOpts.Decimal);
-                if (outPath is not null) summaryWriter.WriteLine($"wrote {rows} predictions to {outPath}");
+                FrameCliOptions.Predict(predictPath, frameOpts, nf => FormulaModels.Predict(fit, design, nf), outPath, stdout, summaryWriter);
             }
             return 0;
-        }
-        catch (Exception e) when (NablaException.Find(e) is { } d)
-        {
-            stderr.Write(Commands.FormatError(formulaText ?? "", d));
-            return 1;
-        }
-        catch (Exception e) when (e is CsvDataException or ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"error: {e.Message}");
-            return 1;
-        }
+        });
     }
 
     /// <summary>Why <paramref name="outPath"/> cannot be written: a folder, or one of the inputs (null when it can).</summary>
@@ -216,22 +203,7 @@ public static partial class RegressCommand
         });
 
     /// <summary>As the text writer's form, for binary output (Parquet, PNG).</summary>
-    internal static long WriteAtomically(string path, Func<Stream, long> write)
-    {
-        var full = Path.GetFullPath(path);
-        var tmp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            long n;
-            using (var f = File.Create(tmp)) n = write(f);
-            File.Move(tmp, full, overwrite: true);
-            return n;
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
-    }
+    internal static long WriteAtomically(string path, Func<Stream, long> write) => FramePredictions.Atomic(path, write);
 
     /// <summary>A progress bar on a terminal for files over 64 MB.</summary>
     private static Action<long, long>? Progress(string path, TextWriter stderr)

@@ -23,7 +23,11 @@ public static class FramePredictions
         });
     }
 
-    private static long Atomic(string path, Func<Stream, long> write)
+    /// <summary>
+    /// Writes through a temporary file in the same folder, renamed over <paramref name="path"/> only when the writer
+    /// finished: an error midway leaves the old file (or none) and no partial output.
+    /// </summary>
+    public static long Atomic(string path, Func<Stream, long> write)
     {
         var full = Path.GetFullPath(path);
         var tmp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
