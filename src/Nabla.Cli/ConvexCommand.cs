@@ -43,28 +43,5 @@ public static class ConvexCommand
         return cmd;
     }
 
-    /// <summary>The protocol's convexity object: verdict, wrt, hessian, steps, witness ({at, direction} in the value layout).</summary>
-    public static JsonObject Json(ConvexityResult r)
-    {
-        JsonNode? witness = null;
-        if (r.Witness is { } w)
-        {
-            var at = new JsonObject();
-            foreach (var (name, t) in w.At) at[name] = JsonValues.ToJson(t);
-            var dir = new JsonObject();
-            foreach (var (name, t) in w.Direction) dir[name] = JsonValues.ToJson(t);
-            witness = new JsonObject
-            {
-                ["at"] = at, ["direction"] = dir, ["curvature"] = w.Curvature, ["second_difference"] = w.SecondDifference, ["step"] = w.Step, ["seed"] = w.Seed,
-            };
-        }
-        return new JsonObject
-        {
-            ["verdict"] = r.VerdictText,
-            ["wrt"] = r.Wrt,
-            ["hessian"] = r.Hessian,
-            ["steps"] = new JsonArray(r.Steps.Select(s => (JsonNode?)s).ToArray()),
-            ["witness"] = witness,
-        };
-    }
+    public static JsonObject Json(ConvexityResult r) => RequestHandler.ConvexityJson(r);
 }

@@ -23,7 +23,7 @@ public static class RequestHandler
     /// <summary>Longest accepted request line, in characters.</summary>
     public const int MaxLineLength = 1 << 20;
 
-    private static readonly HashSet<string> KnownFields = ["id", "expr", "vars", "wrt", "derivative", "at", "steps", "emit", "function"];
+    private static readonly HashSet<string> KnownFields = ["id", "expr", "vars", "wrt", "derivative", "at", "steps", "emit", "function", "convexity"];
 
     private static readonly JsonSerializerOptions Output = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -207,6 +207,31 @@ public static class RequestHandler
         return (text, declarations, wrt, kind);
     }
 
+    /// <summary>The convexity object (contract v1.4): verdict, wrt, hessian, steps, witness ({at, direction, …} in the value layout, or null).</summary>
+    public static JsonObject ConvexityJson(Convexity.ConvexityResult r)
+    {
+        JsonNode? witness = null;
+        if (r.Witness is { } w)
+        {
+            var at = new JsonObject();
+            foreach (var (name, t) in w.At) at[name] = JsonValues.ToJson(t);
+            var dir = new JsonObject();
+            foreach (var (name, t) in w.Direction) dir[name] = JsonValues.ToJson(t);
+            witness = new JsonObject
+            {
+                ["at"] = at, ["direction"] = dir, ["curvature"] = w.Curvature, ["second_difference"] = w.SecondDifference, ["step"] = w.Step, ["seed"] = w.Seed,
+            };
+        }
+        return new JsonObject
+        {
+            ["verdict"] = r.VerdictText,
+            ["wrt"] = r.Wrt,
+            ["hessian"] = r.Hessian,
+            ["steps"] = new JsonArray(r.Steps.Select(s => (JsonNode?)s).ToArray()),
+            ["witness"] = witness,
+        };
+    }
+
     private static JsonObject Run(JsonObject request, JsonNode? id)
     {
         foreach (var (key, _) in request)
@@ -217,6 +242,9 @@ public static class RequestHandler
         bool steps = false;
         if (request["steps"] is { } sn && !(sn is JsonValue sv && sv.TryGetValue(out steps)))
             throw Bad("'steps' must be true or false");
+        bool convexity = false;
+        if (request["convexity"] is { } cn && !(cn is JsonValue cv && cv.TryGetValue(out convexity)))
+            throw Bad("'convexity' must be true or false");
 
         var values = new Dictionary<string, Tensor>();
         if (request["at"] is { } atNode)
@@ -316,6 +344,11 @@ public static class RequestHandler
                     ["text"] = st.Text.TrimStart(),
                     ["latex"] = st.Latex,
                 }).ToArray());
+            if (convexity)
+            {
+                if (!f.Shape.IsScalar) throw Bad("'convexity' is asked of a scalar expression");
+                r["convexity"] = ConvexityJson(Convexity.ConvexityAnalysis.Analyze(f, x, bound.Variables));
+            }
             results.Add(r);
         }
         response["results"] = results;

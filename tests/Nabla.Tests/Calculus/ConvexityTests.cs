@@ -229,6 +229,23 @@ public class ConvexityTests
     }
 
     [Fact]
+    public void A_request_asks_for_convexity_and_gets_the_verdict_per_variable()
+    {
+        var line = Nabla.Protocol.RequestHandler.HandleLine("""{"id": 7, "expr": "x'*A*x + exp(y)", "vars": {"x": "vector", "A": "matrix", "y": "scalar"}, "wrt": ["x", "y"], "convexity": true}""");
+        var r = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+        Assert.True((bool)r["ok"]!, line);
+        var results = r["results"]!.AsArray();
+        Assert.Equal("not convex", (string)results[0]!["convexity"]!["verdict"]!);
+        Assert.NotNull(results[0]!["convexity"]!["witness"]!["direction"]!["x"]);
+        Assert.Equal("strictly convex", (string)results[1]!["convexity"]!["verdict"]!);
+        Assert.Null(results[1]!["convexity"]!["witness"]);
+        var bad = System.Text.Json.Nodes.JsonNode.Parse(Nabla.Protocol.RequestHandler.HandleLine("""{"expr": "x", "wrt": ["x"], "convexity": "yes"}"""))!;
+        Assert.Equal("'convexity' must be true or false", (string)bad["error"]!["message"]!);
+        var vector = System.Text.Json.Nodes.JsonNode.Parse(Nabla.Protocol.RequestHandler.HandleLine("""{"expr": "A*x", "vars": {"A": "matrix", "x": "vector"}, "wrt": ["x"], "convexity": true}"""))!;
+        Assert.Equal("'convexity' is asked of a scalar expression", (string)vector["error"]!["message"]!);
+    }
+
+    [Fact]
     public void The_command_line_prints_the_certificate_or_the_witness()
     {
         var (rc, o, e) = CliRunner.Run("convex", "norm2(X*w-y)^2", "--wrt", "w");
