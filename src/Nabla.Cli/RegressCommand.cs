@@ -253,7 +253,10 @@ public static partial class RegressCommand
         o.WriteLine($"  So ∇_w Q(w) = H*w + ∇_w Q(0), and ∇_w Q = 0 gives the normal equations");
         o.WriteLine($"      {hess.Text}*w = {rhs}      i.e.  X'*X*w = X'*y");
         o.WriteLine();
-        o.WriteLine($"  H = {hess.Text} is positive semi-definite: for every v, v'*H*v = 2*(X*v)'*(X*v) = 2*norm2(X*v)^2 ≥ 0.");
+        // the convexity argument is Nabla's certificate on the derived Hessian (nabla convex), not typed in
+        var certificate = Nabla.Convexity.ConvexityAnalysis.Analyze(bound.Root, w, bound.Variables);
+        o.WriteLine($"  Nabla's certificate (nabla convex): {certificate.VerdictText} in w");
+        foreach (var step in certificate.Steps) o.WriteLine($"    {step}");
         o.WriteLine("  So every solution of the normal equations is a minimum. H is positive definite — the minimum unique,");
         o.WriteLine("  w = inv(X'*X)*X'*y — exactly when X*v = 0 only for v = 0: X has full column rank. With fewer rows than");
         o.WriteLine("  columns, or dependent columns (a constant or duplicated column beside the intercept), X'*X is singular,");

@@ -147,6 +147,13 @@ public static class Glm
         return (bound, Derivatives.Derive(bound.Root, w, DerivativeKind.Gradient), Derivatives.Derive(bound.Root, w, DerivativeKind.Hessian));
     }
 
+    /// <summary>The convexity certificate of the family's negative log-likelihood in w (from the Hessian Nabla derives).</summary>
+    public static Convexity.ConvexityResult Certificate(Family f)
+    {
+        var (bound, _, _) = Bind(f);
+        return Convexity.ConvexityAnalysis.Analyze(bound.Root, bound.Variable("w")!, bound.Variables);
+    }
+
     /// <summary>The family's negative log-likelihood and the gradient and Hessian Nabla derives for it, as text.</summary>
     public static (string Loss, string Gradient, string Hessian) Derive(Family f)
     {

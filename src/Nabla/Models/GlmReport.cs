@@ -78,5 +78,8 @@ public static class GlmReport
         o.WriteLine($"  ∇_w L  = {gradient}");
         o.WriteLine($"  H_w    = {hessian}");
         o.WriteLine("The standard errors are the square roots of the diagonal of H⁻¹ at the estimate" + (family == Family.Gaussian ? ", times the scale RSS/(n - p)." : "."));
+        var certificate = Glm.Certificate(family);
+        o.WriteLine($"Nabla's certificate (nabla convex): L is {certificate.VerdictText} in w, so Newton's stationary point is the maximum-likelihood estimate:");
+        foreach (var step in certificate.Steps) o.WriteLine($"  {step}");
     }
 }

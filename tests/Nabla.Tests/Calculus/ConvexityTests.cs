@@ -246,6 +246,20 @@ public class ConvexityTests
     }
 
     [Fact]
+    public void Regress_and_glm_explain_with_the_certificate()
+    {
+        var (rc, o, _) = CliRunner.Run("regress", "--explain");
+        Assert.Equal(0, rc);
+        Assert.Contains("  Nabla's certificate (nabla convex): convex in w\n    H = 2*X'*X\n", o.Replace("\r", ""));
+        foreach (var family in new[] { "binomial", "poisson", "gaussian" })
+        {
+            var (rc2, g, _) = CliRunner.Run("glm", "--explain", "--family", family);
+            Assert.Equal(0, rc2);
+            Assert.Contains("Nabla's certificate (nabla convex): L is convex in w, so Newton's stationary point is the maximum-likelihood estimate:", g);
+        }
+    }
+
+    [Fact]
     public void The_command_line_prints_the_certificate_or_the_witness()
     {
         var (rc, o, e) = CliRunner.Run("convex", "norm2(X*w-y)^2", "--wrt", "w");
