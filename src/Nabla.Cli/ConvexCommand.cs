@@ -24,10 +24,11 @@ public static class ConvexCommand
             string text = p.GetValue(exprArg)!;
             return guard(text, stderr, () =>
             {
-                var bound = Binder.Bind(text, new BindOptions { Declarations = declarations(p.GetValue(vars)), PreferScalar = true });
+                var decl = declarations(p.GetValue(vars));
+                var bound = Binder.Bind(text, new BindOptions { Declarations = decl, PreferScalar = true });
                 var x = bound.Variable(p.GetValue(wrt)!)
                     ?? throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.BadRequest, $"{p.GetValue(wrt)} is not a variable of {text}");
-                var r = ConvexityAnalysis.Analyze(bound.Root, x, bound.Variables, p.GetValue(seed));
+                var r = ConvexityAnalysis.Analyze(bound.Root, x, bound.Variables, p.GetValue(seed), decl);
                 if (p.GetValue(json)) { stdout.WriteLine(RequestHandler.Serialize(Json(r))); return 0; }
                 stdout.WriteLine($"{text}: {r.VerdictText} in {r.Wrt}");
                 foreach (var s in r.Steps) stdout.WriteLine($"  {s}");

@@ -63,6 +63,10 @@ public sealed class Certificate(IReadOnlySet<string> positive)
 {
     public List<string> Steps { get; } = [];
 
+    /// <summary>Variables declared symmetric positive definite (spd) and semi-definite (psd).</summary>
+    public IReadOnlySet<string> Spd { get; init; } = new HashSet<string>();
+    public IReadOnlySet<string> Psd { get; init; } = new HashSet<string>();
+
     private static string P(Expr e) => TextPrinter.PrintResult(e);
 
     /// <summary>The range of a scalar expression, or of each entry of an element-wise one.</summary>
@@ -186,6 +190,10 @@ public sealed class Certificate(IReadOnlySet<string> positive)
         switch (h)
         {
             case Eye when sign > 0: return Definiteness.Definite;
+            case Var v when sign > 0 && Spd.Contains(v.Name): Say(quiet, $"{v.Name} is declared positive definite"); return Definiteness.Definite;
+            case Var v when sign > 0 && Psd.Contains(v.Name): Say(quiet, $"{v.Name} is declared positive semi-definite"); return Definiteness.SemiDefinite;
+            case Call { Op.Name: "inv", Args: [Var s] } when sign > 0 && Spd.Contains(s.Name):
+                Say(quiet, $"inv({s.Name}) of a positive definite {s.Name} is positive definite"); return Definiteness.Definite;
             case Neg g: return ClassifyCore(g.X, quiet, -sign);
             case Transpose t: return ClassifyCore(t.X, quiet, sign);
             case Add a:

@@ -41,13 +41,22 @@ public static class ConvexityAnalysis
 {
     public const int Points = 80, DirectionsPerPoint = 25;
 
-    public static ConvexityResult Analyze(Expr f, Var x, IReadOnlyList<Var> variables, int seed = 1)
+    public static ConvexityResult Analyze(Expr f, Var x, IReadOnlyList<Var> variables, int seed = 1, IReadOnlyDictionary<string, Semantics.VarType>? declarations = null)
     {
         if (!f.Shape.IsScalar) throw new NablaException(ErrorCodes.NotDifferentiable, "convexity is asked of a scalar objective; this expression is not a scalar");
-        var positive = NaturalDomain(f);
+        var natural = NaturalDomain(f);
+        var declaredPositive = Declared(declarations, Semantics.VarDomain.Positive);
+        var spd = Declared(declarations, Semantics.VarDomain.Spd);
+        var psd = Declared(declarations, Semantics.VarDomain.Psd);
+        var positive = new HashSet<string>(natural.Concat(declaredPositive), StringComparer.Ordinal);
         var steps = new List<string>();
-        if (positive.Count > 0)
-            steps.Add($"over the domain where f is defined: {string.Join(", ", positive.Order(StringComparer.Ordinal))} > 0 (entry by entry)");
+        var naturalOnly = natural.Where(n => !declaredPositive.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        if (declaredPositive.Count + spd.Count + psd.Count > 0)
+            steps.Add("over the declared domain: " + string.Join(", ", declaredPositive.Order(StringComparer.Ordinal).Select(n => $"{n} > 0")
+                .Concat(spd.Order(StringComparer.Ordinal).Select(n => $"{n} symmetric positive definite"))
+                .Concat(psd.Order(StringComparer.Ordinal).Select(n => $"{n} symmetric positive semi-definite"))));
+        if (naturalOnly.Count > 0)
+            steps.Add($"over the domain where f is defined: {string.Join(", ", naturalOnly)} > 0 (entry by entry)");
         Expr? h = null;
         if (!Derivatives.NeedsIndexForm(f, x, DerivativeKind.Hessian))
         {
@@ -63,7 +72,7 @@ public static class ConvexityAnalysis
                 steps.Add("H = 0: f is affine in " + x.Name);
                 return new ConvexityResult(Verdict.Affine, x.Name, hText, steps, null) { HessianExpr = h };
             }
-            var up = new Certificate(positive);
+            var up = new Certificate(positive) { Spd = spd, Psd = psd };
             var d = up.Classify(h);
             if (d is Definiteness.SemiDefinite or Definiteness.Definite)
             {
@@ -72,7 +81,7 @@ public static class ConvexityAnalysis
                 steps.Add($"so z'*H*z {(strict ? "> 0 for every z ≠ 0" : "≥ 0 for every z")}: H is positive {(strict ? "" : "semi-")}definite everywhere ⇒ {(strict ? "strictly convex" : "convex")} in {x.Name}");
                 return new ConvexityResult(strict ? Verdict.StrictlyConvex : Verdict.Convex, x.Name, hText, steps, null) { HessianExpr = h };
             }
-            var down = new Certificate(positive);
+            var down = new Certificate(positive) { Spd = spd, Psd = psd };
             var dn = down.ClassifyNegative(h);
             if (dn is Definiteness.SemiDefinite or Definiteness.Definite)
             {
@@ -83,7 +92,7 @@ public static class ConvexityAnalysis
             }
             steps.Add("no rule certifies H positive or negative semi-definite");
         }
-        var witness = Search(f, h, x, variables, seed);
+        var witness = Search(f, h, x, variables, seed, positive, spd.Concat(psd).ToHashSet());
         if (witness is not null)
         {
             steps.Add($"at the point and direction below (seed {seed}), d'*H*d = {G(witness.Curvature)} < 0, and f(x+t*d) + f(x-t*d) - 2*f(x) = {G(witness.SecondDifference)} < 0 at t = {G(witness.Step)} ⇒ not convex");
@@ -111,15 +120,18 @@ public static class ConvexityAnalysis
     }
 
     /// <summary>Values for a probe: RandomPoint's shapes (and its SPD matrices where inv or logdet need them), entries redrawn at a random scale; the natural domain's variables log-uniform in [e⁻³, e³].</summary>
-    internal static Dictionary<string, Tensor> Draw(Expr f, IReadOnlyList<Var> variables, IReadOnlySet<string> positive, Random rng)
+    internal static Dictionary<string, Tensor> Draw(Expr f, IReadOnlyList<Var> variables, IReadOnlySet<string> positive, Random rng, IReadOnlySet<string>? definite = null)
     {
         var values = RandomPoint.Draw(f, variables, rng);
         var (_, spd) = RandomPoint.Domains(f);
+        foreach (var v in variables)
+            if (definite is not null && definite.Contains(v.Name) && values[v.Name] is { Kind: ShapeKind.Matrix } m && m.Rows == m.Cols)
+                values[v.Name] = RandomPoint.Spd(m.Rows, rng, shift: true);
         double[] scales = [0.3, 1, 3, 10];
         double scale = scales[rng.Next(scales.Length)];
         foreach (var v in variables)
         {
-            if (spd.Contains(v.Name)) continue;
+            if (spd.Contains(v.Name) || (definite?.Contains(v.Name) ?? false)) continue;
             var t = values[v.Name];
             var d = new double[t.Length];
             for (int i = 0; i < d.Length; i++) d[i] = positive.Contains(v.Name) ? Math.Exp(rng.NextDouble() * 6 - 3) : scale * (rng.NextDouble() * 2 - 1);
@@ -136,13 +148,16 @@ public static class ConvexityAnalysis
     private static bool IsZero(Expr h) => h is Num { Value: 0 } || h is Fill { Value: Num { Value: 0 } };
 
     /// <summary>A seeded search for d'*H*d &lt; 0, confirmed by second differences of f.</summary>
-    public static Witness? Search(Expr f, Expr? h, Var x, IReadOnlyList<Var> variables, int seed)
+    private static HashSet<string> Declared(IReadOnlyDictionary<string, Semantics.VarType>? declarations, Semantics.VarDomain domain) =>
+        declarations is null ? [] : declarations.Where(kv => kv.Value.Domain == domain).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+
+    public static Witness? Search(Expr f, Expr? h, Var x, IReadOnlyList<Var> variables, int seed, IReadOnlySet<string>? positive = null, IReadOnlySet<string>? definite = null)
     {
         var rng = new Random(seed);
         for (int point = 0; point < Points; point++)
         {
             Dictionary<string, Tensor> values;
-            try { values = Draw(f, variables, NaturalDomain(f), rng); }
+            try { values = Draw(f, variables, positive ?? NaturalDomain(f), rng, definite); }
             catch (NablaException) { return null; }
             double f0;
             try { f0 = Evaluator.Evaluate(f, values, variables).ScalarValue; } catch (NablaException) { continue; }

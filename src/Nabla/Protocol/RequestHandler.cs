@@ -251,6 +251,8 @@ public static class RequestHandler
         {
             if (atNode is not JsonObject at) throw Bad("'at' must be an object of values such as {\"x\": [1, 2]}");
             foreach (var (name, v) in at) values[name] = JsonValues.Parse(name, v);
+            foreach (var (name, t) in values)
+                if (declarations.TryGetValue(name, out var type)) type.CheckValue(name, t);
         }
 
         var options = new BindOptions
@@ -347,7 +349,7 @@ public static class RequestHandler
             if (convexity)
             {
                 if (!f.Shape.IsScalar) throw Bad("'convexity' is asked of a scalar expression");
-                r["convexity"] = ConvexityJson(Convexity.ConvexityAnalysis.Analyze(f, x, bound.Variables));
+                r["convexity"] = ConvexityJson(Convexity.ConvexityAnalysis.Analyze(f, x, bound.Variables, declarations: declarations));
             }
             results.Add(r);
         }

@@ -6,17 +6,38 @@ namespace Nabla.Semantics;
 
 public enum VarKind { Scalar, Vector, Matrix, Symmetric }
 
+/// <summary>(v1.4) The declared domain of a variable's values.</summary>
+public enum VarDomain { Any, Positive, Spd, Psd }
+
 /// <summary>
 /// A declared type: <c>scalar</c>, <c>vector</c>, <c>vector(n)</c>, <c>matrix</c>, <c>matrix(m,n)</c>,
-/// <c>symmetric</c> or <c>symmetric(n)</c>. Dimensions are symbols or sizes; absent ones are inferred.
+/// <c>symmetric</c> or <c>symmetric(n)</c>, (v1.4) with a domain: <c>… positive</c>, <c>spd</c>, <c>psd</c>.
+/// Dimensions are symbols or sizes; absent ones are inferred.
 /// </summary>
+
 public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = null)
 {
     public static VarType Scalar { get; } = new(VarKind.Scalar);
 
+    /// <summary>(v1.4) The declared domain: entries positive ("vector positive"), or a symmetric positive (semi-)definite matrix ("spd", "psd").</summary>
+    public VarDomain Domain { get; init; } = VarDomain.Any;
+
     public static VarType Parse(string text)
     {
         var s = text.Trim();
+        // (v1.4) domains: "scalar positive", "vector(n) positive", "matrix positive"; "spd", "spd(n)", "psd", "psd(n)"
+        if (s.EndsWith(" positive", StringComparison.Ordinal))
+        {
+            var inner = Parse(s[..^" positive".Length]);
+            if (inner.Kind == VarKind.Symmetric || inner.Domain != VarDomain.Any)
+                throw Bad(text, "positive is for scalar, vector and matrix types (entry by entry); for matrices positive definite write spd");
+            return inner with { Domain = VarDomain.Positive };
+        }
+        if (s.StartsWith("spd", StringComparison.Ordinal) || s.StartsWith("psd", StringComparison.Ordinal))
+        {
+            var inner = Parse("symmetric" + s[3..]);
+            return inner with { Domain = s.StartsWith("spd", StringComparison.Ordinal) ? VarDomain.Spd : VarDomain.Psd };
+        }
         int open = s.IndexOf('(');
         string word = (open < 0 ? s : s[..open]).Trim();
         string[] dims = [];
@@ -39,7 +60,7 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
             ("symmetric", 0) => new VarType(VarKind.Symmetric),
             ("symmetric", 1) => new VarType(VarKind.Symmetric, dims[0], dims[0]),
             ("scalar" or "vector" or "matrix" or "symmetric", _) => throw Bad(text, $"{word} takes {Expected(word)}"),
-            _ => throw Bad(text, "the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n)"),
+            _ => throw Bad(text, "the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n), each optionally followed by positive (not symmetric), and spd, spd(n), psd, psd(n)"),
         };
         return result;
     }
@@ -76,13 +97,49 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
         _ => VarKind.Matrix,
     };
 
-    public override string ToString() => Kind switch
+    public override string ToString() => Domain switch
+    {
+        VarDomain.Positive => Base() + " positive",
+        VarDomain.Spd => Rows is null ? "spd" : $"spd({Rows})",
+        VarDomain.Psd => Rows is null ? "psd" : $"psd({Rows})",
+        _ => Base(),
+    };
+
+    private string Base() => Kind switch
     {
         VarKind.Scalar => "scalar",
         VarKind.Vector => Rows is null ? "vector" : $"vector({Rows})",
         VarKind.Matrix => Rows is null ? "matrix" : $"matrix({Rows},{Cols})",
         _ => Rows is null ? "symmetric" : $"symmetric({Rows})",
     };
+
+    /// <summary>(v1.4) Refuses a value outside the declared domain: an entry ≤ 0 for positive, a matrix that is not symmetric positive (semi-)definite for spd (psd).</summary>
+    public void CheckValue(string name, LinearAlgebra.Tensor t)
+    {
+        switch (Domain)
+        {
+            case VarDomain.Positive:
+                for (int i = 0; i < t.Length; i++)
+                    if (!(t.Data[i] > 0))
+                        throw new NablaException(ErrorCodes.DomainError, $"{name} is declared positive, but its entry {i + 1} is {t.Data[i].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}");
+                break;
+            case VarDomain.Spd or VarDomain.Psd:
+            {
+                int n = t.Rows;
+                if (t.Cols != n) throw new NablaException(ErrorCodes.DomainError, $"{name} is declared {this}, but its value is {t.Rows}×{t.Cols}, not square");
+                double trace = 0;
+                for (int i = 0; i < n; i++) trace += Math.Abs(t.Data[i * n + i]);
+                // psd: positive definite after a shift of 1e-10 of the mean diagonal; spd: without it
+                double shift = Domain == VarDomain.Psd ? 1e-10 * Math.Max(trace / Math.Max(n, 1), 1e-300) : 0;
+                var a = (double[])t.Data.Clone();
+                for (int i = 0; i < n; i++) a[i * n + i] += shift;
+                var chol = LinearAlgebra.Cholesky.Factor(a, n, 0);
+                if (chol.Rank < n)
+                    throw new NablaException(ErrorCodes.DomainError, $"{name} is declared {(Domain == VarDomain.Spd ? "spd" : "psd")}, but its value is not positive {(Domain == VarDomain.Spd ? "" : "semi-")}definite");
+                break;
+            }
+        }
+    }
 
     /// <summary>The naming convention (matrixcalculus.org's): a–g and Greek names scalar, h–z vector, A–Z matrix.</summary>
     public static VarKind Convention(string name)

@@ -135,6 +135,18 @@ public class ConvexityTests
         ("log(x)*x^2", "x", ["x:scalar"], Verdict.NotConvex, "not-convex"),
         ("x - y", "x", ["x:scalar", "y:scalar"], Verdict.Affine, "affine"),
         ("3*a'*x + 2", "x", ["a:vector", "x:vector"], Verdict.Affine, "affine"),
+        // declared domains (v1.4): positive scalars and vectors, spd and psd matrices
+        ("1/x", "x", ["x:scalar positive"], Verdict.StrictlyConvex, "declared"),
+        ("x^2/y", "x", ["x:scalar", "y:scalar positive"], Verdict.StrictlyConvex, "declared"),
+        ("sum(1./x)", "x", ["x:vector positive"], Verdict.StrictlyConvex, "declared"),
+        ("-log(x)", "x", ["x:scalar positive"], Verdict.StrictlyConvex, "declared"),
+        ("sqrt(x)", "x", ["x:scalar positive"], Verdict.StrictlyConcave, "declared"),
+        ("x'*inv(S)*x", "x", ["x:vector", "S:spd"], Verdict.StrictlyConvex, "declared"),
+        ("x'*S*x", "x", ["x:vector", "S:spd"], Verdict.StrictlyConvex, "declared"),
+        ("-x'*S*x", "x", ["x:vector", "S:spd"], Verdict.StrictlyConcave, "declared"),
+        ("x'*P*x", "x", ["x:vector", "P:psd"], Verdict.Convex, "declared"),
+        ("x'*P*x + x'*x", "x", ["x:vector", "P:psd"], Verdict.StrictlyConvex, "declared"),
+        ("(x-mu)'*inv(S)*(x-mu)/2", "mu", ["x:vector", "mu:vector", "S:spd"], Verdict.StrictlyConvex, "declared"),
         // convex, but not by these rules yet (completeness is counted, not claimed)
         ("log(sum(exp(x)))", "x", ["x:vector"], Verdict.Unknown, "atoms"),
         ("tr(X'*X)", "X", ["X:matrix"], Verdict.Unknown, "atoms"),
@@ -143,13 +155,15 @@ public class ConvexityTests
 
     public static TheoryData<int> Rows() => [.. Enumerable.Range(0, Table.Length)];
 
-    private static (ConvexityResult Result, Expr F, Var X, IReadOnlyList<Var> Vars) Run(int row)
+    private static (ConvexityResult Result, Expr F, Var X, IReadOnlyList<Var> Vars) Run(int row) => Run(row, out _);
+
+    private static (ConvexityResult Result, Expr F, Var X, IReadOnlyList<Var> Vars) Run(int row, out Dictionary<string, VarType> decl)
     {
         var (text, wrt, vars, _, _) = Table[row];
-        var decl = vars.ToDictionary(v => v[..v.IndexOf(':')], v => VarType.Parse(v[(v.IndexOf(':') + 1)..]));
+        decl = vars.ToDictionary(v => v[..v.IndexOf(':')], v => VarType.Parse(v[(v.IndexOf(':') + 1)..]));
         var bound = Binder.Bind(text, new BindOptions { Declarations = decl, PreferScalar = true });
         var x = bound.Variable(wrt)!;
-        return (ConvexityAnalysis.Analyze(bound.Root, x, bound.Variables), bound.Root, x, bound.Variables);
+        return (ConvexityAnalysis.Analyze(bound.Root, x, bound.Variables, declarations: decl), bound.Root, x, bound.Variables);
     }
 
     [Theory]
@@ -157,13 +171,15 @@ public class ConvexityTests
     public void The_verdict_is_the_known_one_and_it_holds_numerically(int row)
     {
         var (text, _, _, expected, _) = Table[row];
-        var (r, f, x, vars) = Run(row);
+        var (r, f, x, vars) = Run(row, out var decl);
         Assert.True(r.Verdict == expected, $"{text}: {r.VerdictText}, expected {expected}\n  " + string.Join("\n  ", r.Steps));
-        Sound(r, f, x, vars, text);
+        var positive = ConvexityAnalysis.NaturalDomain(f).Concat(decl.Where(kv => kv.Value.Domain == VarDomain.Positive).Select(kv => kv.Key)).ToHashSet();
+        var definite = decl.Where(kv => kv.Value.Domain is VarDomain.Spd or VarDomain.Psd).Select(kv => kv.Key).ToHashSet();
+        Sound(r, f, x, vars, text, positive, definite);
     }
 
     /// <summary>No verdict is wrong: 10⁴ probes of the curvature for (strictly) convex and concave, H = 0 for affine, the witness for not convex.</summary>
-    private static void Sound(ConvexityResult r, Expr f, Var x, IReadOnlyList<Var> vars, string text)
+    private static void Sound(ConvexityResult r, Expr f, Var x, IReadOnlyList<Var> vars, string text, IReadOnlySet<string> positive, IReadOnlySet<string> definite)
     {
         if (r.Verdict == Verdict.NotConvex)
         {
@@ -185,7 +201,7 @@ public class ConvexityTests
         int probes = 0;
         for (int p = 0; p < 100; p++)
         {
-            var values = ConvexityAnalysis.Draw(f, vars, ConvexityAnalysis.NaturalDomain(f), rng); // the domain the verdict claims, at every scale
+            var values = ConvexityAnalysis.Draw(f, vars, positive, rng, definite); // the domain the verdict claims, at every scale
             int n = values[x.Name].Length;
             if (r.Verdict == Verdict.Affine)
             {
@@ -243,6 +259,26 @@ public class ConvexityTests
         Assert.Equal("'convexity' must be true or false", (string)bad["error"]!["message"]!);
         var vector = System.Text.Json.Nodes.JsonNode.Parse(Nabla.Protocol.RequestHandler.HandleLine("""{"expr": "A*x", "vars": {"A": "matrix", "x": "vector"}, "wrt": ["x"], "convexity": true}"""))!;
         Assert.Equal("'convexity' is asked of a scalar expression", (string)vector["error"]!["message"]!);
+    }
+
+    [Theory]
+    [InlineData("scalar positive", "scalar positive")]
+    [InlineData("vector(n) positive", "vector(n) positive")]
+    [InlineData("spd", "spd")]
+    [InlineData("psd(n)", "psd(n)")]
+    public void Domains_are_declared_and_printed_back(string text, string printed) => Assert.Equal(printed, VarType.Parse(text).ToString());
+
+    [Fact]
+    public void A_value_outside_its_declared_domain_is_refused()
+    {
+        string Err(string line) => (string)System.Text.Json.Nodes.JsonNode.Parse(Nabla.Protocol.RequestHandler.HandleLine(line))!["error"]!["message"]!;
+        Assert.Equal("x is declared positive, but its entry 2 is 0", Err("""{"expr": "sum(log(x))", "vars": {"x": "vector positive"}, "at": {"x": [1, 0]}}"""));
+        Assert.Equal("S is declared spd, but its value is not positive definite", Err("""{"expr": "logdet(S)", "vars": {"S": "spd"}, "at": {"S": [[1, 2], [2, 1]]}}"""));
+        Assert.Equal("P is declared psd, but its value is not positive semi-definite", Err("""{"expr": "tr(P)", "vars": {"P": "psd"}, "at": {"P": [[1, 0], [0, -1]]}}"""));
+        var ok = System.Text.Json.Nodes.JsonNode.Parse(Nabla.Protocol.RequestHandler.HandleLine("""{"expr": "tr(P)", "vars": {"P": "psd"}, "at": {"P": [[1, 0], [0, 0]]}}"""))!;
+        Assert.True((bool)ok["ok"]!);
+        var e = Assert.Throws<Nabla.Diagnostics.NablaException>(() => VarType.Parse("symmetric positive"));
+        Assert.Equal("bad type 'symmetric positive': positive is for scalar, vector and matrix types (entry by entry); for matrices positive definite write spd", e.Diagnostic.Message);
     }
 
     [Fact]

@@ -145,7 +145,7 @@ public class DeriveGeneratorTests
     [InlineData("""[Derive("x'*A*x", Wrt = "q")] public static partial (double, Tensor) F(Tensor A, Tensor x);""",
         "NABLA005 (8,6)-(8,33): Wrt names 'q', which is neither a variable of the expression nor a parameter of F")]
     [InlineData("""[Derive("x'*A*x", Wrt = "x", Vars = "A: tensor")] public static partial (double, Tensor) F(Tensor A, Tensor x);""",
-        "NABLA005 (8,6)-(8,53): Vars entry 'A: tensor': bad type 'tensor': the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n)")]
+        "NABLA005 (8,6)-(8,53): Vars entry 'A: tensor': bad type 'tensor': the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n), each optionally followed by positive (not symmetric), and spd, spd(n), psd, psd(n)")]
     [InlineData("""[Derive("A*X", Wrt = "X", Kind = "jacobian")] public static partial (Tensor, Tensor) F(Tensor A, Tensor X);""",
         "NABLA006 (8,6)-(8,49): the jacobian with respect to X has only an index form; code is generated for matrix-form results")]
     [InlineData("""[Derive("x'*x", Wrt = "x")] public static partial (double, Tensor) F(ref Tensor x);""",

@@ -50,7 +50,7 @@ public class RequestHandlerTests
     [InlineData("""{"expr": 3}""", "the field 'expr' (a string) is required")]
     [InlineData("""{"expr": "x", "dervative": "gradient"}""", "unknown field 'dervative'; the fields are id, expr, vars, wrt, derivative, at, steps, emit, function, convexity")]
     [InlineData("""{"expr": "x", "vars": ["x"]}""", "'vars' must be an object such as {\"x\": \"vector\"}")]
-    [InlineData("""{"expr": "x", "vars": {"x": "vectr"}}""", "bad type 'vectr': the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n)")]
+    [InlineData("""{"expr": "x", "vars": {"x": "vectr"}}""", "bad type 'vectr': the types are scalar, vector, vector(n), matrix, matrix(m,n), symmetric and symmetric(n), each optionally followed by positive (not symmetric), and spd, spd(n), psd, psd(n)")]
     [InlineData("""{"expr": "x", "vars": {"x": "matrix(3)"}}""", "bad type 'matrix(3)': matrix takes two dimensions, as in matrix(m,n)")]
     [InlineData("""{"expr": "x", "wrt": [1]}""", "'wrt' must be a list of variable names")]
     [InlineData("""{"expr": "x'*x", "wrt": ["x"], "derivative": "laplacian"}""", "unknown derivative 'laplacian': use gradient, jacobian or hessian")]
