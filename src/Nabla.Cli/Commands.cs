@@ -127,7 +127,12 @@ public static class Commands
             {
                 var declarations = Declarations(p.GetValue(vars));
                 Dictionary<string, Tensor>? values = null;
-                if (p.GetValue(at) is { } file) values = JsonValues.ParseValues(ReadValuesFile(file));
+                if (p.GetValue(at) is { } file)
+                {
+                    values = JsonValues.ParseValues(ReadValuesFile(file));
+                    foreach (var (name, t) in values)
+                        if (declarations.TryGetValue(name, out var type)) type.CheckValue(name, t); // (v1.4) the declared domains
+                }
                 var options = new BindOptions
                 {
                     Declarations = declarations,

@@ -277,6 +277,15 @@ public class ConvexityTests
         Assert.Equal("P is declared psd, but its value is not positive semi-definite", Err("""{"expr": "tr(P)", "vars": {"P": "psd"}, "at": {"P": [[1, 0], [0, -1]]}}"""));
         var ok = System.Text.Json.Nodes.JsonNode.Parse(Nabla.Protocol.RequestHandler.HandleLine("""{"expr": "tr(P)", "vars": {"P": "psd"}, "at": {"P": [[1, 0], [0, 0]]}}"""))!;
         Assert.True((bool)ok["ok"]!);
+        var file = Path.Combine(Path.GetTempPath(), $"nabla-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """{"x": [2, -1]}""");
+        try
+        {
+            var (rc, _, err) = CliRunner.Run("grad", "sum(log(x))", "--wrt", "x", "--var", "x:vector positive", "--at", file);
+            Assert.Equal(1, rc);
+            Assert.Contains("x is declared positive, but its entry 2 is -1", err);
+        }
+        finally { File.Delete(file); }
         var e = Assert.Throws<Nabla.Diagnostics.NablaException>(() => VarType.Parse("symmetric positive"));
         Assert.Equal("bad type 'symmetric positive': positive is for scalar, vector and matrix types (entry by entry); for matrices positive definite write spd", e.Diagnostic.Message);
     }

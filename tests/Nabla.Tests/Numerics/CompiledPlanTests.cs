@@ -191,9 +191,15 @@ public class CompiledPlanTests(ITestOutputHelper output)
         var plan = NablaMath.Parse("tr(A*B*B') + logdet(A) + x'*inv(A)*B*x").Gradient("A").Compile(Blas.Name == "managed" ? Nabla.LinearAlgebra.Blas.Managed : Blas);
         var g = new double[150 * 150];
         for (int i = 0; i < 40; i++) plan.Evaluate(values, g); // past tiered compilation's call counting
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        plan.Evaluate(values, g);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // the least over five calls: a call that allocates does so every time, while a thread that waits for the
+        // worker team may now and then run another test's queued work (or a tier-1 rejit) on its own account
+        long allocated = long.MaxValue;
+        for (int k = 0; k < 5; k++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            plan.Evaluate(values, g);
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
         output.WriteLine(plan.Describe(values));
         if (Blas.Name == "managed") Assert.Equal(0, allocated);
     }
