@@ -106,6 +106,28 @@ public class FormulaTests
     }
 
     [Fact]
+    public void Weights_and_robust_errors_refuse_what_they_cannot_do()
+    {
+        var frame = Csv("y,x,z,w,g,t\n1,1,2,1.5,a,p\n2,2,4,1,a,q\n4,3,6,2,a,p\n3,4,8,1,a,q\n6,5,10,2.5,a,p\n");
+        string Err(Action a) => Assert.ThrowsAny<Exception>(a).Message;
+        Assert.Equal("frequency weights count rows: they must be whole numbers (for other weights use --weights)",
+            Err(() => FormulaModels.FitGlm(Csv("y,x,w\n1,1,1.5\n0,2,1\n1,3,2\n0,4,1\n1,0,1\n0,5,2\n"), Formula.Parse("y ~ x"), new GlmOptions { Family = Family.Binomial, FrequencyWeights = true }, new DesignOptions { Weights = "w" })));
+        Assert.Equal("cluster-robust errors need at least 2 clusters; 'g' has 1 in the rows used",
+            Err(() => FormulaModels.Regress(frame, Formula.Parse("y ~ x"), null, null, CovarianceOptions.Parse("cluster:g"))));
+        Assert.Equal("robust standard errors need independent columns; these are dependent: z = 2*x",
+            Err(() => FormulaModels.Regress(frame, Formula.Parse("y ~ x + z"), null, null, CovarianceOptions.Parse("HC1"))));
+        Assert.Equal("the weights column 't' must hold numbers",
+            Err(() => FormulaModels.Regress(frame, Formula.Parse("y ~ x"), null, new DesignOptions { Weights = "t" })));
+        Assert.Equal("weighted least squares is solved by the normal equations: use --solver auto or normal with --weights",
+            Err(() => FormulaModels.Regress(frame, Formula.Parse("y ~ x"), new RegressionOptions { Solver = Solver.Qr }, new DesignOptions { Weights = "w" })));
+        Assert.Equal("robust standard errors are not defined for the ridge estimator here: leave out --ridge or --cov",
+            Err(() => FormulaModels.Regress(frame, Formula.Parse("y ~ x"), new RegressionOptions { Ridge = 1 }, null, CovarianceOptions.Parse("HC0"))));
+        var (rc, _, e) = CliRunner.Run("regress", Fixture("houses.csv"), "price ~ sqft", "--predict", "-");
+        Assert.Equal(2, rc);
+        Assert.Equal("nabla regress: --predict reads a file, not standard input\n", e.Replace("\r", ""));
+    }
+
+    [Fact]
     public void Too_many_levels_is_refused_before_the_columns_are_made()
     {
         var rows = string.Join("\n", Enumerable.Range(0, 60).Select(i => $"{i},id{i}"));
