@@ -12,7 +12,7 @@ public static class ConvexCommand
     public static Command Create(TextWriter stdout, TextWriter stderr, Option<string[]> vars, Argument<string> exprArg,
         Func<string[]?, Dictionary<string, VarType>> declarations, Func<string, TextWriter, Func<int>, int> guard)
     {
-        var wrt = new Option<string>("--wrt") { Description = "The variable in which convexity is asked.", Required = true };
+        var wrt = new Option<string[]>("--wrt") { Description = "The variable in which convexity is asked; repeat it for several jointly (their block Hessian).", Required = true, Arity = ArgumentArity.OneOrMore };
         var seed = new Option<int>("--seed") { Description = "The seed of the search for a witness of non-convexity (default 1).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the answer as one JSON object: verdict, wrt, hessian, steps, witness." };
         var cmd = new Command("convex", "Is a scalar expression convex in a variable? A certificate from the Hessian Nabla derives, or a witness point and direction of negative curvature, checked by finite differences.")
@@ -26,9 +26,9 @@ public static class ConvexCommand
             {
                 var decl = declarations(p.GetValue(vars));
                 var bound = Binder.Bind(text, new BindOptions { Declarations = decl, PreferScalar = true });
-                var x = bound.Variable(p.GetValue(wrt)!)
-                    ?? throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.BadRequest, $"{p.GetValue(wrt)} is not a variable of {text}");
-                var r = ConvexityAnalysis.Analyze(bound.Root, x, bound.Variables, p.GetValue(seed), decl);
+                var xs = p.GetValue(wrt)!.Select(name => bound.Variable(name)
+                    ?? throw new Diagnostics.NablaException(Diagnostics.ErrorCodes.BadRequest, $"{name} is not a variable of {text}")).ToList();
+                var r = ConvexityAnalysis.AnalyzeJointly(bound.Root, xs, bound.Variables, p.GetValue(seed), decl);
                 if (p.GetValue(json)) { stdout.WriteLine(RequestHandler.Serialize(Json(r))); return 0; }
                 stdout.WriteLine($"{text}: {r.VerdictText} in {r.Wrt}");
                 foreach (var s in r.Steps) stdout.WriteLine($"  {s}");

@@ -143,6 +143,91 @@ public static class ConvexityAnalysis
         return values;
     }
 
+    /// <summary>
+    /// Convexity in several variables jointly, through the block Hessian H_ij = ∂(∇_i f)/∂x_j: certified where the
+    /// off-diagonal blocks vanish (f separable in them) and each diagonal block is; otherwise the joint witness search.
+    /// </summary>
+    public static ConvexityResult AnalyzeJointly(Expr f, IReadOnlyList<Var> xs, IReadOnlyList<Var> variables, int seed = 1, IReadOnlyDictionary<string, Semantics.VarType>? declarations = null)
+    {
+        if (xs.Count == 1) return Analyze(f, xs[0], variables, seed, declarations);
+        if (!f.Shape.IsScalar) throw new NablaException(ErrorCodes.NotDifferentiable, "convexity is asked of a scalar objective; this expression is not a scalar");
+        if (xs.Select(x => x.Name).Distinct().Count() != xs.Count) throw new NablaException(ErrorCodes.BadRequest, "a variable is named twice in --wrt");
+        string names = string.Join(", ", xs.Select(x => x.Name));
+        var steps = new List<string>();
+        Expr[,]? blocks = null;
+        if (xs.All(x => x.Shape.Kind is ShapeKind.Scalar or ShapeKind.Vector))
+        {
+            try
+            {
+                blocks = new Expr[xs.Count, xs.Count];
+                for (int i = 0; i < xs.Count; i++)
+                {
+                    var g = Simplifier.Simplify(Derivatives.Derive(f, xs[i], DerivativeKind.Gradient));
+                    for (int j = 0; j < xs.Count; j++)
+                        blocks[i, j] = Simplifier.Simplify(Derivatives.Derive(g, xs[j], g.Shape.IsScalar ? DerivativeKind.Gradient : DerivativeKind.Jacobian));
+                }
+            }
+            catch (NablaException e) when (e.Diagnostic.Code is ErrorCodes.Unsupported or ErrorCodes.NotDifferentiable)
+            {
+                blocks = null;
+                steps.Add($"no closed-form block Hessian: {e.Diagnostic.Message}");
+            }
+        }
+        var single = xs.Select(x => Analyze(f, x, variables, seed, declarations)).ToList();
+        if (blocks is not null)
+        {
+            for (int i = 0; i < xs.Count; i++)
+                for (int j = 0; j < xs.Count; j++)
+                    steps.Add($"H[{xs[i].Name},{xs[j].Name}] = {TextPrinter.PrintResult(blocks[i, j])}");
+            bool separable = true;
+            for (int i = 0; i < xs.Count; i++)
+                for (int j = 0; j < xs.Count; j++)
+                    if (i != j && !IsZero(blocks[i, j])) separable = false;
+            if (separable)
+            {
+                steps.Add($"the off-diagonal blocks are 0: H is block diagonal, and z'*H*z is the sum of each block's form");
+                bool Convex(Verdict v) => v is Verdict.Convex or Verdict.StrictlyConvex or Verdict.Affine;
+                bool Concave(Verdict v) => v is Verdict.Concave or Verdict.StrictlyConcave or Verdict.Affine;
+                foreach (var r in single) steps.Add($"in {r.Wrt}: {r.VerdictText}");
+                Verdict? joint = single.All(r => r.Verdict == Verdict.Affine) ? Verdict.Affine
+                    : single.All(r => Convex(r.Verdict)) ? (single.All(r => r.Verdict == Verdict.StrictlyConvex) ? Verdict.StrictlyConvex : Verdict.Convex)
+                    : single.All(r => Concave(r.Verdict)) ? (single.All(r => r.Verdict == Verdict.StrictlyConcave) ? Verdict.StrictlyConcave : Verdict.Concave)
+                    : null;
+                if (joint is { } v)
+                {
+                    steps.Add($"⇒ {new ConvexityResult(v, names, null, [], null).VerdictText} in {names} jointly");
+                    return new ConvexityResult(v, names, null, steps, null);
+                }
+            }
+            else if (xs.All(x => x.Shape.IsScalar) && AllEqual(blocks) && new Certificate(NaturalDomain(f)).RangeOf(blocks[0, 0]) is { IsNonNegative: true } c)
+            {
+                // H = c·1·1': z'*H*z = c·(Σ z)² ≥ 0
+                steps.Add($"every block is {TextPrinter.PrintResult(blocks[0, 0])} ∈ {c}: H = c*1*1', so z'*H*z = c*sum(z)^2 ≥ 0 ⇒ convex in {names} jointly");
+                return new ConvexityResult(Verdict.Convex, names, null, steps, null);
+            }
+            else steps.Add("the off-diagonal blocks are not 0: no rule certifies the joint Hessian");
+        }
+        // not convex in one of them is not convex jointly (restrict the direction to it)
+        var natural = NaturalDomain(f);
+        var positive = new HashSet<string>(natural.Concat(Declared(declarations, Semantics.VarDomain.Positive)), StringComparer.Ordinal);
+        var definite = Declared(declarations, Semantics.VarDomain.Spd).Concat(Declared(declarations, Semantics.VarDomain.Psd)).ToHashSet();
+        var witness = Search(f, blocks, xs, variables, seed, positive, definite);
+        if (witness is null && single.FirstOrDefault(r => r.Verdict == Verdict.NotConvex) is { Witness: { } w1 }) witness = w1;
+        if (witness is not null)
+        {
+            steps.Add($"at the point and direction below (seed {seed}), d'*H*d = {G(witness.Curvature)} < 0, and f(x+t*d) + f(x-t*d) - 2*f(x) = {G(witness.SecondDifference)} < 0 at t = {G(witness.Step)} ⇒ not convex");
+            return new ConvexityResult(Verdict.NotConvex, names, null, steps, witness);
+        }
+        steps.Add($"no negative curvature found in {Points * DirectionsPerPoint} seeded probes; no certificate either ⇒ unknown");
+        return new ConvexityResult(Verdict.Unknown, names, null, steps, null);
+    }
+
+    private static bool AllEqual(Expr[,] blocks)
+    {
+        foreach (var b in blocks) if (!b.Equals(blocks[0, 0])) return false;
+        return true;
+    }
+
     private static string G(double v) => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool IsZero(Expr h) => h is Num { Value: 0 } || h is Fill { Value: Num { Value: 0 } };
@@ -151,7 +236,11 @@ public static class ConvexityAnalysis
     private static HashSet<string> Declared(IReadOnlyDictionary<string, Semantics.VarType>? declarations, Semantics.VarDomain domain) =>
         declarations is null ? [] : declarations.Where(kv => kv.Value.Domain == domain).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
 
-    public static Witness? Search(Expr f, Expr? h, Var x, IReadOnlyList<Var> variables, int seed, IReadOnlySet<string>? positive = null, IReadOnlySet<string>? definite = null)
+    public static Witness? Search(Expr f, Expr? h, Var x, IReadOnlyList<Var> variables, int seed, IReadOnlySet<string>? positive = null, IReadOnlySet<string>? definite = null) =>
+        Search(f, h is null ? null : new[,] { { h } }, [x], variables, seed, positive, definite);
+
+    /// <summary>The search for several variables at once: d is a direction in all of them, H their block Hessian.</summary>
+    public static Witness? Search(Expr f, Expr[,]? blocks, IReadOnlyList<Var> xs, IReadOnlyList<Var> variables, int seed, IReadOnlySet<string>? positive = null, IReadOnlySet<string>? definite = null)
     {
         var rng = new Random(seed);
         for (int point = 0; point < Points; point++)
@@ -162,35 +251,58 @@ public static class ConvexityAnalysis
             double f0;
             try { f0 = Evaluator.Evaluate(f, values, variables).ScalarValue; } catch (NablaException) { continue; }
             if (!double.IsFinite(f0)) continue;
-            Tensor? hv = null;
-            if (h is not null)
+            var sizes = xs.Select(x => values[x.Name].Length).ToArray();
+            var offsets = new int[xs.Count + 1];
+            for (int i = 0; i < xs.Count; i++) offsets[i + 1] = offsets[i] + sizes[i];
+            int n = offsets[^1];
+            double[]? hv = blocks is null ? null : new double[n * n];
+            if (blocks is not null)
             {
-                try { hv = Evaluator.Evaluate(h, values, variables); } catch (NablaException) { hv = null; }
+                try
+                {
+                    for (int i = 0; i < xs.Count; i++)
+                        for (int j = 0; j < xs.Count; j++)
+                        {
+                            var b = Evaluator.Evaluate(blocks[i, j], values, variables);
+                            if (b.Length == 1 && sizes[i] * sizes[j] != 1)
+                            {
+                                // a zero block may come back as one 0
+                                if (b.Data[0] != 0) throw new NablaException(ErrorCodes.InternalError, "a Hessian block has the wrong size");
+                                continue;
+                            }
+                            if (b.Length != sizes[i] * sizes[j]) throw new NablaException(ErrorCodes.InternalError, "a Hessian block has the wrong size");
+                            for (int r = 0; r < sizes[i]; r++)
+                                for (int c = 0; c < sizes[j]; c++) hv![(offsets[i] + r) * n + offsets[j] + c] = b.Data[r * sizes[j] + c];
+                        }
+                }
+                catch (NablaException) { hv = null; }
             }
-            var x0 = values[x.Name];
-            int n = x0.Length;
             for (int k = 0; k < DirectionsPerPoint; k++)
             {
                 var dir = new double[n];
                 for (int i = 0; i < n; i++) dir[i] = rng.NextDouble() * 2 - 1;
                 double curv;
-                if (hv is not null && hv.Length == n * n)
+                if (hv is not null)
                 {
                     curv = 0;
                     for (int i = 0; i < n; i++)
-                        for (int j = 0; j < n; j++) curv += dir[i] * hv.Data[i * n + j] * dir[j];
+                        for (int j = 0; j < n; j++) curv += dir[i] * hv[i * n + j] * dir[j];
                 }
-                else if (hv is not null && hv.Length == 1 && n == 1) curv = hv.Data[0] * dir[0] * dir[0];
-                else curv = SecondDifference(f, values, variables, x, dir, 1e-3) / 1e-6;
+                else curv = SecondDifference(f, values, variables, xs, offsets, dir, 1e-3) / 1e-6;
                 double scale = Math.Max(1, Math.Abs(f0));
                 if (!(curv < -1e-8 * scale)) continue;
                 // confirm on f itself: the second difference along d, at shrinking steps, agrees in sign and size
                 foreach (double t in new[] { 1e-2, 1e-3, 1e-4 })
                 {
-                    double sd = SecondDifference(f, values, variables, x, dir, t);
+                    double sd = SecondDifference(f, values, variables, xs, offsets, dir, t);
                     if (double.IsFinite(sd) && sd < 0 && Math.Abs(sd / (t * t) - curv) <= 0.05 * Math.Abs(curv) + 1e-6 * scale / (t * t) * 1e-10)
                     {
-                        var direction = new Dictionary<string, Tensor> { [x.Name] = new Tensor(x0.Kind, x0.Rows, x0.Cols, dir) };
+                        var direction = new Dictionary<string, Tensor>();
+                        for (int i = 0; i < xs.Count; i++)
+                        {
+                            var x0 = values[xs[i].Name];
+                            direction[xs[i].Name] = new Tensor(x0.Kind, x0.Rows, x0.Cols, dir[offsets[i]..offsets[i + 1]]);
+                        }
                         return new Witness(values, direction, curv, sd, t, seed);
                     }
                 }
@@ -199,14 +311,18 @@ public static class ConvexityAnalysis
         return null;
     }
 
-    private static double SecondDifference(Expr f, Dictionary<string, Tensor> values, IReadOnlyList<Var> variables, Var x, double[] dir, double t)
+    private static double SecondDifference(Expr f, Dictionary<string, Tensor> values, IReadOnlyList<Var> variables, IReadOnlyList<Var> xs, int[] offsets, double[] dir, double t)
     {
-        var x0 = values[x.Name];
         double At(double s)
         {
-            var moved = new double[x0.Length];
-            for (int i = 0; i < moved.Length; i++) moved[i] = x0.Data[i] + s * dir[i];
-            var v = new Dictionary<string, Tensor>(values) { [x.Name] = new Tensor(x0.Kind, x0.Rows, x0.Cols, moved) };
+            var v = new Dictionary<string, Tensor>(values);
+            for (int i = 0; i < xs.Count; i++)
+            {
+                var x0 = values[xs[i].Name];
+                var moved = new double[x0.Length];
+                for (int k = 0; k < moved.Length; k++) moved[k] = x0.Data[k] + s * dir[offsets[i] + k];
+                v[xs[i].Name] = new Tensor(x0.Kind, x0.Rows, x0.Cols, moved);
+            }
             try { return Evaluator.Evaluate(f, v, variables).ScalarValue; } catch (NablaException) { return double.NaN; }
         }
         return At(t) + At(-t) - 2 * At(0);

@@ -261,6 +261,50 @@ public class ConvexityTests
         Assert.Equal("'convexity' is asked of a scalar expression", (string)vector["error"]!["message"]!);
     }
 
+    /// <summary>Several variables jointly, through the block Hessian; each verdict checked by second differences along joint directions (or its witness).</summary>
+    [Theory]
+    [InlineData("exp(a)*exp(b)", "a,b", "a:scalar,b:scalar", Verdict.Convex)]
+    [InlineData("x'*x + exp(y)", "x,y", "x:vector,y:scalar", Verdict.StrictlyConvex)]
+    [InlineData("a^2 + b^2", "a,b", "a:scalar,b:scalar", Verdict.StrictlyConvex)]
+    [InlineData("log(a) + log(b)", "a,b", "a:scalar,b:scalar", Verdict.StrictlyConcave)]
+    [InlineData("a*b", "a,b", "a:scalar,b:scalar", Verdict.NotConvex)]
+    [InlineData("a^2 - b^2", "a,b", "a:scalar,b:scalar", Verdict.NotConvex)]
+    [InlineData("norm2(X*w-y)^2 + c^2", "w,c", "X:matrix,w:vector,y:vector,c:scalar", Verdict.Convex)]
+    [InlineData("sum(exp(u)) + v'*v - u'*v", "u,v", "u:vector,v:vector", Verdict.NotConvex)] // H = [diag(exp(u)), -I; -I, 2I] is PSD only where exp(u) ≥ 1/2
+    public void Several_variables_are_judged_jointly(string text, string wrt, string vars, Verdict expected)
+    {
+        var decl = vars.Split(',').ToDictionary(v => v[..v.IndexOf(':')], v => VarType.Parse(v[(v.IndexOf(':') + 1)..]));
+        var bound = Binder.Bind(text, new BindOptions { Declarations = decl, PreferScalar = true });
+        var xs = wrt.Split(',').Select(n => bound.Variable(n)!).ToList();
+        var r = ConvexityAnalysis.AnalyzeJointly(bound.Root, xs, bound.Variables, declarations: decl);
+        Assert.True(r.Verdict == expected, $"{text}: {r.VerdictText}\n  " + string.Join("\n  ", r.Steps));
+        var rng = new Random(99);
+        double F(Dictionary<string, Tensor> at, Dictionary<string, double[]> d, double t)
+        {
+            var v = new Dictionary<string, Tensor>(at);
+            foreach (var x in xs) v[x.Name] = new Tensor(at[x.Name].Kind, at[x.Name].Rows, at[x.Name].Cols, at[x.Name].Data.Zip(d[x.Name], (p, q) => p + t * q).ToArray());
+            return Evaluator.Evaluate(bound.Root, v, bound.Variables).ScalarValue;
+        }
+        if (r.Verdict == Verdict.NotConvex)
+        {
+            var w = r.Witness!;
+            var d = xs.ToDictionary(x => x.Name, x => w.Direction[x.Name].Data);
+            Assert.True(F(new(w.At), d, w.Step) + F(new(w.At), d, -w.Step) - 2 * F(new(w.At), d, 0) < 0);
+            return;
+        }
+        if (r.Verdict == Verdict.Unknown) return;
+        var positive = ConvexityAnalysis.NaturalDomain(bound.Root);
+        for (int p = 0; p < 1000; p++)
+        {
+            var at = ConvexityAnalysis.Draw(bound.Root, bound.Variables, positive, rng);
+            var d = xs.ToDictionary(x => x.Name, x => Enumerable.Range(0, at[x.Name].Length).Select(_ => rng.NextDouble() * 2 - 1).ToArray());
+            double t = 1e-3, f0 = F(at, d, 0), sd = F(at, d, t) + F(at, d, -t) - 2 * f0;
+            double tol = 1e-9 * Math.Max(1, Math.Abs(f0));
+            if (r.Verdict is Verdict.Convex or Verdict.StrictlyConvex) Assert.True(sd >= -tol, $"{text}: second difference {sd}");
+            else Assert.True(sd <= tol, $"{text}: second difference {sd}");
+        }
+    }
+
     [Theory]
     [InlineData("scalar positive", "scalar positive")]
     [InlineData("vector(n) positive", "vector(n) positive")]
