@@ -365,6 +365,12 @@ public class ConvexityTests
         Assert.Equal(3, (int)json["witness"]!["seed"]!);
         Assert.NotNull(json["witness"]!["at"]!["A"]);
         Assert.NotNull(json["witness"]!["direction"]!["x"]);
+        var (rc4, _, e4) = CliRunner.Run("convex", "A*x", "--wrt", "x", "--var", "A:matrix", "--var", "x:vector");
+        Assert.Equal(1, rc4);
+        Assert.Contains("error[not_differentiable]: convexity is asked of a scalar objective; this expression is not a scalar", e4);
+        var (rc5, _, e5) = CliRunner.Run("convex", "a*b", "--wrt", "a", "--wrt", "a", "--wrt", "b");
+        Assert.Equal(1, rc5);
+        Assert.Contains("error[bad_request]: a variable is named twice in --wrt", e5);
         var (rc3, _, e3) = CliRunner.Run("convex", "x'*A*x", "--wrt", "z");
         Assert.Equal(1, rc3);
         Assert.Contains("z is not a variable of x'*A*x", e3);

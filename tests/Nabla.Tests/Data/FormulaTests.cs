@@ -217,6 +217,25 @@ public class FormulaTests
     }
 
     [Fact]
+    public async Task A_Parquet_column_of_another_type_is_named_not_skipped()
+    {
+        var dates = Path.Combine(Path.GetTempPath(), $"nabla-{Guid.NewGuid():N}.parquet");
+        try
+        {
+            var field = new Parquet.Schema.DataField<DateTime>("when");
+            await using (var st = File.Create(dates))
+            {
+                await using var writer = await Parquet.ParquetWriter.CreateAsync(new Parquet.Schema.ParquetSchema(field), st);
+                using var rg = writer.CreateRowGroup();
+                await rg.WriteAsync<DateTime>(field, new[] { DateTime.UnixEpoch, DateTime.UnixEpoch }.AsMemory());
+            }
+            var e = Assert.Throws<CsvDataException>(() => FrameReader.Read(dates));
+            Assert.StartsWith("the Parquet column 'when' holds DateTime values; Nabla reads numbers, booleans and text", e.Message);
+        }
+        finally { File.Delete(dates); }
+    }
+
+    [Fact]
     public void Regress_takes_a_formula_and_says_what_it_dropped()
     {
         var (rc, o, e) = CliRunner.Run("regress", Fixture("houses.csv"), "price ~ sqft + beds + C(city)", "--cov", "HC1");
