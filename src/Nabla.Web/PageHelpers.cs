@@ -40,7 +40,9 @@ internal static class PageHelpers
             variables.Add(new JsonObject
             {
                 ["name"] = v.Name,
-                ["type"] = v.Symmetric ? "symmetric" : v.Shape.TypeName,
+                // a declared domain (spd, vector positive, …) is part of the type the page shows and sends back
+                ["type"] = options.Declarations.TryGetValue(v.Name, out var dt) && dt.Domain != VarDomain.Any ? dt.ToString()
+                    : v.Symmetric ? "symmetric" : v.Shape.TypeName,
                 ["shape"] = JsonValues.ShapeJson(v.Shape),
                 ["origin"] = bound.Origins.TryGetValue(v.Name, out var o) ? o.ToString().ToLowerInvariant() : "inferred",
             });

@@ -150,6 +150,23 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task A_scalar_objective_shows_its_convexity_verdict_on_one_line()
+    {
+        var (page, errors) = await browser.NewPageAsync();
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("norm2(X*w-y)^2") + "&wrt=w");
+        await Expect(page.Locator("#result-text")).ToContainTextAsync("X'");
+        await Expect(page.Locator("#result-convexity")).ToContainTextAsync("f is convex in w: so z'*H*z ≥ 0 for every z");
+        // a matrix variable declared spd: the certificate on its second differential
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("logdet(S)") + "&wrt=S&vars=S:spd");
+        await Expect(page.Locator("#result-convexity")).ToContainTextAsync("f is strictly concave in S");
+        // a vector objective has no verdict
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("A*x") + "&wrt=x");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("A");
+        await Expect(page.Locator("#result-convexity")).ToBeHiddenAsync();
+        NoErrors(errors);
+    }
+
+    [Fact]
     public async Task The_page_fits_a_phone()
     {
         var (page, errors) = await browser.NewPageAsync(390, 844);

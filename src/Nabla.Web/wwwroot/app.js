@@ -7,7 +7,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const { renderMath, renderSteps, copy } = window.NablaUi;
-  const TYPES = ["scalar", "vector", "matrix", "symmetric"];
+  const TYPES = ["scalar", "vector", "matrix", "symmetric", "scalar positive", "vector positive", "spd", "psd"];
   const KIND_NAMES = { gradient: "gradient", jacobian: "Jacobian", hessian: "Hessian" };
 
   // What the user chose. `pinned` holds only the types the user set; the rest are inferred.
@@ -180,6 +180,7 @@
     lastResult = null;
     $("result-forms").hidden = true;
     $("steps").hidden = true;
+    $("result-convexity").hidden = true;
     $("result-status").textContent = status;
     $("result-status").hidden = false;
     $("check-result").textContent = "";
@@ -228,6 +229,17 @@
     toggle.setAttribute("aria-pressed", String(!useFactored));
   }
 
+  // The verdict and the certificate's conclusion (its last step); the whole certificate is the line's tooltip.
+  function renderConvexity(c) {
+    const line = $("result-convexity");
+    if (!c) { line.hidden = true; return; }
+    const last = c.steps.length ? c.steps[c.steps.length - 1] : "";
+    line.textContent = "f is " + c.verdict + " in " + c.wrt + (last ? ": " + last : "") + ".";
+    line.title = c.steps.join("\n");
+    line.dataset.verdict = c.verdict;
+    line.hidden = false;
+  }
+
   function renderResult(request, response) {
     const r = response.results[0];
     lastResult = r;
@@ -239,6 +251,7 @@
     $("result-status").textContent = "The " + (KIND_NAMES[r.derivative] || r.derivative) + " of f = " + response.text +
       " (a " + response.type + ") with respect to " + r.wrt + "; its shape is " + describeShape(r) + ".";
     $("check-result").textContent = "";
+    renderConvexity(r.convexity);
     $("result-card").classList.add("has-result");
     renderSteps(r.steps || response.steps);
     lastRequest = request;
@@ -312,6 +325,8 @@
     const vars = {};
     for (const v of variables) vars[v.name] = v.type;
     const request = { id: mine, expr: state.expr, vars: vars, wrt: [wrt], steps: true };
+    // a scalar objective: the convexity verdict in the variable too (one line under the result)
+    if (info.type === "scalar") request.convexity = true;
     if (state.kind) request.derivative = state.kind;
     const response = await post("/api/derive", request);
     if (mine !== seq) return;

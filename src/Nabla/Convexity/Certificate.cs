@@ -67,7 +67,71 @@ public sealed class Certificate(IReadOnlySet<string> positive)
     public IReadOnlySet<string> Spd { get; init; } = new HashSet<string>();
     public IReadOnlySet<string> Psd { get; init; } = new HashSet<string>();
 
+    /// <summary>
+    /// The direction of a second differential d²f[D, D] being certified, for a matrix variable: a range's "positive"
+    /// then means positive for every D ≠ 0 (every term of the form is quadratic in D).
+    /// </summary>
+    public Var? Direction { get; init; }
+
+    // the reasons the range analysis found for the trace rules, said before the range they justify
+    private readonly List<string> _notes = [];
+
     private static string P(Expr e) => TextPrinter.PrintResult(e);
+
+    private static Expr Prod(IReadOnlyList<Expr> f) => f.Count == 1 ? f[0] : new Mul([.. f]);
+
+    /// <summary>
+    /// tr(M1*…*Mk) ≥ 0 where a cyclic rotation splits into two positive semi-definite products P*Q (the trace of a
+    /// product of two PSD matrices is ≥ 0): tr(X'*A*X*B) with A, B PSD, tr(inv(S)*D*inv(S)*D) with D symmetric.
+    /// For the direction D of a second differential, tr(D'*A*D*B) = norm2(A^½*D*B^½)^2 &gt; 0 for D ≠ 0 where A and
+    /// B are definite.
+    /// </summary>
+    private Range? TraceOfProduct(Expr arg)
+    {
+        // a matrix power X^k is k factors X (tr(dX^2) = tr(dX*dX))
+        var factors = (arg is Mul m ? m.Factors.ToList() : [arg])
+            .SelectMany(f => f is MatPow { A: var b, K: var k and >= 2 and <= 8 } ? Enumerable.Repeat(b, k) : [f]).ToList();
+        var scalars = factors.Where(f => f.Shape.IsScalar).ToList();
+        var mats = factors.Where(f => !f.Shape.IsScalar).ToList();
+        if (mats.Count < 2) return null;
+        var scale = scalars.Count == 0 ? new Range(1, 1) : scalars.Select(RangeOf).Aggregate((a, b) => a * b);
+        if (!scale.IsNonNegative && !scale.IsNonPositive) return null;
+        int k = mats.Count;
+        Range? best = null;
+        string? why = null;
+        for (int rot = 0; rot < k; rot++)
+        {
+            var r = mats.Skip(rot).Concat(mats.Take(rot)).ToList();
+            for (int s = 1; s <= k; s++)
+            {
+                var left = r.Take(s).ToList();
+                var right = r.Skip(s).ToList();
+                var dl = ClassifyCore(Prod(left), true, 1);
+                if (dl == Definiteness.Unknown) continue;
+                var dr = right.Count == 0 ? Definiteness.Definite : ClassifyCore(Prod(right), true, 1);
+                if (dr == Definiteness.Unknown) continue;
+                bool strict = false;
+                if (Direction is { } d && left.Count >= 2 && IsDirection(left[0], d) && IsDirection(left[^1], d) && TransposeOf(left[0], left[^1]) && dr == Definiteness.Definite)
+                {
+                    var mid = left.Skip(1).Take(left.Count - 2).ToList();
+                    strict = mid.Count == 0 || ClassifyCore(Prod(mid), true, 1) == Definiteness.Definite;
+                }
+                string q = right.Count == 0 ? "I" : P(Prod(right));
+                string a = left.Count <= 2 ? "I" : P(Prod(left.Skip(1).Take(left.Count - 2).ToList()));
+                string reason = strict
+                    ? $"tr({P(arg)}) = norm2(A^(1/2)*{Direction!.Name}*Q^(1/2))^2 with A = {a}, Q = {q} positive definite: > 0 for {Direction.Name} ≠ 0"
+                    : $"tr({P(arg)}) = tr(P*Q) with P = {P(Prod(left))} and Q = {q} positive semi-definite: ≥ 0 (the trace of a product of two PSD matrices)";
+                if (best is null || strict) { best = strict ? Range.Positive : Range.NonNegative; why = reason; }
+                if (strict) break;
+            }
+            if (best == Range.Positive) break;
+        }
+        if (best is not { } b) return null;
+        if (!_notes.Contains(why!)) _notes.Add(why!);
+        return b * scale;
+    }
+
+    private static bool IsDirection(Expr e, Var d) => e.Equals(d) || e is Transpose { X: var t } && t.Equals(d);
 
     /// <summary>The range of a scalar expression, or of each entry of an element-wise one.</summary>
     public Range RangeOf(Expr e)
@@ -160,7 +224,11 @@ public sealed class Certificate(IReadOnlySet<string> positive)
                 var r = arg is null ? Range.All : RangeOf(arg);
                 return r.IsNonNegative ? Range.NonNegative : Range.All;
             }
+            case "tr" when arg is not null && TraceOfProduct(arg) is { } tr: return tr;
             case "tr" when arg is not null && Classify(arg, quiet: true) != Definiteness.Unknown: return Range.NonNegative;
+            case "tr" when arg is not null && RangeOf(arg) is var entries && (entries.IsNonNegative || entries.IsNonPositive):
+                // a sum of diagonal entries of one sign
+                return entries.IsNonNegative ? Range.NonNegative : Range.NonNegative.Negate();
             default: return Range.All;
         }
     }
@@ -180,11 +248,13 @@ public sealed class Certificate(IReadOnlySet<string> positive)
         if (h is Num { Value: 0 }) return Definiteness.Zero;
         if (h.Shape.IsScalar)
         {
+            _notes.Clear();
             var r = RangeOf(h);
             if (sign < 0) r = r.Negate();
-            string rel = sign > 0 ? "" : "-";
-            if (r.IsPositive) { Say(quiet, $"{rel}{P(h)} ∈ {r}: > 0"); return Definiteness.Definite; }
-            if (r.IsNonNegative) { Say(quiet, $"{rel}{P(h)} ∈ {r}: ≥ 0"); return Definiteness.SemiDefinite; }
+            string shown = sign > 0 ? P(h) : P(Simplify.Simplifier.Simplify(new Neg(h)));
+            if (r.IsNonNegative) foreach (var n in _notes) Say(quiet, n);
+            if (r.IsPositive) { Say(quiet, $"{shown} ∈ {r}: > 0{(Direction is { } d ? $" for {d.Name} ≠ 0" : "")}"); return Definiteness.Definite; }
+            if (r.IsNonNegative) { Say(quiet, $"{shown} ∈ {r}: ≥ 0"); return Definiteness.SemiDefinite; }
             return Definiteness.Unknown;
         }
         switch (h)
@@ -196,6 +266,17 @@ public sealed class Certificate(IReadOnlySet<string> positive)
                 Say(quiet, $"inv({s.Name}) of a positive definite {s.Name} is positive definite"); return Definiteness.Definite;
             case Neg g: return ClassifyCore(g.X, quiet, -sign);
             case Transpose t: return ClassifyCore(t.X, quiet, sign);
+            case Add a when sign > 0 && CategoricalCovariance(a) is var (i, j, p):
+            {
+                // diag(p) - p*p' with p = softmax(u): z'*(diag(p) - p*p')*z = Σ p_k z_k² - (Σ p_k z_k)² ≥ 0, the variance of z under p
+                var rest = a.Terms.Where((_, k) => k != i && k != j).ToList();
+                var others = rest.Select(t => ClassifyCore(t, true, 1)).ToList();
+                if (others.Any(x => x == Definiteness.Unknown)) return Definiteness.Unknown;
+                Say(quiet, $"z'*(diag(p)-p*p')*z = sum(p.*z.^2) - (p'*z)^2 ≥ 0 with p = {P(p)}: p ≥ 0 and sum(p) = 1, so it is the variance of z's entries under p (Jensen)");
+                foreach (var t in rest) ClassifyCore(t, quiet, 1);
+                if (rest.Count > 0) Say(quiet, "a sum of positive semi-definite terms is positive semi-definite" + (others.Contains(Definiteness.Definite) ? " (definite: one term is)" : ""));
+                return others.Contains(Definiteness.Definite) ? Definiteness.Definite : Definiteness.SemiDefinite;
+            }
             case Add a:
             {
                 var parts = a.Terms.Select(t => ClassifyCore(t, true, sign)).ToList();
@@ -235,6 +316,26 @@ public sealed class Certificate(IReadOnlySet<string> positive)
         }
     }
 
+    /// <summary>The terms diag(p) and -p*p' of a sum, p = softmax(u) (a probability vector), or null.</summary>
+    private static (int Diag, int Outer, Expr P)? CategoricalCovariance(Add a)
+    {
+        for (int i = 0; i < a.Terms.Count; i++)
+        {
+            if (a.Terms[i] is not Call { Op.Name: "diag", Args: [Call { Op.Name: "softmax" } p] }) continue;
+            for (int j = 0; j < a.Terms.Count; j++)
+            {
+                var outer = a.Terms[j] switch
+                {
+                    Neg { X: Mul { Factors: [var u, Transpose { X: var v }] } } => (u, v),
+                    Mul { Factors: [Num { Value: -1 }, var u, Transpose { X: var v }] } => (u, v),
+                    _ => ((Expr?)null, (Expr?)null),
+                };
+                if (p.Equals(outer.Item1) && p.Equals(outer.Item2)) return (i, j, p);
+            }
+        }
+        return null;
+    }
+
     private Definiteness Product(Mul m, bool quiet, int sign)
     {
         var scalars = m.Factors.Where(f => f.Shape.IsScalar).ToList();
@@ -267,12 +368,22 @@ public sealed class Certificate(IReadOnlySet<string> positive)
             if (middle.Count == 0)
             {
                 if (sign < 0) return Definiteness.Unknown;
+                if (ClassifyCore(a, true, 1) == Definiteness.Definite)
+                {
+                    Say(quiet, $"z'*{P(new Mul(f))}*z = norm2({P(a)}*z)^2 > 0 for every z ≠ 0: {P(a)} is positive definite, so invertible");
+                    return Definiteness.Definite;
+                }
                 Say(quiet, $"z'*{P(new Mul(f))}*z = norm2({P(a)}*z)^2 ≥ 0 for every z: a Gram matrix is positive semi-definite (definite exactly when {P(a)} has full column rank)");
                 return Definiteness.SemiDefinite;
             }
             var mid = middle.Count == 1 ? middle[0] : new Mul(middle);
             var d = ClassifyCore(mid, quiet, sign);
             if (d == Definiteness.Unknown) continue;
+            if (d == Definiteness.Definite && ClassifyCore(a, true, 1) == Definiteness.Definite)
+            {
+                Say(quiet, $"z'*{P(new Mul(f))}*z = u'*({P(mid)})*u {(sign > 0 ? ">" : "<")} 0 with u = {P(a)}*z ≠ 0 for z ≠ 0, since {P(mid)} is {(sign > 0 ? "positive" : "negative")} definite and {P(a)} positive definite");
+                return Definiteness.Definite;
+            }
             Say(quiet, $"z'*{P(new Mul(f))}*z = u'*({P(mid)})*u {(sign > 0 ? "≥" : "≤")} 0 with u = {P(a)}*z, since {P(mid)} is {(sign > 0 ? "positive" : "negative")} semi-definite");
             return Definiteness.SemiDefinite;
         }
@@ -282,5 +393,8 @@ public sealed class Certificate(IReadOnlySet<string> positive)
     /// <summary>Whether <paramref name="a"/> is the transpose of <paramref name="b"/>.</summary>
     private static bool TransposeOf(Expr a, Expr b) =>
         a is Transpose ta && ta.X.Equals(b) || b is Transpose tb && tb.X.Equals(a)
-        || (a.Shape.Kind == LinearAlgebra.ShapeKind.Matrix && a.Equals(b) && a is Var { Symmetric: true });
+        || (a.Shape.Kind == LinearAlgebra.ShapeKind.Matrix && a.Equals(b) && IsSymmetric(a));
+
+    /// <summary>Symmetric by construction: a symmetric variable, the identity, the inverse of a symmetric matrix.</summary>
+    private static bool IsSymmetric(Expr a) => a is Var { Symmetric: true } or Eye || a is Call { Op.Name: "inv", Args: [var s] } && IsSymmetric(s);
 }

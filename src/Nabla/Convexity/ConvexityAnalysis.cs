@@ -21,6 +21,12 @@ public sealed record ConvexityResult(Verdict Verdict, string Wrt, string? Hessia
     /// <summary>The Hessian as an expression (null where it is a tensor Nabla gives in index form).</summary>
     public Expr? HessianExpr { get; init; }
 
+    /// <summary>For a matrix variable, the second differential d²f in a direction dX, as text (null otherwise).</summary>
+    public string? SecondDifferential { get; init; }
+
+    /// <summary>That second differential as an expression, and its direction variable.</summary>
+    public (Expr Form, Var D)? Form { get; init; }
+
     public string VerdictText => Verdict switch
     {
         Verdict.StrictlyConvex => "strictly convex",
@@ -45,6 +51,7 @@ public static class ConvexityAnalysis
     {
         if (!f.Shape.IsScalar) throw new NablaException(ErrorCodes.NotDifferentiable, "convexity is asked of a scalar objective; this expression is not a scalar");
         var natural = NaturalDomain(f);
+        declarations = Present(declarations, variables);
         var declaredPositive = Declared(declarations, Semantics.VarDomain.Positive);
         var spd = Declared(declarations, Semantics.VarDomain.Spd);
         var psd = Declared(declarations, Semantics.VarDomain.Psd);
@@ -92,6 +99,32 @@ public static class ConvexityAnalysis
             }
             steps.Add("no rule certifies H positive or negative semi-definite");
         }
+        // a matrix variable: the Hessian is a 4-index tensor, so the certificate is on the quadratic form d²f[dX, dX]
+        var form = h is null ? SecondDifferential(f, x, variables) : null;
+        if (form is { } q)
+        {
+            string qText = TextPrinter.PrintResult(q.Form);
+            steps.Add($"the second differential in the direction {q.D.Name}: d²f = {qText}");
+            if (IsZero(q.Form))
+            {
+                steps.Add("d²f = 0 for every direction: f is affine in " + x.Name);
+                return new ConvexityResult(Verdict.Affine, x.Name, null, steps, null) { SecondDifferential = qText, Form = q };
+            }
+            foreach (int sign in new[] { 1, -1 })
+            {
+                var c = new Certificate(positive) { Spd = spd, Psd = psd, Direction = q.D };
+                var d = sign > 0 ? c.Classify(q.Form) : c.ClassifyNegative(q.Form);
+                if (d is not (Definiteness.SemiDefinite or Definiteness.Definite)) continue;
+                steps.AddRange(c.Steps);
+                bool strict = d == Definiteness.Definite;
+                string rel = sign > 0 ? (strict ? "> 0" : "≥ 0") : (strict ? "< 0" : "≤ 0");
+                string word = sign > 0 ? (strict ? "strictly convex" : "convex") : (strict ? "strictly concave" : "concave");
+                steps.Add($"so d²f {rel} for every direction {q.D.Name}{(strict ? " ≠ 0" : "")}, at every point ⇒ {word} in {x.Name}");
+                var verdict = sign > 0 ? (strict ? Verdict.StrictlyConvex : Verdict.Convex) : (strict ? Verdict.StrictlyConcave : Verdict.Concave);
+                return new ConvexityResult(verdict, x.Name, null, steps, null) { SecondDifferential = qText, Form = q };
+            }
+            steps.Add("no rule certifies d²f non-negative or non-positive");
+        }
         var witness = Search(f, h, x, variables, seed, positive, spd.Concat(psd).ToHashSet());
         if (witness is not null)
         {
@@ -100,6 +133,25 @@ public static class ConvexityAnalysis
         }
         steps.Add($"no negative curvature found in {Points * DirectionsPerPoint} seeded probes; no certificate either ⇒ unknown");
         return new ConvexityResult(Verdict.Unknown, x.Name, hText, steps, null);
+    }
+
+    /// <summary>
+    /// The second differential d²f = d(df) in one direction D of x's shape (symmetric where x is): the quadratic form
+    /// vec(D)'*H*vec(D) of the Hessian, as an expression — for a matrix variable, where H itself is a 4-index tensor.
+    /// Null where a differential rule is missing.
+    /// </summary>
+    public static (Expr Form, Var D)? SecondDifferential(Expr f, Var x, IReadOnlyList<Var> variables)
+    {
+        string name = "d" + x.Name;
+        for (int k = 2; variables.Any(v => v.Name == name); k++) name = $"d{x.Name}_{k}";
+        var d = new Var(name, x.Shape, x.Symmetric);
+        try
+        {
+            var df = Simplifier.Simplify(new Differentials(x, d).ExpandAll(f));
+            var d2 = Simplifier.Simplify(new Differentials(x, d).ExpandAll(df));
+            return (d2, d);
+        }
+        catch (NablaException e) when (e.Diagnostic.Code is ErrorCodes.Unsupported or ErrorCodes.NotDifferentiable or ErrorCodes.LimitExceeded) { return null; }
     }
 
     /// <summary>
@@ -205,6 +257,8 @@ public static class ConvexityAnalysis
                 steps.Add($"every block is {TextPrinter.PrintResult(blocks[0, 0])} ∈ {c}: H = c*1*1', so z'*H*z = c*sum(z)^2 ≥ 0 ⇒ convex in {names} jointly");
                 return new ConvexityResult(Verdict.Convex, names, null, steps, null);
             }
+            else if (xs.Count == 2 && xs.All(x => x.Shape.IsScalar) && Schur(blocks, NaturalDomain(f).Concat(Declared(Present(declarations, variables), Semantics.VarDomain.Positive)).ToHashSet(), steps, names) is { } v2)
+                return new ConvexityResult(v2, names, null, steps, null);
             else steps.Add("the off-diagonal blocks are not 0: no rule certifies the joint Hessian");
         }
         // not convex in one of them is not convex jointly (restrict the direction to it)
@@ -222,6 +276,25 @@ public static class ConvexityAnalysis
         return new ConvexityResult(Verdict.Unknown, names, null, steps, null);
     }
 
+    /// <summary>
+    /// Two scalars: H = [a b; b c] is positive semi-definite iff a ≥ 0, c ≥ 0 and det H = a*c - b^2 ≥ 0 (every
+    /// principal minor), definite iff a &gt; 0 and det H &gt; 0; negative (semi-)definite likewise with a, c ≤ 0.
+    /// </summary>
+    private static Verdict? Schur(Expr[,] h, IReadOnlySet<string> positive, List<string> steps, string names)
+    {
+        var cert = new Certificate(positive);
+        var det = Simplifier.Simplify(new Add([new Mul([h[0, 0], h[1, 1]]), new Neg(new Mul([h[0, 1], h[1, 0]]))]));
+        Range ra = cert.RangeOf(h[0, 0]), rc = cert.RangeOf(h[1, 1]), rd = cert.RangeOf(det);
+        if (!rd.IsNonNegative) return null;
+        bool convex = ra.IsNonNegative && rc.IsNonNegative, concave = ra.IsNonPositive && rc.IsNonPositive;
+        if (!convex && !concave) return null;
+        bool strict = rd.IsPositive && (convex ? ra.IsPositive : ra.IsNegative);
+        string word = convex ? (strict ? "strictly convex" : "convex") : (strict ? "strictly concave" : "concave");
+        steps.Add($"H = [a b; b c] with a = {TextPrinter.PrintResult(h[0, 0])} ∈ {ra}, c = {TextPrinter.PrintResult(h[1, 1])} ∈ {rc}, and det H = a*c - b^2 = {TextPrinter.PrintResult(det)} ∈ {rd}");
+        steps.Add($"every principal minor of {(convex ? "H" : "-H")} is {(strict ? "> 0" : "≥ 0")} ⇒ {(convex ? "H" : "-H")} is positive {(strict ? "" : "semi-")}definite ⇒ {word} in {names} jointly");
+        return convex ? (strict ? Verdict.StrictlyConvex : Verdict.Convex) : (strict ? Verdict.StrictlyConcave : Verdict.Concave);
+    }
+
     private static bool AllEqual(Expr[,] blocks)
     {
         foreach (var b in blocks) if (!b.Equals(blocks[0, 0])) return false;
@@ -232,10 +305,14 @@ public static class ConvexityAnalysis
 
     private static bool IsZero(Expr h) => h is Num { Value: 0 } || h is Fill { Value: Num { Value: 0 } };
 
-    /// <summary>A seeded search for d'*H*d &lt; 0, confirmed by second differences of f.</summary>
+    // the declarations of the variables f has (a declaration of another is no part of its domain)
+    private static IReadOnlyDictionary<string, Semantics.VarType>? Present(IReadOnlyDictionary<string, Semantics.VarType>? declarations, IReadOnlyList<Var> variables) =>
+        declarations?.Where(kv => variables.Any(v => v.Name == kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
     private static HashSet<string> Declared(IReadOnlyDictionary<string, Semantics.VarType>? declarations, Semantics.VarDomain domain) =>
         declarations is null ? [] : declarations.Where(kv => kv.Value.Domain == domain).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>A seeded search for d'*H*d &lt; 0, confirmed by second differences of f.</summary>
     public static Witness? Search(Expr f, Expr? h, Var x, IReadOnlyList<Var> variables, int seed, IReadOnlySet<string>? positive = null, IReadOnlySet<string>? definite = null) =>
         Search(f, h is null ? null : new[,] { { h } }, [x], variables, seed, positive, definite);
 

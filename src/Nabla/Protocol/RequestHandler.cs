@@ -207,7 +207,7 @@ public static class RequestHandler
         return (text, declarations, wrt, kind);
     }
 
-    /// <summary>The convexity object (contract v1.4): verdict, wrt, hessian, steps, witness ({at, direction, …} in the value layout, or null).</summary>
+    /// <summary>The convexity object (contract v1.4, v1.5): verdict, wrt, hessian, steps, witness ({at, direction, …} in the value layout, or null), second_differential (a matrix variable's d²f, or null).</summary>
     public static JsonObject ConvexityJson(Convexity.ConvexityResult r)
     {
         JsonNode? witness = null;
@@ -229,6 +229,7 @@ public static class RequestHandler
             ["hessian"] = r.Hessian,
             ["steps"] = new JsonArray(r.Steps.Select(s => (JsonNode?)s).ToArray()),
             ["witness"] = witness,
+            ["second_differential"] = r.SecondDifferential,
         };
     }
 
@@ -354,6 +355,10 @@ public static class RequestHandler
             results.Add(r);
         }
         response["results"] = results;
+        // (v1.5) several variables: the verdict in all of them jointly, through the block Hessian
+        var joint = computed.Select(c => c.Item1).DistinctBy(v => v.Name).ToList();
+        if (convexity && joint.Count > 1)
+            response["convexity"] = ConvexityJson(Convexity.ConvexityAnalysis.AnalyzeJointly(f, joint, bound.Variables, declarations: declarations));
         if (emit.Count > 0)
         {
             var code = new JsonObject();
