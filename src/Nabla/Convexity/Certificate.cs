@@ -4,51 +4,6 @@ using Nabla.Printing;
 
 namespace Nabla.Convexity;
 
-/// <summary>
-/// A range of real values with open or closed ends: what the sign analysis knows of a scalar expression, or of every
-/// entry of an element-wise one (sigmoid(u) ∈ (0, 1), exp(u) ∈ (0, ∞), x.^2 ∈ [0, ∞)).
-/// </summary>
-public readonly record struct Range(double Lo, double Hi, bool LoOpen = false, bool HiOpen = false)
-{
-    public static readonly Range All = new(double.NegativeInfinity, double.PositiveInfinity, true, true);
-    public static readonly Range NonNegative = new(0, double.PositiveInfinity, false, true);
-    public static readonly Range Positive = new(0, double.PositiveInfinity, true, true);
-
-    public bool IsNonNegative => Lo >= 0;
-    public bool IsPositive => Lo > 0 || (Lo == 0 && LoOpen);
-    public bool IsNonPositive => Hi <= 0;
-    public bool IsNegative => Hi < 0 || (Hi == 0 && HiOpen);
-
-    public Range Negate() => new(-Hi, -Lo, HiOpen, LoOpen);
-
-    public static Range operator +(Range a, Range b) => new(a.Lo + b.Lo, a.Hi + b.Hi, a.LoOpen || b.LoOpen, a.HiOpen || b.HiOpen);
-
-    public static Range operator *(Range a, Range b)
-    {
-        if (a.IsNonNegative && b.IsNonNegative)
-        {
-            // the lower end is attained when both are, or when either factor can be exactly 0
-            bool loOpen = (a.LoOpen || b.LoOpen) && !(a.Lo == 0 && !a.LoOpen) && !(b.Lo == 0 && !b.LoOpen);
-            bool hiOpen = (a.HiOpen || b.HiOpen) && !(a.Hi == 0 && !a.HiOpen) && !(b.Hi == 0 && !b.HiOpen);
-            var r = new Range(a.Lo * b.Lo, a.Hi * b.Hi, loOpen, hiOpen);
-            return double.IsNaN(r.Hi) || double.IsNaN(r.Lo) ? NonNegative : r;
-        }
-        if (a.IsNonPositive && b.IsNonPositive) return (a.Negate() * b.Negate());
-        if (a.IsNonNegative && b.IsNonPositive) return (a * b.Negate()).Negate();
-        if (a.IsNonPositive && b.IsNonNegative) return (a.Negate() * b).Negate();
-        // mixed signs: the corners, closed
-        double[] c = [a.Lo * b.Lo, a.Lo * b.Hi, a.Hi * b.Lo, a.Hi * b.Hi];
-        if (c.Any(double.IsNaN)) return All;
-        return new(c.Min(), c.Max());
-    }
-
-    public override string ToString()
-    {
-        static string F(double v) => double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "-∞" : v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
-        return $"{(LoOpen ? "(" : "[")}{F(Lo)}, {F(Hi)}{(HiOpen ? ")" : "]")}";
-    }
-}
-
 /// <summary>What the rules proved of a symmetric matrix (or a scalar): positive definite, semi-definite, zero, or nothing.</summary>
 public enum Definiteness { Unknown, Zero, SemiDefinite, Definite }
 
@@ -86,7 +41,7 @@ public sealed class Certificate(IReadOnlySet<string> positive)
     /// For the direction D of a second differential, tr(D'*A*D*B) = norm2(A^½*D*B^½)^2 &gt; 0 for D ≠ 0 where A and
     /// B are definite.
     /// </summary>
-    private Range? TraceOfProduct(Expr arg)
+    private Interval? TraceOfProduct(Expr arg)
     {
         // a matrix power X^k is k factors X (tr(dX^2) = tr(dX*dX))
         var factors = (arg is Mul m ? m.Factors.ToList() : [arg])
@@ -94,10 +49,10 @@ public sealed class Certificate(IReadOnlySet<string> positive)
         var scalars = factors.Where(f => f.Shape.IsScalar).ToList();
         var mats = factors.Where(f => !f.Shape.IsScalar).ToList();
         if (mats.Count < 2) return null;
-        var scale = scalars.Count == 0 ? new Range(1, 1) : scalars.Select(RangeOf).Aggregate((a, b) => a * b);
+        var scale = scalars.Count == 0 ? new Interval(1, 1) : scalars.Select(RangeOf).Aggregate((a, b) => a * b);
         if (!scale.IsNonNegative && !scale.IsNonPositive) return null;
         int k = mats.Count;
-        Range? best = null;
+        Interval? best = null;
         string? why = null;
         for (int rot = 0; rot < k; rot++)
         {
@@ -121,10 +76,10 @@ public sealed class Certificate(IReadOnlySet<string> positive)
                 string reason = strict
                     ? $"tr({P(arg)}) = norm2(A^(1/2)*{Direction!.Name}*Q^(1/2))^2 with A = {a}, Q = {q} positive definite: > 0 for {Direction.Name} ≠ 0"
                     : $"tr({P(arg)}) = tr(P*Q) with P = {P(Prod(left))} and Q = {q} positive semi-definite: ≥ 0 (the trace of a product of two PSD matrices)";
-                if (best is null || strict) { best = strict ? Range.Positive : Range.NonNegative; why = reason; }
+                if (best is null || strict) { best = strict ? Interval.Positive : Interval.NonNegative; why = reason; }
                 if (strict) break;
             }
-            if (best == Range.Positive) break;
+            if (best == Interval.Positive) break;
         }
         if (best is not { } b) return null;
         if (!_notes.Contains(why!)) _notes.Add(why!);
@@ -134,17 +89,17 @@ public sealed class Certificate(IReadOnlySet<string> positive)
     private static bool IsDirection(Expr e, Var d) => e.Equals(d) || e is Transpose { X: var t } && t.Equals(d);
 
     /// <summary>The range of a scalar expression, or of each entry of an element-wise one.</summary>
-    public Range RangeOf(Expr e)
+    public Interval RangeOf(Expr e)
     {
         switch (e)
         {
-            case Num n: return new Range(n.Value, n.Value);
-            case Var v: return positive.Contains(v.Name) ? Range.Positive : Range.All;
+            case Num n: return new Interval(n.Value, n.Value);
+            case Var v: return positive.Contains(v.Name) ? Interval.Positive : Interval.All;
             case Neg g: return RangeOf(g.X).Negate();
             case Add a: return a.Terms.Select(RangeOf).Aggregate((x, y) => x + y);
             case Transpose t: return RangeOf(t.X);
             case Fill f: return RangeOf(f.Value);
-            case Eye: return new Range(0, 1);
+            case Eye: return new Interval(0, 1);
             case Mul m:
             {
                 var ranges = m.Factors.Select(RangeOf).ToList();
@@ -152,9 +107,9 @@ public sealed class Certificate(IReadOnlySet<string> positive)
                 if (matrices <= 1) return ranges.Aggregate((x, y) => x * y);
                 // a scalar quadratic form a'*P*a (or a'*a) with P PSD: non-negative
                 if (m.Shape.IsScalar && m.Factors.All(f => !f.Shape.IsScalar) && Congruence([.. m.Factors], true, +1) != Definiteness.Unknown)
-                    return Range.NonNegative;
+                    return Interval.NonNegative;
                 // a matrix product: entries are sums of products, non-negative when every factor's entries are
-                return ranges.All(r => r.IsNonNegative) ? Range.NonNegative : Range.All;
+                return ranges.All(r => r.IsNonNegative) ? Interval.NonNegative : Interval.All;
             }
             case Elementwise w:
             {
@@ -169,68 +124,44 @@ public sealed class Certificate(IReadOnlySet<string> positive)
                 double kk = k.Value;
                 bool even = kk == Math.Floor(kk) && ((long)kk) % 2 == 0;
                 // a negative power is defined only where the base is not 0
-                if (kk < 0 && even) return Range.Positive;
-                if (kk < 0 && b.IsNonNegative) return Range.Positive;
-                if (kk < 0 && b.IsNonPositive && kk == Math.Floor(kk)) return Range.Positive.Negate();
-                if (even) return b.IsPositive || b.IsNegative ? Range.Positive : Range.NonNegative;
-                if (b.IsPositive) return Range.Positive;
-                if (b.IsNonNegative && kk > 0) return Range.NonNegative;
-                if (b.IsNonNegative && kk < 0) return Range.Positive; // defined only where the base is not 0
-                return Range.All;
+                if (kk < 0 && even) return Interval.Positive;
+                if (kk < 0 && b.IsNonNegative) return Interval.Positive;
+                if (kk < 0 && b.IsNonPositive && kk == Math.Floor(kk)) return Interval.Positive.Negate();
+                if (even) return b.IsPositive || b.IsNegative ? Interval.Positive : Interval.NonNegative;
+                if (b.IsPositive) return Interval.Positive;
+                if (b.IsNonNegative && kk > 0) return Interval.NonNegative;
+                if (b.IsNonNegative && kk < 0) return Interval.Positive; // defined only where the base is not 0
+                return Interval.All;
             }
             case Call c: return CallRange(c);
-            default: return Range.All;
+            default: return Interval.All;
         }
     }
 
-    private static Range Divide(Range a, Range b)
+    private static Interval Divide(Interval a, Interval b)
     {
         // where f is defined its denominators are not 0: a non-negative one is positive there
         if (b.IsNonNegative && !b.IsPositive) b = b with { LoOpen = true };
         if (b.IsNonPositive && !b.IsNegative) b = b with { HiOpen = true };
-        if (b.IsPositive) return a.IsNonNegative ? (a.IsPositive ? Range.Positive : Range.NonNegative) : a.IsNonPositive ? (a.IsNegative ? Range.Positive.Negate() : Range.NonNegative.Negate()) : Range.All;
+        if (b.IsPositive) return a.IsNonNegative ? (a.IsPositive ? Interval.Positive : Interval.NonNegative) : a.IsNonPositive ? (a.IsNegative ? Interval.Positive.Negate() : Interval.NonNegative.Negate()) : Interval.All;
         if (b.IsNegative) return Divide(a.Negate(), b.Negate());
-        return Range.All;
+        return Interval.All;
     }
 
-    private Range CallRange(Call c)
+    private Interval CallRange(Call c)
     {
-        var op = c.Op;
         var arg = c.Args.Count == 1 ? c.Arg : null;
-        switch (op.Name)
+        if (arg is null) return Interval.All;
+        if (c.Op.Name == "tr")
         {
-            case "exp": return Range.Positive;
-            case "sigmoid":
-            {
-                var r = arg is null ? Range.All : RangeOf(arg);
-                static double S(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
-                return new Range(double.IsNegativeInfinity(r.Lo) ? 0 : S(r.Lo), double.IsPositiveInfinity(r.Hi) ? 1 : S(r.Hi), true, true);
-            }
-            case "softplus": return Range.Positive;
-            case "tanh": return new Range(-1, 1, true, true);
-            case "sqrt" when arg is not null && RangeOf(arg).IsPositive: return Range.Positive;
-            case "sqrt" or "abs" or "relu" or "norm2": return Range.NonNegative;
-            case "step": return new Range(0, 1);
-            case "sin" or "cos" or "sign": return new Range(-1, 1);
-            case "softmax": return new Range(0, 1, true, true);
-            case "log" when arg is not null && RangeOf(arg) is { IsPositive: true } r && r.Lo >= 1: return Range.NonNegative;
-            case "sum":
-            {
-                var r = arg is null ? Range.All : RangeOf(arg);
-                return r.IsPositive ? Range.Positive : r.IsNonNegative ? Range.NonNegative : r.IsNonPositive ? Range.NonNegative.Negate() : Range.All;
-            }
-            case "diag":
-            {
-                var r = arg is null ? Range.All : RangeOf(arg);
-                return r.IsNonNegative ? Range.NonNegative : Range.All;
-            }
-            case "tr" when arg is not null && TraceOfProduct(arg) is { } tr: return tr;
-            case "tr" when arg is not null && Classify(arg, quiet: true) != Definiteness.Unknown: return Range.NonNegative;
-            case "tr" when arg is not null && RangeOf(arg) is var entries && (entries.IsNonNegative || entries.IsNonPositive):
-                // a sum of diagonal entries of one sign
-                return entries.IsNonNegative ? Range.NonNegative : Range.NonNegative.Negate();
-            default: return Range.All;
+            // the trace of a PSD matrix, of a product of two, or of a matrix whose entries have one sign
+            if (TraceOfProduct(arg) is { } tr) return tr;
+            if (Classify(arg, quiet: true) != Definiteness.Unknown) return Interval.NonNegative;
+            var entries = RangeOf(arg);
+            return entries.IsNonNegative ? Interval.NonNegative : entries.IsNonPositive ? Interval.NonNegative.Negate() : Interval.All;
         }
+        // every other op's sign fact is its registry entry's
+        return c.Op.Image(RangeOf(arg));
     }
 
     /// <summary>What the rules prove of the symmetric matrix (or scalar) <paramref name="h"/>.</summary>
@@ -340,7 +271,7 @@ public sealed class Certificate(IReadOnlySet<string> positive)
     {
         var scalars = m.Factors.Where(f => f.Shape.IsScalar).ToList();
         var matrices = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
-        var scale = scalars.Count == 0 ? new Range(1, 1) : scalars.Select(RangeOf).Aggregate((x, y) => x * y);
+        var scale = scalars.Count == 0 ? new Interval(1, 1) : scalars.Select(RangeOf).Aggregate((x, y) => x * y);
         int inner;
         if (scale.IsNonNegative) inner = sign;
         else if (scale.IsNonPositive) inner = -sign;

@@ -284,7 +284,7 @@ public static class ConvexityAnalysis
     {
         var cert = new Certificate(positive);
         var det = Simplifier.Simplify(new Add([new Mul([h[0, 0], h[1, 1]]), new Neg(new Mul([h[0, 1], h[1, 0]]))]));
-        Range ra = cert.RangeOf(h[0, 0]), rc = cert.RangeOf(h[1, 1]), rd = cert.RangeOf(det);
+        Interval ra = cert.RangeOf(h[0, 0]), rc = cert.RangeOf(h[1, 1]), rd = cert.RangeOf(det);
         if (!rd.IsNonNegative) return null;
         bool convex = ra.IsNonNegative && rc.IsNonNegative, concave = ra.IsNonPositive && rc.IsNonPositive;
         if (!convex && !concave) return null;

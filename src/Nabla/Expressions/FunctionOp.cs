@@ -95,6 +95,13 @@ public abstract class FunctionOp(string name, Signature signature, string summar
     /// </summary>
     public virtual Expr? TransposeLinear(Call node, Expr g) => null;
 
+    /// <summary>
+    /// The op's sign fact: what its value (each entry, for element-wise and vector-valued ops) can be, given what its
+    /// argument's entries can be — exp(u) ∈ (0, ∞), sigmoid(u) ∈ (0, 1), sqrt(u) ≥ 0. The convexity certificate's range
+    /// analysis reasons with it; <see cref="Interval.All"/> where nothing is known.
+    /// </summary>
+    public virtual Interval Image(Interval argument) => Interval.All;
+
     /// <summary>Where random points for the argument are drawn.</summary>
     public virtual PointDomain PointDomain => PointDomain.Any;
 

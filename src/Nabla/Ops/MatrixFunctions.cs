@@ -10,9 +10,10 @@ public sealed class MatrixFunction(
     string name, Signature signature, string summary, Func<string, string> latex,
     Func<Tensor, Tensor> kernel, Func<Call, Expr, Expr> differential, string ruleName, string ruleText,
     Func<Call, Expr, Expr>? transpose = null, PointDomain points = PointDomain.Any,
-    string? superscript = null, string? transposedSuperscript = null)
+    string? superscript = null, string? transposedSuperscript = null, Func<Interval, Interval>? image = null)
     : FunctionOp(name, signature, summary)
 {
+    public override Interval Image(Interval argument) => image?.Invoke(argument) ?? Interval.All;
     public override string? LatexSuperscript => superscript;
     public override string? LatexTransposedSuperscript => transposedSuperscript;
     public override PointDomain PointDomain => points;
@@ -86,7 +87,8 @@ public static partial class Functions
         },
         (c, dx) => E.Call(Diag!, dx),
         "linearity", "d diag(X) = diag(dX)",
-        transpose: (c, g) => E.Call(Diag!, g));
+        transpose: (c, g) => E.Call(Diag!, g),
+        image: a => a.Hull(new Interval(0, 0))); // a vector's diagonal matrix has zeros too (a matrix's diagonal: within that)
 
     public static readonly MatrixFunction Sum = new("sum", Signature.AnyToScalar, "sum of all entries",
         a => $"\\operatorname{{sum}}\\left({a}\\right)",
@@ -98,7 +100,8 @@ public static partial class Functions
         },
         (c, dx) => E.Call(Sum!, dx),
         "linearity", "d sum(X) = sum(dX)",
-        transpose: (c, g) => E.Fill(g, c.Arg.Shape));
+        transpose: (c, g) => E.Fill(g, c.Arg.Shape),
+        image: a => a.IsPositive ? Interval.Positive : a.IsNonNegative ? Interval.NonNegative : a.IsNegative ? Interval.Positive.Negate() : a.IsNonPositive ? Interval.NonNegative.Negate() : Interval.All);
 
     public static readonly MatrixFunction Norm2 = new("norm2", Signature.AnyToScalar, "Euclidean norm (Frobenius for a matrix)",
         a => $"\\left\\|{a}\\right\\|_2",
@@ -109,7 +112,7 @@ public static partial class Functions
             return Tensor.Scalar(Math.Sqrt(s));
         },
         (c, dx) => E.Div(E.Inner(c.Arg, dx), c),
-        "norm2-rule", "d norm2(X) = <X, dX>/norm2(X)");
+        "norm2-rule", "d norm2(X) = <X, dX>/norm2(X)", image: _ => Interval.NonNegative);
 
     public static readonly MatrixFunction Norm1 = new("norm1", Signature.AnyToScalar, "sum of absolute values",
         a => $"\\left\\|{a}\\right\\|_1",
@@ -120,7 +123,7 @@ public static partial class Functions
             return Tensor.Scalar(s);
         },
         (c, dx) => E.Inner(E.Call(Sign, c.Arg), dx),
-        "norm1-rule", "d norm1(X) = <sign(X), dX>");
+        "norm1-rule", "d norm1(X) = <sign(X), dX>", image: _ => Interval.NonNegative);
 
     public static readonly MatrixFunction Softmax = new("softmax", Signature.VectorToVector, "exp(x)/sum(exp(x))",
         a => $"\\operatorname{{softmax}}\\left({a}\\right)",
@@ -133,7 +136,7 @@ public static partial class Functions
         },
         // (diag(s) - s s') dx written as s .* dx - s (s' dx): O(n), and its transpose is the same map (J is symmetric).
         (c, dx) => E.Add(E.Had(c, dx), E.Neg(E.Mul(c, E.Mul(E.T(c), dx)))),
-        "softmax-rule", "d softmax(x) = (diag(s) - s*s') dx with s = softmax(x)");
+        "softmax-rule", "d softmax(x) = (diag(s) - s*s') dx with s = softmax(x)", image: _ => new Interval(0, 1, true, true));
 
     public static readonly MatrixFunction Logsumexp = new("logsumexp", Signature.VectorToScalar, "log(sum(exp(x))), computed stably",
         a => $"\\operatorname{{logsumexp}}\\left({a}\\right)",
