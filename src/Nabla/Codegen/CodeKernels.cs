@@ -56,6 +56,18 @@ public static class CodeKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Relu(double v) => v > 0 ? v : 0;
 
+    /// <summary>erf, log1p, expm1 and gelu: the evaluator's own (<see cref="Ops.Special"/>).</summary>
+    public static double Erf(double v) => Ops.Special.Erf(v);
+
+    public static double Log1p(double v) => Ops.Special.Log1p(v);
+
+    public static double Expm1(double v) => Ops.Special.Expm1(v);
+
+    public static double Gelu(double v) => Ops.Special.Gelu(v);
+
+    /// <summary>The mean of the entries (NaN for none, as the evaluator).</summary>
+    public static double Mean(double[] a) => a.Length == 0 ? double.NaN : Sum(a) / a.Length;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Step(double v) => v > 0 ? 1 : 0;
 

@@ -24,6 +24,7 @@ public sealed class MatlabTarget : CodeTarget
         "sign", "tanh", "sin", "cos", "tan", "asin", "acos", "atan", "assert", "numel", "isequal", "double", "randn", "rand", "chol",
         "point", "direction", "results", "worst", "base", "plus", "minus", "predicted", "measured", "scale", "err", "varargin",
         "varargout", "nargin", "nargout", "nabla_B", "nabla_mode", "nabla_value", "lu", "svd", "prod", "reshape", "fprintf", "error", "true", "false", "disp",
+        "erf", "erfc", "log1p", "expm1", "cosh", "sinh", "mean",
     ];
 
     protected override IReadOnlySet<string> Reserved => Words;
@@ -66,6 +67,9 @@ public sealed class MatlabTarget : CodeTarget
             "arccos" => F("acos"),
             "arctan" => F("atan"),
             "sigmoid" => F("nabla_sigmoid"),
+            "erf" or "log1p" or "expm1" or "cosh" or "sinh" => F(op),
+            "gelu" => F("nabla_gelu"),
+            "mean" => $"mean({a}(:))",
             "softplus" => F("nabla_softplus"),
             "relu" => $"max({a}, 0)",
             "step" => $"double({a} > 0)",
@@ -97,6 +101,10 @@ public sealed class MatlabTarget : CodeTarget
         function s = nabla_sigmoid(z)
           e = exp(-abs(z));
           s = (z >= 0) ./ (1 + e) + (z < 0) .* e ./ (1 + e);
+        end
+
+        function y = nabla_gelu(z)
+          y = 0.5 * z .* erfc(-z / sqrt(2));
         end
 
         function y = nabla_softplus(z)

@@ -46,7 +46,7 @@ public class NumPyTarget : CodeTarget
     {
         string size = f.Shape.Kind == ShapeKind.Matrix ? $"({DimName(f.Shape.Rows!.Value)}, {DimName(f.Shape.Cols!.Value)})"
             : DimName((f.Shape.Rows ?? f.Shape.Cols)!.Value);
-        return ($"{Np}.full({size}, {Code(f.Value)})", Primary);
+        return ($"{Np}.full({size}, {Code(f.Value)}, dtype={Np}.float64)", Primary); // float: an integer array's sum ** -1 is an error
     }
 
     protected override (string Code, int Level) PowerCode(Expr b, Expr exponent)
@@ -78,6 +78,10 @@ public class NumPyTarget : CodeTarget
                 => F($"{Np}.{op}"),
             "sigmoid" => F(Helper("sigmoid")),
             "softplus" => $"{Np}.logaddexp(0.0, {a})",
+            "log1p" or "expm1" or "cosh" or "sinh" => F($"{Np}.{op}"),
+            "erf" => F(Helper("erf")),
+            "gelu" => F(Helper("gelu")),
+            "mean" => F($"{Np}.mean"),
             "relu" => $"{Np}.maximum({a}, 0.0)",
             "step" => $"{Np}.heaviside({a}, 0.0)",
             "tr" => F($"{Np}.trace"),
@@ -139,6 +143,18 @@ public class NumPyTarget : CodeTarget
             return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+        def _erf(z):
+            # NumPy has no erf (SciPy's is not required): math.erf entry by entry.
+            import math
+            return np.vectorize(math.erf, otypes=[np.float64])(z)
+
+
+        def _gelu(z):
+            # z * Phi(z) = z * erfc(-z / sqrt(2)) / 2, accurate in the lower tail too.
+            import math
+            return z * 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-z / np.sqrt(2.0))
+
+
         def _softmax(x):
             e = np.exp(x - np.max(x))
             return e / np.sum(e)
@@ -176,7 +192,7 @@ public class NumPyTarget : CodeTarget
     public override string Emit(CodeRequest r)
     {
         BeginNames(r);
-        var helperNames = new[] { "_n", "_t", "_sigmoid", "_softmax", "_logsumexp", "_logdet", "_adj", "_check", "_random_point", "check_" + r.FunctionName, r.FunctionName };
+        var helperNames = new[] { "_n", "_t", "_sigmoid", "_erf", "_gelu", "_softmax", "_logsumexp", "_logdet", "_adj", "_check", "_random_point", "check_" + r.FunctionName, r.FunctionName };
         foreach (var h in helperNames) Fresh(h);
         foreach (var v in r.Variables) NameOf(v.Name);
         var program = Program(r);

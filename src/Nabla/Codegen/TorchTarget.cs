@@ -74,6 +74,9 @@ public sealed class TorchTarget : NumPyTarget
             "arcsin" or "arccos" or "arctan" or "exp" or "log" or "sin" or "cos" or "tan" or "tanh" or "sqrt" or "abs" or "sign"
                 => (F("torch." + op), Primary),
             "sigmoid" => (F("torch.sigmoid"), Primary),
+            "erf" or "log1p" or "expm1" or "cosh" or "sinh" => (F($"torch.{op}"), Primary),
+            "gelu" => (F("torch.nn.functional.gelu"), Primary),
+            "mean" => (F("torch.mean"), Primary),
             "softplus" => ($"torch.logaddexp({a}, torch.zeros((), dtype=torch.float64))", Primary),
             "relu" => (F("torch.relu"), Primary),
             "step" => ($"torch.heaviside({a}, torch.zeros((), dtype=torch.float64))", Primary),

@@ -434,38 +434,6 @@ public static class Glm
 
     private static double Softplus(double v) => v > 0 ? v + Math.Log(1 + Math.Exp(-v)) : Math.Log(1 + Math.Exp(v));
 
-    /// <summary>P(|Z| ≥ |z|) for a standard normal Z: erfc(|z|/√2), by its series below 3 and its continued fraction above.</summary>
-    public static double NormalTwoSided(double z)
-    {
-        if (double.IsNaN(z)) return double.NaN;
-        double x = Math.Abs(z) / Math.Sqrt(2);
-        if (x < 3)
-        {
-            // erf(x) = 2/√π Σ (-1)^k x^(2k+1) / (k! (2k+1))
-            double term = x, sum = x, x2 = x * x;
-            for (int k = 1; k < 200; k++)
-            {
-                term *= -x2 / k;
-                double add = term / (2 * k + 1);
-                sum += add;
-                if (Math.Abs(add) < 1e-17 * Math.Abs(sum)) break;
-            }
-            return 1 - 2 / Math.Sqrt(Math.PI) * sum;
-        }
-        // erfc(x) = exp(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))), by Lentz's method
-        double tiny = 1e-300, f = x, c = x, dd = 0;
-        for (int k = 1; k < 500; k++)
-        {
-            double a = k / 2.0;
-            dd = x + a * dd;
-            dd = Math.Abs(dd) < tiny ? tiny : dd;
-            c = x + a / c;
-            c = Math.Abs(c) < tiny ? tiny : c;
-            dd = 1 / dd;
-            double delta = c * dd;
-            f *= delta;
-            if (Math.Abs(delta - 1) < 1e-16) break;
-        }
-        return Math.Exp(-x * x) / Math.Sqrt(Math.PI) / f;
-    }
+    /// <summary>P(|Z| ≥ |z|) for a standard normal Z: erfc(|z|/√2).</summary>
+    public static double NormalTwoSided(double z) => double.IsNaN(z) ? double.NaN : Ops.Special.Erfc(Math.Abs(z) / Math.Sqrt(2));
 }

@@ -112,7 +112,7 @@ internal sealed partial class PlanBuilder(IBlas blas, Func<Dim, int> size)
     private Slot LowerCall(Call c) => c.Op switch
     {
         ElementwiseFunction f => Emit(new FunctionStep(NewSlot(c), f, Dense(c.Arg))),
-        { Name: "sum" or "norm1" or "norm2" } => Emit(new ReduceStep(NewSlot(c), c.Op.Name, Dense(c.Arg))),
+        { Name: "sum" or "mean" or "norm1" or "norm2" } => Emit(new ReduceStep(NewSlot(c), c.Op.Name, Dense(c.Arg))),
         { Name: "tr" } => Emit(new ReduceStep(NewSlot(c), "tr", Dense(c.Arg))),
         { Name: "diag" } => Emit(new DiagStep(NewSlot(c), Dense(c.Arg))),
         { Name: "inv" } => Emit(new InverseStep(NewSlot(c), blas, Op(c.Arg), "the argument of inv")),

@@ -64,7 +64,7 @@ internal sealed class TransposeStep(Slot output, Slot x) : Step(output)
     public override string Describe() => $"transpose({x})";
 }
 
-/// <summary>Scalar reductions: sum, tr, norm1, norm2.</summary>
+/// <summary>Scalar reductions: sum, mean, tr, norm1, norm2.</summary>
 internal sealed class ReduceStep(Slot output, string op, Slot x) : Step(output)
 {
     public override IEnumerable<Slot> Inputs => [x];
@@ -74,6 +74,7 @@ internal sealed class ReduceStep(Slot output, string op, Slot x) : Step(output)
         Out.Data[0] = op switch
         {
             "sum" => TensorPrimitives.Sum(s),
+            "mean" => s.Length == 0 ? double.NaN : TensorPrimitives.Sum(s) / s.Length,
             "norm1" => TensorPrimitives.SumOfMagnitudes(s),
             "norm2" => TensorPrimitives.Norm(s),
             _ => Trace(s, x.Rows),

@@ -174,6 +174,8 @@ internal sealed class FunctionStep(Slot output, ElementwiseFunction f, Slot x) :
             case "cos": TensorPrimitives.Cos(s, d); break;
             case "tan": TensorPrimitives.Tan(s, d); break;
             case "tanh": TensorPrimitives.Tanh(s, d); break;
+            case "cosh": TensorPrimitives.Cosh(s, d); break;
+            case "sinh": TensorPrimitives.Sinh(s, d); break;
             case "sqrt": TensorPrimitives.Sqrt(s, d); break;
             case "abs": TensorPrimitives.Abs(s, d); break;
             case "arcsin": TensorPrimitives.Asin(s, d); break;

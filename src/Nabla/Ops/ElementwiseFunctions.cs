@@ -23,6 +23,7 @@ public sealed class ElementwiseFunction(
     {
         "sqrt" => $"\\sqrt{{{arg}}}",
         "abs" => $"\\left|{arg}\\right|",
+        "log1p" => $"\\log\\left(1+{arg}\\right)",
         _ => $"{latexName}\\left({arg}\\right)",
     };
 
@@ -104,4 +105,35 @@ public static partial class Functions
 
     public static readonly ElementwiseFunction Step = new("step", "1 where the entry is positive, else 0 (the derivative of relu)", "\\operatorname{step}",
         v => v > 0 ? 1 : 0, x => E.Fill(E.N(0), x.Shape), "0", image: _ => new Interval(0, 1));
+
+    // ----- v1.6: the everyday functions users type first -----
+
+    /// <summary>An image that reaches its limit in doubles (erf(6) is 1.0): closed at an end whose argument end is infinite.</summary>
+    private static Interval Closed(Interval image, Interval argument) =>
+        image with { LoOpen = image.LoOpen && !double.IsInfinity(argument.Lo), HiOpen = image.HiOpen && !double.IsInfinity(argument.Hi) };
+
+    private static readonly double TwoOverSqrtPi = 2 / Math.Sqrt(Math.PI), InvSqrt2 = 1 / Math.Sqrt(2), InvSqrt2Pi = 1 / Math.Sqrt(2 * Math.PI);
+
+    public static readonly ElementwiseFunction Erf = new("erf", "error function 2/sqrt(pi)*integral of exp(-t^2) from 0, of each entry", "\\operatorname{erf}", Special.Erf,
+        x => E.Mul(E.N(TwoOverSqrtPi), E.Call(Exp, E.Neg(Sq(x)))), "2/sqrt(pi)*exp(-X.^2)", image: a => Closed(Interval.Increasing(Special.Erf, a), a));
+
+    public static readonly ElementwiseFunction Log1p = new("log1p", "log(1+z) of each entry, exact near 0", "log1p", Special.Log1p,
+        x => E.HDiv(One(x), E.Add(One(x), x)), "1./(1+X)", v => v > -1, "entries greater than -1",
+        a => a.Lo > -1 || (a.Lo == -1 && a.LoOpen) ? Interval.Increasing(Special.Log1p, a) : Interval.All);
+
+    public static readonly ElementwiseFunction Expm1 = new("expm1", "exp(z)-1 of each entry, exact near 0", "\\operatorname{expm1}", Special.Expm1,
+        x => E.Call(Exp, x), "exp(X)", image: a => Interval.Increasing(Special.Expm1, a));
+
+    public static readonly ElementwiseFunction Cosh = new("cosh", "hyperbolic cosine of each entry", "\\cosh", Math.Cosh,
+        x => E.Call(Sinh!, x), "sinh(X)", image: _ => new Interval(1, double.PositiveInfinity, false, true));
+
+    public static readonly ElementwiseFunction Sinh = new("sinh", "hyperbolic sine of each entry", "\\sinh", Math.Sinh,
+        x => E.Call(Cosh, x), "cosh(X)", image: a => Interval.Increasing(Math.Sinh, a));
+
+    /// <summary>gelu(z) = z Φ(z) = z (1 + erf(z/√2))/2; gelu'(z) = Φ(z) + z φ(z).</summary>
+    public static readonly ElementwiseFunction Gelu = new("gelu", "z*Phi(z) = z*(1+erf(z/sqrt(2)))/2 of each entry (the erf form)", "\\operatorname{gelu}", Special.Gelu,
+        x => E.Add(
+            E.Mul(E.N(0.5), E.Add(One(x), E.Call(Erf, E.Mul(E.N(InvSqrt2), x)))),
+            E.Mul(E.N(InvSqrt2Pi), E.Had(x, E.Call(Exp, E.Mul(E.N(-0.5), Sq(x)))))),
+        "(1+erf(X/sqrt(2)))/2 + X.*exp(-X.^2/2)/sqrt(2*pi)");
 }

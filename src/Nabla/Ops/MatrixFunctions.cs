@@ -103,6 +103,20 @@ public static partial class Functions
         transpose: (c, g) => E.Fill(g, c.Arg.Shape),
         image: a => a.IsPositive ? Interval.Positive : a.IsNonNegative ? Interval.NonNegative : a.IsNegative ? Interval.Positive.Negate() : a.IsNonPositive ? Interval.NonNegative.Negate() : Interval.All);
 
+    /// <summary>mean(X) = sum(X)/N with N the number of entries; its gradient is the fill g/N, N written sum(ones) (the language has no size as a number).</summary>
+    public static readonly MatrixFunction Mean = new("mean", Signature.AnyToScalar, "mean of all entries",
+        a => $"\\operatorname{{mean}}\\left({a}\\right)",
+        t =>
+        {
+            double s = 0;
+            foreach (var v in t.Data) s += v;
+            return Tensor.Scalar(t.Data.Length == 0 ? double.NaN : s / t.Data.Length);
+        },
+        (c, dx) => E.Call(Mean!, dx),
+        "linearity", "d mean(X) = mean(dX)",
+        transpose: (c, g) => E.Fill(E.Div(g, E.Call(Sum, E.Fill(E.N(1), c.Arg.Shape))), c.Arg.Shape),
+        image: a => a);
+
     public static readonly MatrixFunction Norm2 = new("norm2", Signature.AnyToScalar, "Euclidean norm (Frobenius for a matrix)",
         a => $"\\left\\|{a}\\right\\|_2",
         t =>
@@ -152,11 +166,15 @@ public static partial class Functions
     public static readonly IReadOnlyDictionary<string, FunctionOp> ByName = new FunctionOp[]
     {
         Exp, Log, Sin, Cos, Tan, Arcsin, Arccos, Arctan, Tanh, Sqrt, Abs, Sign, Sigmoid, Softplus, Relu, Step,
-        Tr, Det, Logdet, Inv, Adj, Diag, Sum, Norm2, Norm1, Softmax, Logsumexp,
+        Erf, Log1p, Expm1, Cosh, Sinh, Gelu,
+        Tr, Det, Logdet, Inv, Adj, Diag, Sum, Mean, Norm2, Norm1, Softmax, Logsumexp,
     }.ToDictionary(f => f.Name);
+
+    /// <summary>Other spellings the parser reads as the function they stand for (results print the function's own name): trace for tr.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Aliases = new Dictionary<string, string> { ["trace"] = "tr" };
 
     /// <summary>Names the binder handles itself: dot(x,y), vector(c), matrix(c), eye.</summary>
     public static readonly IReadOnlyList<string> SpecialForms = ["dot", "vector", "matrix", "eye"];
 
-    public static IEnumerable<string> AllNames => ByName.Keys.Concat(SpecialForms);
+    public static IEnumerable<string> AllNames => ByName.Keys.Concat(Aliases.Keys).Concat(SpecialForms);
 }

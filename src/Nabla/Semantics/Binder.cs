@@ -77,6 +77,7 @@ public static class Binder
 
     public static BoundExpression Bind(string text, SyntaxNode syntax, BindOptions options)
     {
+        syntax = Aliases.Resolve(syntax, options.Declarations.ContainsKey(Aliases.Pi) || options.ConcreteShapes.ContainsKey(Aliases.Pi));
         var names = CollectNames(syntax, out int nodeCount);
         foreach (var (name, span) in names)
             if (Functions.ByName.ContainsKey(name) || name is "dot" or "vector" or "matrix")
@@ -193,7 +194,8 @@ public static class Binder
     }
 
     /// <summary>The variable names of a parsed expression, in order of first appearance (functions and eye excluded).</summary>
-    public static List<string> Names(SyntaxNode root) => CollectNames(root, out _).Select(n => n.Name).Distinct().ToList();
+    /// <summary>The variables' names (pi, the constant unless declared, is not among them).</summary>
+    public static List<string> Names(SyntaxNode root) => CollectNames(Aliases.Resolve(root, piIsVariable: false), out _).Select(n => n.Name).Distinct().ToList();
 
     private static List<(string Name, TextSpan Span)> CollectNames(SyntaxNode root, out int count)
     {

@@ -15,12 +15,13 @@ public class PerOpTests
     private const string D = "a:scalar; b:scalar; c:vector(n); x:vector(n); y:vector(n); C:matrix(n,n); X:matrix(n,n); Y:matrix(n,n); S:symmetric(n); A:matrix(n,n); B:matrix(n,n)";
 
     private static readonly string[] ElementwiseNames =
-        ["exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "tanh", "sqrt", "abs", "sign", "sigmoid", "softplus", "relu", "step"];
+        ["exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "tanh", "sqrt", "abs", "sign", "sigmoid", "softplus", "relu", "step",
+         "erf", "log1p", "expm1", "cosh", "sinh", "gelu"];
 
     /// <summary>arcsin and arccos get a halved argument so that the domain-aware positive draw stays inside [-1, 1];
     /// log and sqrt of a symmetric variable get S.^2+1: RandomPoint draws symmetric matrices with
     /// entries of either sign even under log/sqrt (reported; Numerics is not ours to change here).</summary>
-    private static string Arg(string f, string v) => f is "arcsin" or "arccos" ? $"{v}/2" : f is "log" or "sqrt" && v == "S" ? "S.^2+1" : v;
+    private static string Arg(string f, string v) => f is "arcsin" or "arccos" ? $"{v}/2" : f is "log" or "sqrt" or "log1p" && v == "S" ? "S.^2+1" : v;
 
     public static TheoryData<string, string> Cases()
     {
@@ -47,6 +48,8 @@ public class PerOpTests
             d.Add($"norm2({v})", v);
             d.Add($"sum({v})", v);
             d.Add($"tr({v})", v);
+            d.Add($"trace(C*{v})", v);
+            d.Add($"mean(C.*{v})+mean({v})^2", v);
             d.Add($"det(a*{v})", "a");
         }
         d.Add("tr(C*diag(x))", "x");
@@ -56,6 +59,8 @@ public class PerOpTests
         d.Add("norm2(a)", "a");
         d.Add("norm1(a)", "a");
         d.Add("sum(a)", "a");
+        d.Add("mean(x.*c)*pi", "x");
+        d.Add("mean(a)", "a");
         d.Add("c'*softmax(x)", "x");
         d.Add("logsumexp(x)", "x");
         d.Add("logsumexp(A*x)", "A");
