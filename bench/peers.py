@@ -2,7 +2,7 @@
 
 Prints one line per measurement: case|implementation|median ms|GFLOP/s (or -), and '#' lines that say how the
 peer runs (version, BLAS, kernel architecture and threads from threadpoolctl, torch's thread count).
-Run with Debian's interpreter: /usr/bin/python3 bench/peers.py numpy|torch [gemm logistic quadratic logdet]
+Run with Debian's interpreter: /usr/bin/python3 bench/peers.py numpy|torch [gemm logistic quadratic logdet expm]
 Importing torch beside NumPy oversubscribes the threads and slows NumPy's BLAS several-fold (issue "Honest
 speed"), so bench/run-numerics.sh starts one process per peer and case.
 """
@@ -131,6 +131,31 @@ def logdet():
         return tX.grad
 
     report("gradient of logdet(X), n=500", "PyTorch autograd", timeit(torch_grad, 21), 2.0 * n ** 3)
+
+
+def expm():
+    n = 500
+    A = data(n, n, 9) * (20.0 / n)
+    E = data(n, n, 10)
+    if PEER == "numpy":
+        import scipy, scipy.linalg
+        report("expm(A), n=500", label(f"SciPy {scipy.__version__} expm"), timeit(lambda: scipy.linalg.expm(A), 11))
+        report("expm_frechet(A, E), n=500", label("SciPy expm_frechet"), timeit(lambda: scipy.linalg.expm_frechet(A, E, compute_expm=False), 11))
+        # the gradient of tr(expm(A)*B) is L(A', B'): SciPy's way to it
+        report("gradient of tr(expm(A)*B), n=500", label("SciPy expm_frechet(A.T, B.T)"), timeit(lambda: scipy.linalg.expm_frechet(A.T, E.T, compute_expm=False), 11))
+        print(f"expm: X[0,0] {scipy.linalg.expm(A)[0, 0]!r}, L[0,0] {scipy.linalg.expm_frechet(A, E, compute_expm=False)[0, 0]!r}", file=sys.stderr)
+        return
+    tA = torch.from_numpy(A.copy())
+    report("expm(A), n=500", "PyTorch matrix_exp", timeit(lambda: torch.linalg.matrix_exp(tA), 11))
+    tB = torch.from_numpy(E.copy())
+    tAg = tA.clone().requires_grad_(True)
+
+    def torch_grad():
+        tAg.grad = None
+        torch.trace(torch.linalg.matrix_exp(tAg) @ tB).backward()
+        return tAg.grad
+
+    report("gradient of tr(expm(A)*B), n=500", "PyTorch autograd", timeit(torch_grad, 11))
 
 
 if __name__ == "__main__":

@@ -2,13 +2,13 @@
 # Nabla and its peers (NumPy, PyTorch from Debian) on the same data, case by case in the same run, each peer in a
 # process of its own (NumPy never beside torch). Before each measurement the CPUs must be quiet: the share of busy
 # time over one second (everything on the machine) is recorded, and above 20% the script waits and samples again.
-# Usage: bench/run-numerics.sh [rounds] [cases...]   (cases: gemm logistic quadratic logdet)
+# Usage: bench/run-numerics.sh [rounds] [cases...]   (cases: gemm logistic quadratic logdet expm)
 # Writes bench/results/numerics-raw.txt (every measurement) and bench/results/numerics-table.md.
 # The logistic case holds a 10^6x100 matrix (800 MB) in each process; the processes run one after another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-2}; shift || true
-cases=${*:-gemm logistic quadratic logdet}
+cases=${*:-gemm logistic quadratic logdet expm}
 dotnet build bench/Nabla.Numerics.Bench -c Release -v quiet --nologo >/dev/null
 # Everyone runs with OpenBLAS's own CPU detection (the notes: unset these two if set), so Nabla's native
 # backend and NumPy/PyTorch use the same OpenBLAS kernel; `nabla info` below reports which.

@@ -21,6 +21,7 @@ public static class SideBySide
                 case "logistic": Logistic(backends); break;
                 case "quadratic": Quadratic(backends); break;
                 case "logdet": Logdet(backends); break;
+                case "expm": Expm(backends); break;
                 default: throw new ArgumentException($"unknown case {c}");
             }
     }
@@ -105,5 +106,30 @@ public static class SideBySide
             Report("gradient of logdet(X), n=500", $"Nabla {blas.Name}", Time(21, () => plan.Evaluate(values, g)), 2.0 * n * n * n);
         }
         Console.Error.WriteLine($"logdet: g[0] {g[0]:R}");
+    }
+
+    /// <summary>expm(A) and L(A, E) at n = 500 with ‖A‖₁ ≈ 10 (a few squarings), and the gradient of tr(expm(A)*B) as a compiled plan.</summary>
+    private static void Expm(IBlas[] backends)
+    {
+        const int n = 500;
+        var ad = Data(n, n, 9);
+        for (int i = 0; i < ad.Length; i++) ad[i] *= 20.0 / n;
+        var a = new Tensor(ShapeKind.Matrix, n, n, ad);
+        var e = new Tensor(ShapeKind.Matrix, n, n, Data(n, n, 10));
+        double x00 = 0, l00 = 0;
+        foreach (var blas in backends)
+        {
+            Report("expm(A), n=500", $"Nabla {blas.Name}", Time(11, () => x00 = MatrixExponential.Expm(a, blas)[0, 0]), 0);
+            Report("expm_frechet(A, E), n=500", $"Nabla {blas.Name}", Time(11, () => l00 = MatrixExponential.ExpmFrechet(a, e, blas).Frechet[0, 0]), 0);
+        }
+        var values = new Dictionary<string, Tensor> { ["A"] = a, ["B"] = e };
+        var grad = NablaMath.Parse("tr(expm(A)*B)").Gradient("A");
+        var g = new double[n * n];
+        foreach (var blas in backends)
+        {
+            var plan = grad.Compile(blas);
+            Report("gradient of tr(expm(A)*B), n=500", $"Nabla {blas.Name} ({Nabla.Printing.TextPrinter.Print(grad.Expression)})", Time(11, () => plan.Evaluate(values, g)), 0);
+        }
+        Console.Error.WriteLine($"expm: X[0,0] {x00:R}, L[0,0] {l00:R}, g[0] {g[0]:R}");
     }
 }

@@ -107,7 +107,8 @@ public sealed class Differentials(Var x, Var dx)
     }
 
     /// <summary>The op's own differential rule (the registry holds it; no op is named here).</summary>
-    private (string, string, Expr) ExpandCall(Call c) => (c.Op.RuleName, c.Op.RuleText, c.Op.Differential(c, D(c.Arg)));
+    private (string, string, Expr) ExpandCall(Call c) => (c.Op.RuleName, c.Op.RuleText,
+        c.Args.Count == 1 ? c.Op.Differential(c, D(c.Arg)) : c.Op.DifferentialOf(c, c.Args.Select(a => Depends(a) ? D(a) : null).ToList()));
 
     private static Expr Sum(IEnumerable<Expr> terms, Shape shape)
     {

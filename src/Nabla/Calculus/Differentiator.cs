@@ -31,7 +31,7 @@ public static class Differentiator
             Budget.Check();
             if (!adjoint.TryGetValue(node, out var parts) || !depends.Contains(node) || node is Var) continue;
             var g = parts.Count == 1 ? parts[0] : new Add(parts);
-            foreach (var (child, contribution, rule) in Rules(node, g))
+            foreach (var (child, contribution, rule) in Rules(node, g, depends))
             {
                 if (!depends.Contains(child)) continue;
                 Add(adjoint, child, contribution);
@@ -111,7 +111,7 @@ public static class Differentiator
         return list.Count switch { 0 => Num.One, 1 => list[0], _ => new Mul(list) };
     }
 
-    private static IEnumerable<(Expr Child, Expr Contribution, string Rule)> Rules(Expr node, Expr g)
+    private static IEnumerable<(Expr Child, Expr Contribution, string Rule)> Rules(Expr node, Expr g, HashSet<Expr> depends)
     {
         switch (node)
         {
@@ -181,6 +181,12 @@ public static class Differentiator
             }
             case MatPow:
                 break; // A^0 is constant
+            case Call { Args.Count: > 1 } c:
+                // an op of several arguments gives each one's adjoint itself (and may refuse one: only those the
+                // variable reaches are asked)
+                for (int i = 0; i < c.Args.Count; i++)
+                    if (depends.Contains(c.Args[i])) yield return (c.Args[i], c.Op.AdjointOf(c, i, g), c.Op.RuleName);
+                break;
             case Call c:
                 yield return (c.Arg, Adjoint(c, g), c.Op.RuleName);
                 break;

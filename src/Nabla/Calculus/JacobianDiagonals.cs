@@ -44,7 +44,7 @@ public static partial class Jacobians
                     {
                         // diag(L*diag(u)*R) = (L.*R')*u, with one factor depending on x; else the Jacobian-level route.
                         var dep = chain.Where(Depends).ToList();
-                        if (dep.Count != 1 || dep[0] is not Call { Op: var dop, Arg: var u } || !ReferenceEquals(dop, Functions.Diag)
+                        if (dep.Count != 1 || dep[0] is not Call { Op: var dop, Args: [var u] } || !ReferenceEquals(dop, Functions.Diag)
                             || u.Shape.Kind != ShapeKind.Vector)
                             throw new NoVectorForm();
                         int at = chain.IndexOf(dep[0]);
@@ -142,7 +142,7 @@ public static partial class Jacobians
             }
             switch (f)
             {
-                case Call { Op: var op, Arg: var u } when ReferenceEquals(op, Functions.Diag) && u.Shape.Kind == ShapeKind.Vector:
+                case Call { Op: var op, Args: [var u] } when ReferenceEquals(op, Functions.Diag) && u.Shape.Kind == ShapeKind.Vector:
                 {
                     var ju = J(u);
                     return (l, r) switch
@@ -170,7 +170,7 @@ public static partial class Jacobians
                     if (ChainJacobian(left, chain, right, whole) is { } c) parts.Add(scalars.Count == 0 ? c : E.Mul([.. scalars, c]));
                     return parts.Count == 1 ? parts[0] : new Add(parts);
                 }
-                case Call { Op: var op, Arg: var m } when ReferenceEquals(op, Functions.Inv):
+                case Call { Op: var op, Args: [var m] } when ReferenceEquals(op, Functions.Inv):
                     // d diag(L*inv(M)*R) = diag(-L*inv(M)*dM*inv(M)*R).
                     return E.Neg(Through([.. left, f], m, [f, .. right], whole));
                 case MatPow { K: > 0 } mp:

@@ -116,7 +116,7 @@ public static partial class Jacobians
                     return Scale(E.Had(E.Fill(p, pw.Shape), E.Pow(pw.Base, E.Add(p, Num.MinusOne))), J(pw.Base));
                 case Call { Op: ElementwiseFunction ef } c:
                     return Scale(ef.Derivative(c.Arg), J(c.Arg));
-                case Call { Op.IsLinear: false } c when c.Op is not ElementwiseFunction && c.Arg.Shape.Kind == ShapeKind.Vector && c.Shape.Kind == ShapeKind.Vector:
+                case Call { Op.IsLinear: false, Args.Count: 1 } c when c.Op is not ElementwiseFunction && c.Arg.Shape.Kind == ShapeKind.Vector && c.Shape.Kind == ShapeKind.Vector:
                 {
                     // The chain rule with the op's own Jacobian, read off its differential rule: d f(u) = L(du) gives ∂f/∂u = ∂L/∂du.
                     var du = new Var("\u2202U", c.Arg.Shape);
@@ -321,7 +321,7 @@ public static partial class Jacobians
                 case Fill fill:
                     // P .* (ds*ones) = ds*P.
                     return E.Mul(E.Mul(p, r), J(fill.Value));
-                case Call { Op: var op, Arg: var u } when ReferenceEquals(op, Functions.Diag) && u.Shape.Kind == ShapeKind.Vector:
+                case Call { Op: var op, Args: [var u] } when ReferenceEquals(op, Functions.Diag) && u.Shape.Kind == ShapeKind.Vector:
                     // (P .* diag(du))*r = diag(P).*r.*du.
                     return E.Mul(E.Call(Functions.Diag, E.Had(E.Call(Functions.Diag, p), r)), J(u));
                 case Mul mul:

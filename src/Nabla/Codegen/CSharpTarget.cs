@@ -535,6 +535,8 @@ public sealed partial class CSharpTarget : CodeTarget
                 return Hoist($"K.MatPow({_blas}, {Arr(mp.A)}, {Dim(mp.A.Shape.Rows)}, {mp.K})");
             case Eye eye:
                 return Hoist($"K.Eye({DimName(eye.N)})");
+            case Call { Op.Name: "expm_frechet" } c:
+                return Hoist($"K.ExpmFrechet({_blas}, {Arr(c.Args[0])}, {Arr(c.Args[1])}, {Dim(c.Args[0].Shape.Rows)})");
             case Call { Op.Signature: not Signature.Elementwise } c:
             {
                 string a = Arr(c.Arg);
@@ -546,6 +548,7 @@ public sealed partial class CSharpTarget : CodeTarget
                     "diag" when c.Arg.Shape.Kind == ShapeKind.Matrix => $"K.DiagOf({a}, {n})",
                     "diag" => $"K.DiagMatrix({a})",
                     "softmax" => $"K.Softmax({a})",
+                    "expm" => $"K.Expm({_blas}, {a}, {n})",
                     _ => throw new NablaException(ErrorCodes.Unsupported, $"{c.Op.Name} has no {Name} form yet"),
                 });
             }

@@ -210,6 +210,13 @@ public static class CodeKernels
 
     public static double[] Adj(double[] a, int n) => DenseOps.Adjugate(new Tensor(ShapeKind.Matrix, n, n, a)).Data;
 
+    /// <summary>expm(A) (<see cref="MatrixExponential.Expm"/>).</summary>
+    public static double[] Expm(IBlas blas, double[] a, int n) => MatrixExponential.Expm(new Tensor(ShapeKind.Matrix, n, n, a), blas).Data;
+
+    /// <summary>L(A, E), the Fréchet derivative of expm at A in the direction E (<see cref="MatrixExponential.ExpmFrechet"/>).</summary>
+    public static double[] ExpmFrechet(IBlas blas, double[] a, double[] e, int n) =>
+        MatrixExponential.ExpmFrechet(new Tensor(ShapeKind.Matrix, n, n, a), new Tensor(ShapeKind.Matrix, n, n, e), blas).Frechet.Data;
+
     /// <summary>A^k (k &lt; 0: the inverse's power).</summary>
     public static double[] MatPow(IBlas blas, double[] a, int n, int k)
     {

@@ -257,6 +257,7 @@ public abstract class CodeTarget
             MatPow mp => (MatPowCode(Code(mp.A, Primary), mp.K), Primary),
             Transpose t => TransposeCode(t.X),
             Call { Op.Name: "tr", Arg: Mul m } when m.Factors.Count(f => !f.Shape.IsScalar) >= 2 => TraceOfProduct(m),
+            Call { Args.Count: 2 } c => CallCode(c.Op.Name, c.Args[0], c.Args[1]),
             Call c => CallCode(c.Op.Name, c.Arg),
             _ => throw new InvalidOperationException(e.GetType().Name),
         };
@@ -289,6 +290,10 @@ public abstract class CodeTarget
     protected abstract string MatPowCode(string a, int k);
     protected abstract (string Code, int Level) TransposeCode(Expr x);
     protected abstract (string Code, int Level) CallCode(string op, Expr arg);
+
+    /// <summary>A call of two arguments (expm_frechet(A, E)).</summary>
+    protected virtual (string Code, int Level) CallCode(string op, Expr a, Expr b) =>
+        throw new NablaException(ErrorCodes.Unsupported, $"{op} has no {Name} form yet");
 
     /// <summary>A product of two factors of the chain (neither a plain scalar): @, an outer product, a solve, a broadcast for diag.</summary>
     protected abstract (string Code, int Level) MatrixProduct(ChainNode left, ChainNode right);

@@ -24,7 +24,7 @@ public sealed class MatlabTarget : CodeTarget
         "sign", "tanh", "sin", "cos", "tan", "asin", "acos", "atan", "assert", "numel", "isequal", "double", "randn", "rand", "chol",
         "point", "direction", "results", "worst", "base", "plus", "minus", "predicted", "measured", "scale", "err", "varargin",
         "varargout", "nargin", "nargout", "nabla_B", "nabla_mode", "nabla_value", "lu", "svd", "prod", "reshape", "fprintf", "error", "true", "false", "disp",
-        "erf", "erfc", "log1p", "expm1", "cosh", "sinh", "mean",
+        "erf", "erfc", "log1p", "expm1", "cosh", "sinh", "mean", "expm",
     ];
 
     protected override IReadOnlySet<string> Reserved => Words;
@@ -70,6 +70,7 @@ public sealed class MatlabTarget : CodeTarget
             "erf" or "log1p" or "expm1" or "cosh" or "sinh" => F(op),
             "gelu" => F("nabla_gelu"),
             "mean" => $"mean({a}(:))",
+            "expm" => F("expm"),
             "softplus" => F("nabla_softplus"),
             "relu" => $"max({a}, 0)",
             "step" => $"double({a} > 0)",
@@ -84,6 +85,10 @@ public sealed class MatlabTarget : CodeTarget
             _ => throw new NablaException(ErrorCodes.Unsupported, $"{op} has no {Name} form yet"),
         }, Primary);
     }
+
+    protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op == "expm_frechet"
+        ? ($"nabla_expm_frechet({Code(a)}, {Code(b)})", Primary)
+        : base.CallCode(op, a, b);
 
     protected override (string Code, int Level) MatrixProduct(ChainNode left, ChainNode right)
     {
@@ -101,6 +106,13 @@ public sealed class MatlabTarget : CodeTarget
         function s = nabla_sigmoid(z)
           e = exp(-abs(z));
           s = (z >= 0) ./ (1 + e) + (z < 0) .* e ./ (1 + e);
+        end
+
+        function L = nabla_expm_frechet(A, E)
+          % L(A, E) is the upper right block of expm([A E; 0 A]) (Mathias 1996).
+          n = size(A, 1);
+          M = expm([A, E; zeros(n), A]);
+          L = M(1:n, n+1:end);
         end
 
         function y = nabla_gelu(z)

@@ -82,6 +82,7 @@ public class NumPyTarget : CodeTarget
             "erf" => F(Helper("erf")),
             "gelu" => F(Helper("gelu")),
             "mean" => F($"{Np}.mean"),
+            "expm" => F(Helper("expm")),
             "relu" => $"{Np}.maximum({a}, 0.0)",
             "step" => $"{Np}.heaviside({a}, 0.0)",
             "tr" => F($"{Np}.trace"),
@@ -98,6 +99,10 @@ public class NumPyTarget : CodeTarget
             _ => throw new NablaException(ErrorCodes.Unsupported, $"{op} has no {Name} form yet"),
         }, Primary);
     }
+
+    protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op == "expm_frechet"
+        ? ($"{Helper("expm_frechet")}({ArgumentCode(a)}, {ArgumentCode(b)})", Primary)
+        : base.CallCode(op, a, b);
 
     protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) =>
         $"{Np}.sum({Wrap(a, Product)} * {Wrap(b, Pow)})";
@@ -155,6 +160,18 @@ public class NumPyTarget : CodeTarget
             return z * 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-z / np.sqrt(2.0))
 
 
+        def _expm(A):
+            # SciPy's expm (Al-Mohy and Higham 2009), imported only where a module uses it.
+            import scipy.linalg
+            return scipy.linalg.expm(A)
+
+
+        def _expm_frechet(A, E):
+            # The Frechet derivative L(A, E) of expm (Al-Mohy and Higham 2009, Algorithm 6.4).
+            import scipy.linalg
+            return scipy.linalg.expm_frechet(A, E, compute_expm=False)
+
+
         def _softmax(x):
             e = np.exp(x - np.max(x))
             return e / np.sum(e)
@@ -192,7 +209,7 @@ public class NumPyTarget : CodeTarget
     public override string Emit(CodeRequest r)
     {
         BeginNames(r);
-        var helperNames = new[] { "_n", "_t", "_sigmoid", "_erf", "_gelu", "_softmax", "_logsumexp", "_logdet", "_adj", "_check", "_random_point", "check_" + r.FunctionName, r.FunctionName };
+        var helperNames = new[] { "_n", "_t", "_sigmoid", "_erf", "_gelu", "_expm", "_expm_frechet", "_softmax", "_logsumexp", "_logdet", "_adj", "_check", "_random_point", "check_" + r.FunctionName, r.FunctionName };
         foreach (var h in helperNames) Fresh(h);
         foreach (var v in r.Variables) NameOf(v.Name);
         var program = Program(r);

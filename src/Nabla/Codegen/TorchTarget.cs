@@ -24,6 +24,16 @@ public sealed class TorchTarget : NumPyTarget
             return x.numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float64)
 
 
+        def _expm_frechet(A, E):
+            # L(A, E) is the upper right block of expm([A E; 0 A]) (Mathias 1996).
+            n = A.shape[0]
+            M = torch.zeros((2 * n, 2 * n), dtype=torch.float64)
+            M[:n, :n] = A
+            M[:n, n:] = E
+            M[n:, n:] = A
+            return torch.linalg.matrix_exp(M)[:n, n:]
+
+
         def _softmax(x):
             return torch.softmax(x, dim=0)
 
@@ -77,6 +87,7 @@ public sealed class TorchTarget : NumPyTarget
             "erf" or "log1p" or "expm1" or "cosh" or "sinh" => (F($"torch.{op}"), Primary),
             "gelu" => (F("torch.nn.functional.gelu"), Primary),
             "mean" => (F("torch.mean"), Primary),
+            "expm" => (F("torch.linalg.matrix_exp"), Primary),
             "softplus" => ($"torch.logaddexp({a}, torch.zeros((), dtype=torch.float64))", Primary),
             "relu" => (F("torch.relu"), Primary),
             "step" => ($"torch.heaviside({a}, torch.zeros((), dtype=torch.float64))", Primary),

@@ -367,7 +367,8 @@ public sealed class Call : Expr
 
     public FunctionOp Op { get; }
     public IReadOnlyList<Expr> Args { get; }
-    public Expr Arg => Args[0];
+    /// <summary>The argument of a one-argument call (asking it of expm_frechet(A, E) is an error, never a silent first).</summary>
+    public Expr Arg => Args.Count == 1 ? Args[0] : throw new InvalidOperationException($"{Op.Name} takes {Args.Count} arguments: read Args");
     public override Shape Shape { get; }
     public override IReadOnlyList<Expr> Children => Args;
     public override Expr WithChildren(IReadOnlyList<Expr> c) => new Call(Op, c);

@@ -19,6 +19,8 @@ public enum Signature
     VectorToVector,
     /// <summary>A vector to a scalar (logsumexp).</summary>
     VectorToScalar,
+    /// <summary>(v1.6) Two square matrices of one size to a matrix of that size (expm_frechet(A, E)).</summary>
+    SquarePair,
 }
 
 /// <summary>Where random test points for an op's argument are drawn (the numeric checks keep inside the domain with it).</summary>
@@ -44,10 +46,15 @@ public abstract class FunctionOp(string name, Signature signature, string summar
     /// <summary>One line for help texts.</summary>
     public string Summary { get; } = summary;
 
+    /// <summary>How many arguments a call takes (1 but for expm_frechet(A, E)).</summary>
+    public virtual int Arity => 1;
+
     public Shape ResultShape(IReadOnlyList<Shape> args)
     {
-        if (args.Count != 1) throw new InvalidOperationException($"{Name} takes one argument");
+        if (args.Count != Arity) throw new InvalidOperationException($"{Name} takes {Arity} argument{(Arity == 1 ? "" : "s")}");
         var a = args[0];
+        if (Signature == Signature.SquarePair)
+            return a.IsSquare && args[1] == a ? a : throw new InvalidOperationException($"{Name} of {a} and {args[1]}");
         return Signature switch
         {
             Signature.Elementwise => a,
@@ -69,18 +76,38 @@ public abstract class FunctionOp(string name, Signature signature, string summar
 
     /// <summary>
     /// An op LaTeX writes as a superscript on its (grouped) argument, binding like a power: inv(X) as X^{-1}.
-    /// Null for the others, which <see cref="Latex"/> writes.
+    /// Null for the others, which <see cref="Latex(string)"/> writes.
     /// </summary>
     public virtual string? LatexSuperscript => null;
 
     /// <summary>The superscript of the transposed call, where it has one: inv(X)' as X^{-T}.</summary>
     public virtual string? LatexTransposedSuperscript => null;
 
-    /// <summary>Whether <see cref="Latex"/> brackets the argument itself (so the printer need not).</summary>
+    /// <summary>Whether <see cref="Latex(string)"/> brackets the argument itself (so the printer need not).</summary>
     public virtual bool LatexBracketsArgument => false;
 
     /// <summary>The numeric kernel.</summary>
     public abstract Tensor Evaluate(Tensor arg);
+
+    /// <summary>The numeric kernel of a call with all its arguments (the one-argument kernel unless the op takes more).</summary>
+    public virtual Tensor Evaluate(IReadOnlyList<Tensor> args) => Evaluate(args[0]);
+
+    /// <summary>LaTeX of a call with all its arguments' LaTeX.</summary>
+    public virtual string Latex(IReadOnlyList<string> args) => Latex(args[0]);
+
+    /// <summary>
+    /// The differential of a call of any arity, given each argument's differential (null where the argument is
+    /// constant). One-argument ops state <see cref="Differential"/>; an op of more arguments overrides this and may
+    /// refuse (<c>not_differentiable</c>) for an argument whose derivative it does not have.
+    /// </summary>
+    public virtual Expr DifferentialOf(Call node, IReadOnlyList<Expr?> dArgs) => Differential(node, dArgs[0]!);
+
+    /// <summary>
+    /// For an op of more than one argument: the gradient with respect to argument <paramref name="index"/> given the
+    /// gradient <paramref name="g"/> with respect to the value (one-argument ops transpose their differential instead).
+    /// </summary>
+    public virtual Expr AdjointOf(Call node, int index, Expr g) =>
+        throw new InvalidOperationException($"{Name} takes one argument: its adjoint is its differential transposed");
 
     /// <summary>
     /// The one derivative rule of the op: its differential d f(X), linear in <paramref name="dArg"/> = dX, written as an
@@ -101,6 +128,13 @@ public abstract class FunctionOp(string name, Signature signature, string summar
     /// analysis reasons with it; <see cref="Interval.All"/> where nothing is known.
     /// </summary>
     public virtual Interval Image(Interval argument) => Interval.All;
+
+    /// <summary>
+    /// The op's own algebraic identities, applied by the simplifier to a call whose arguments are already simplified:
+    /// the rewritten expression in raw constructors (the simplifier brings it to its canonical form), or null where no
+    /// identity applies. Each rewrite must make the expression simpler, so that applying them ends.
+    /// </summary>
+    public virtual Expr? Rewrite(IReadOnlyList<Expr> args) => null;
 
     /// <summary>Where random points for the argument are drawn.</summary>
     public virtual PointDomain PointDomain => PointDomain.Any;

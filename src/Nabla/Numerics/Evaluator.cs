@@ -210,7 +210,7 @@ public sealed class Evaluator
                 return result;
             }
             case Transpose tr: return Evaluate(tr.X).Transposed();
-            case Call c: return c.Op.Evaluate(Evaluate(c.Arg));
+            case Call c: return c.Args.Count == 1 ? c.Op.Evaluate(Evaluate(c.Arg)) : c.Op.Evaluate(c.Args.Select(Evaluate).ToList());
             default: throw new InvalidOperationException(e.GetType().Name);
         }
     }

@@ -165,6 +165,22 @@ internal sealed class KernelStep(Slot output, FunctionOp op, Slot x) : Step(outp
     public override string Describe() => $"{op.Name}({x}) (reference kernel)";
 }
 
+/// <summary>expm(A), or L(A, E) when a direction is given, through the plan's backend.</summary>
+internal sealed class ExpmStep(Slot output, IBlas blas, Slot a, Slot? e) : Step(output)
+{
+    public override IEnumerable<Slot> Inputs => e is null ? [a] : [a, e];
+
+    private static Tensor Of(Slot s) => new(s.Kind, s.Rows, s.Cols, s.Span.ToArray());
+
+    public override void Run()
+    {
+        var r = e is null ? MatrixExponential.Expm(Of(a), blas) : MatrixExponential.ExpmFrechet(Of(a), Of(e), blas).Frechet;
+        r.Data.CopyTo(Out.Data, 0);
+    }
+
+    public override string Describe() => e is null ? $"expm({a})" : $"expm_frechet({a}, {e})";
+}
+
 internal sealed class ConstantStep(Slot output, double[] values) : Step(output)
 {
     public override IEnumerable<Slot> Inputs => [];

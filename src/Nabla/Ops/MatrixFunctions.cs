@@ -167,7 +167,7 @@ public static partial class Functions
     {
         Exp, Log, Sin, Cos, Tan, Arcsin, Arccos, Arctan, Tanh, Sqrt, Abs, Sign, Sigmoid, Softplus, Relu, Step,
         Erf, Log1p, Expm1, Cosh, Sinh, Gelu,
-        Tr, Det, Logdet, Inv, Adj, Diag, Sum, Mean, Norm2, Norm1, Softmax, Logsumexp,
+        Tr, Det, Logdet, Inv, Adj, Diag, Sum, Mean, Norm2, Norm1, Softmax, Logsumexp, Expm, ExpmFrechet,
     }.ToDictionary(f => f.Name);
 
     /// <summary>Other spellings the parser reads as the function they stand for (results print the function's own name): trace for tr.</summary>

@@ -124,9 +124,13 @@ public sealed class LatexPrinter
                 break;
             case Call c:
             {
-                var inner = new LatexPrinter();
-                inner.Write(c.Arg, 0);
-                _sb.Append(c.Op.Latex(inner._sb.ToString()));
+                var parts = c.Args.Select(a =>
+                {
+                    var inner = new LatexPrinter();
+                    inner.Write(a, 0);
+                    return inner._sb.ToString();
+                }).ToList();
+                _sb.Append(c.Op.Latex(parts));
                 break;
             }
             default: throw new InvalidOperationException(e.GetType().Name);

@@ -311,11 +311,21 @@ internal sealed class Typer
                 return new BShape(n, n);
         }
         var op = Functions.ByName[call.Name];
-        ArgCount(call, 1);
+        ArgCount(call, op.Arity);
         var a = args[0];
         string what = $"{call.Name} needs";
         switch (op.Signature)
         {
+            case Signature.SquarePair:
+            {
+                var e = args[1];
+                for (int i = 0; i < 2; i++)
+                    if (args[i].Kind != ShapeKind.Matrix || !DimVar.Unify(args[i].R!, args[i].C!))
+                        throw new NablaException(ErrorCodes.ShapeError, $"{what} two square matrices of one size, but {Text(call.Args[i].Span)} is {Describe(args[i])}", call.Span);
+                if (!DimVar.Unify(a.R!, e.R!))
+                    throw new NablaException(ErrorCodes.ShapeError, $"{what} two square matrices of one size, not {Describe(a)} and {Describe(e)}", call.Span);
+                return a;
+            }
             case Signature.Elementwise:
                 return a;
             case Signature.AnyToScalar:

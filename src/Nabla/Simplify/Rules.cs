@@ -604,6 +604,9 @@ internal static class Rules
 
     // ---------------- functions ----------------
 
+    /// <summary>A call of several arguments (its op's own identities were applied by <see cref="FunctionOp.Rewrite"/>).</summary>
+    public static Expr MakeCall(FunctionOp op, IReadOnlyList<Expr> args) => args.Count == 1 ? MakeCall(op, args[0]) : new Call(op, args);
+
     public static Expr MakeCall(FunctionOp op, Expr arg)
     {
         if (op is ElementwiseFunction ef)

@@ -52,7 +52,9 @@ public static partial class Simplifier
                 Power => Rules.MakePow(kids[0], kids[1]),
                 MatPow mp => Rules.MakeMatPow(kids[0], mp.K),
                 Transpose => Rules.MakeT(kids[0]),
-                Call c => Rules.MakeCall(c.Op, kids[0]),
+                // the op's own identities first (raw; what they give is canonicalised in turn), then the general rules
+                Call c when c.Op.Rewrite(kids) is { } rewritten => Run(rewritten),
+                Call c => Rules.MakeCall(c.Op, kids),
                 _ => throw new InvalidOperationException(e.GetType().Name),
             };
             _memo[e] = r;

@@ -49,6 +49,8 @@ public class PerOpTests
             d.Add($"sum({v})", v);
             d.Add($"tr({v})", v);
             d.Add($"trace(C*{v})", v);
+            d.Add($"tr(C*expm({v}))", v);
+            d.Add($"tr(C*expm_frechet(A, {v}))", v);
             d.Add($"mean(C.*{v})+mean({v})^2", v);
             d.Add($"det(a*{v})", "a");
         }
@@ -61,6 +63,8 @@ public class PerOpTests
         d.Add("sum(a)", "a");
         d.Add("mean(x.*c)*pi", "x");
         d.Add("mean(a)", "a");
+        d.Add("x'*expm(a*A)*x", "a");
+        d.Add("x'*expm(A)*x", "x");
         d.Add("c'*softmax(x)", "x");
         d.Add("logsumexp(x)", "x");
         d.Add("logsumexp(A*x)", "A");
