@@ -3,7 +3,8 @@
 # process of its own (NumPy never beside torch). Before each measurement the CPUs must be quiet: the share of busy
 # time over one second (everything on the machine) is recorded, and above 20% the script waits and samples again.
 # Usage: bench/run-numerics.sh [rounds] [cases...]   (cases: gemm logistic quadratic logdet expm)
-# Writes bench/results/numerics-raw.txt (every measurement) and bench/results/numerics-table.md.
+# Writes bench/results/numerics-raw.txt (every measurement) and bench/results/numerics-table.md (with cases named:
+# numerics-<cases>-raw.txt and -table.md).
 # The logistic case holds a 10^6x100 matrix (800 MB) in each process; the processes run one after another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,10 @@ nabla=("${clean[@]}" dotnet bench/Nabla.Numerics.Bench/bin/Release/net10.0/Nabla
 peers=("${clean[@]}" /usr/bin/python3 bench/peers.py)
 # busy, quiet, and the kernel NumPy runs (family: the OPENBLAS_CORETYPE to rerun NumPy with where it is generic).
 source bench/machine.sh
-raw=bench/results/numerics-raw.txt
+# The full run writes numerics-raw.txt and numerics-table.md; a run of chosen cases writes numerics-<cases>-raw.txt and
+# -table.md beside them, so it never replaces the full run's committed results.
+tag=""; [ $# -gt 0 ] && tag="-$(echo "$cases" | tr ' ' '-')"
+raw=bench/results/numerics${tag}-raw.txt
 {
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# environment had: $(env | grep -E '^OPENBLAS_(CORETYPE|L2_SIZE)=' | tr '\n' ' ') (unset for every run below)"
@@ -35,4 +39,4 @@ raw=bench/results/numerics-raw.txt
   "${nabla[@]}" peak
   echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$raw"
-/usr/bin/python3 bench/table.py "$raw" | tee bench/results/numerics-table.md
+/usr/bin/python3 bench/table.py "$raw" | tee "bench/results/numerics${tag}-table.md"

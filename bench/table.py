@@ -8,12 +8,18 @@ REFERENCE = {  # case -> the peers the goal is stated against (the best of them 
     "logistic loss+gradient 1e6x100": ["NumPy (hand-written)", "PyTorch autograd"],
     "gradient of x'*A*x, n=4000": ["NumPy A@x + A.T@x"],
     "gradient of logdet(X), n=500": ["NumPy inv(X).T"],
+    "expm(A), n=500": ["SciPy 1.10.1 expm"],
+    "expm_frechet(A, E), n=500": ["SciPy expm_frechet"],
+    "gradient of tr(expm(A)*B), n=500": ["SciPy expm_frechet(A.T, B.T)"],
 }
 GOAL = {  # case -> (the largest time ratio to the reference that meets the goal, the goal in words): issue "Honest speed"
     "GEMM 2000x2000": (1.0, "<= 1.0x NumPy (as fast)"),
     "logistic loss+gradient 1e6x100": (0.5, "<= 0.5x the best of NumPy and torch"),
     "gradient of x'*A*x, n=4000": (1.0, "<= 1.0x NumPy"),
     "gradient of logdet(X), n=500": (1.0, "<= 1.0x NumPy"),
+    "expm(A), n=500": (1.5, "<= 1.5x SciPy"),  # issue "Beyond every peer's language"
+    "expm_frechet(A, E), n=500": (1.5, "<= 1.5x SciPy"),
+    "gradient of tr(expm(A)*B), n=500": (1.5, "<= 1.5x SciPy"),
 }
 
 text = open(sys.argv[1]).read()
