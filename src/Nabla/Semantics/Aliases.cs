@@ -31,7 +31,7 @@ internal static class Aliases
         {
             var n = stack.Pop();
             f(n);
-            foreach (var k in Children(n)) stack.Push(k);
+            foreach (var k in SyntaxTree.Children(n)) stack.Push(k);
         }
     }
 
@@ -48,25 +48,10 @@ internal static class Aliases
         {
             Name = Functions.Aliases.TryGetValue(c.Name, out var canonical) ? canonical : c.Name,
             // the sizes of eye(n), vector(c, n), matrix(c, m, n) are names of dimensions, never the constant
-            Args = c.Args.Select((a, i) => IsSize(c, i) ? a : Map(a, piIsVariable)).ToList(),
+            Args = c.Args.Select((a, i) => SyntaxTree.IsSizeArgument(c, i) ? a : Map(a, piIsVariable)).ToList(),
         },
         InnerSyntax i => i with { Left = Map(i.Left, piIsVariable), Right = Map(i.Right, piIsVariable) },
         ParenSyntax p => p with { Inner = Map(p.Inner, piIsVariable) },
         _ => throw new InvalidOperationException(n.GetType().Name),
-    };
-
-    private static bool IsSize(CallSyntax c, int i) => (c.Name, i) is ("eye", _) or ("vector", > 0) or ("matrix", > 0);
-
-    private static IEnumerable<SyntaxNode> Children(SyntaxNode n) => n switch
-    {
-        UnarySyntax u => [u.Operand],
-        SumSyntax s => s.Terms,
-        ProductSyntax p => p.Factors,
-        PowerSyntax p => [p.Base, p.Exponent],
-        TransposeSyntax t => [t.Operand],
-        CallSyntax c => c.Args,
-        InnerSyntax i => [i.Left, i.Right],
-        ParenSyntax p => [p.Inner],
-        _ => [],
     };
 }

@@ -28,3 +28,24 @@ public sealed record CallSyntax(string Name, TextSpan NameSpan, IReadOnlyList<Sy
 public sealed record InnerSyntax(SyntaxNode Left, SyntaxNode Right, TextSpan Span) : SyntaxNode(Span);
 
 public sealed record ParenSyntax(SyntaxNode Inner, TextSpan Span) : SyntaxNode(Span);
+
+/// <summary>Walking syntax trees: the one list of each node's children, and which call arguments are sizes.</summary>
+public static class SyntaxTree
+{
+    /// <summary>A node's children in source order.</summary>
+    public static IEnumerable<SyntaxNode> Children(SyntaxNode n) => n switch
+    {
+        UnarySyntax u => [u.Operand],
+        SumSyntax s => s.Terms,
+        ProductSyntax p => p.Factors,
+        PowerSyntax p => [p.Base, p.Exponent],
+        TransposeSyntax t => [t.Operand],
+        CallSyntax c => c.Args,
+        InnerSyntax i => [i.Left, i.Right],
+        ParenSyntax p => [p.Inner],
+        _ => [],
+    };
+
+    /// <summary>Whether argument <paramref name="i"/> of the call is a size (eye(n), vector(c, n), matrix(c, m, n)): a dimension's name, never a value.</summary>
+    public static bool IsSizeArgument(CallSyntax c, int i) => (c.Name, i) is ("eye", _) or ("vector", > 0) or ("matrix", > 0);
+}

@@ -88,7 +88,7 @@ public static class WhereBindings
                     long s = 1; int h = 0;
                     for (int i = 0; i < c.Args.Count; i++)
                     {
-                        if (IsSize(c, i)) { s++; h = Math.Max(h, 1); continue; }
+                        if (SyntaxTree.IsSizeArgument(c, i)) { s++; h = Math.Max(h, 1); continue; }
                         var (cs, ch) = Measure(c.Args[i]);
                         s += cs; h = Math.Max(h, ch);
                     }
@@ -97,7 +97,7 @@ public static class WhereBindings
                 default:
                 {
                     long s = 1; int h = 0;
-                    foreach (var k in Children(n))
+                    foreach (var k in SyntaxTree.Children(n))
                     {
                         var (cs, ch) = Measure(k);
                         s += cs; h = Math.Max(h, ch);
@@ -107,8 +107,6 @@ public static class WhereBindings
                 }
             }
         }
-
-        private static bool IsSize(CallSyntax c, int i) => (c.Name, i) is ("eye", _) or ("vector", > 0) or ("matrix", > 0);
 
         private SyntaxNode Map(SyntaxNode n)
         {
@@ -124,24 +122,11 @@ public static class WhereBindings
                 case ProductSyntax p: return p with { Factors = p.Factors.Select(Map).ToList() };
                 case PowerSyntax p: return p with { Base = Map(p.Base), Exponent = Map(p.Exponent) };
                 case TransposeSyntax t: return t with { Operand = Map(t.Operand) };
-                case CallSyntax c: return c with { Args = c.Args.Select((a, i) => IsSize(c, i) ? a : Map(a)).ToList() };
+                case CallSyntax c: return c with { Args = c.Args.Select((a, i) => SyntaxTree.IsSizeArgument(c, i) ? a : Map(a)).ToList() };
                 case InnerSyntax i: return i with { Left = Map(i.Left), Right = Map(i.Right) };
                 case ParenSyntax p: return p with { Inner = Map(p.Inner) };
                 default: throw new InvalidOperationException(n.GetType().Name);
             }
         }
-
-        private static IEnumerable<SyntaxNode> Children(SyntaxNode n) => n switch
-        {
-            UnarySyntax u => [u.Operand],
-            SumSyntax s => s.Terms,
-            ProductSyntax p => p.Factors,
-            PowerSyntax p => [p.Base, p.Exponent],
-            TransposeSyntax t => [t.Operand],
-            CallSyntax c => c.Args,
-            InnerSyntax i => [i.Left, i.Right],
-            ParenSyntax p => [p.Inner],
-            _ => [],
-        };
     }
 }
