@@ -535,8 +535,11 @@ public sealed partial class CSharpTarget : CodeTarget
                 return Hoist($"K.MatPow({_blas}, {Arr(mp.A)}, {Dim(mp.A.Shape.Rows)}, {mp.K})");
             case Eye eye:
                 return Hoist($"K.Eye({DimName(eye.N)})");
-            case Call { Op.Name: "expm_frechet" } c:
-                return Hoist($"K.ExpmFrechet({_blas}, {Arr(c.Args[0])}, {Arr(c.Args[1])}, {Dim(c.Args[0].Shape.Rows)})");
+            case Call { Op.Name: "expm_frechet" or "logm_frechet" or "sqrtm_frechet" } c:
+            {
+                string kernel = c.Op.Name switch { "expm_frechet" => "ExpmFrechet", "logm_frechet" => "LogmFrechet", _ => "SqrtmFrechet" };
+                return Hoist($"K.{kernel}({_blas}, {Arr(c.Args[0])}, {Arr(c.Args[1])}, {Dim(c.Args[0].Shape.Rows)})");
+            }
             case Call { Op.Signature: not Signature.Elementwise } c:
             {
                 string a = Arr(c.Arg);
@@ -549,6 +552,8 @@ public sealed partial class CSharpTarget : CodeTarget
                     "diag" => $"K.DiagMatrix({a})",
                     "softmax" => $"K.Softmax({a})",
                     "expm" => $"K.Expm({_blas}, {a}, {n})",
+                    "logm" => $"K.Logm({_blas}, {a}, {n})",
+                    "sqrtm" => $"K.Sqrtm({_blas}, {a}, {n})",
                     _ => throw new NablaException(ErrorCodes.Unsupported, $"{c.Op.Name} has no {Name} form yet"),
                 });
             }

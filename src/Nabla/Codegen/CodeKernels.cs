@@ -217,6 +217,17 @@ public static class CodeKernels
     public static double[] ExpmFrechet(IBlas blas, double[] a, double[] e, int n) =>
         MatrixExponential.ExpmFrechet(new Tensor(ShapeKind.Matrix, n, n, a), new Tensor(ShapeKind.Matrix, n, n, e), blas).Frechet.Data;
 
+    /// <summary>The principal logarithm and square root and their Fréchet derivatives (<see cref="MatrixRootLog"/>).</summary>
+    public static double[] Logm(IBlas blas, double[] a, int n) => MatrixRootLog.Logm(new Tensor(ShapeKind.Matrix, n, n, a), blas).Data;
+
+    public static double[] Sqrtm(IBlas blas, double[] a, int n) => MatrixRootLog.Sqrtm(new Tensor(ShapeKind.Matrix, n, n, a), blas).Data;
+
+    public static double[] LogmFrechet(IBlas blas, double[] a, double[] e, int n) =>
+        MatrixRootLog.LogmFrechet(new Tensor(ShapeKind.Matrix, n, n, a), new Tensor(ShapeKind.Matrix, n, n, e), blas).Data;
+
+    public static double[] SqrtmFrechet(IBlas blas, double[] a, double[] e, int n) =>
+        MatrixRootLog.SqrtmFrechet(new Tensor(ShapeKind.Matrix, n, n, a), new Tensor(ShapeKind.Matrix, n, n, e), blas).Data;
+
     /// <summary>A^k (k &lt; 0: the inverse's power).</summary>
     public static double[] MatPow(IBlas blas, double[] a, int n, int k)
     {

@@ -24,7 +24,7 @@ public sealed class MatlabTarget : CodeTarget
         "sign", "tanh", "sin", "cos", "tan", "asin", "acos", "atan", "assert", "numel", "isequal", "double", "randn", "rand", "chol",
         "point", "direction", "results", "worst", "base", "plus", "minus", "predicted", "measured", "scale", "err", "varargin",
         "varargout", "nargin", "nargout", "nabla_B", "nabla_mode", "nabla_value", "lu", "svd", "prod", "reshape", "fprintf", "error", "true", "false", "disp",
-        "erf", "erfc", "log1p", "expm1", "cosh", "sinh", "mean", "expm",
+        "erf", "erfc", "log1p", "expm1", "cosh", "sinh", "mean", "expm", "logm", "sqrtm",
     ];
 
     protected override IReadOnlySet<string> Reserved => Words;
@@ -70,7 +70,7 @@ public sealed class MatlabTarget : CodeTarget
             "erf" or "log1p" or "expm1" or "cosh" or "sinh" => F(op),
             "gelu" => F("nabla_gelu"),
             "mean" => $"mean({a}(:))",
-            "expm" => F("expm"),
+            "expm" or "logm" or "sqrtm" => F(op),
             "softplus" => F("nabla_softplus"),
             "relu" => $"max({a}, 0)",
             "step" => $"double({a} > 0)",
@@ -86,9 +86,12 @@ public sealed class MatlabTarget : CodeTarget
         }, Primary);
     }
 
-    protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op == "expm_frechet"
-        ? ($"nabla_expm_frechet({Code(a)}, {Code(b)})", Primary)
-        : base.CallCode(op, a, b);
+    protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op switch
+    {
+        "expm_frechet" => ($"nabla_expm_frechet({Code(a)}, {Code(b)})", Primary),
+        "logm_frechet" or "sqrtm_frechet" => ($"nabla_frechet(@{op[..^"_frechet".Length]}, {Code(a)}, {Code(b)})", Primary),
+        _ => base.CallCode(op, a, b),
+    };
 
     protected override (string Code, int Level) MatrixProduct(ChainNode left, ChainNode right)
     {
@@ -113,6 +116,22 @@ public sealed class MatlabTarget : CodeTarget
           n = size(A, 1);
           M = expm([A, E; zeros(n), A]);
           L = M(1:n, n+1:end);
+        end
+
+        function L = nabla_frechet(f, A, E)
+          % L_f(A, E) is the upper right block of f([A E; 0 A]), E scaled to A's norm (L is linear in E).
+          n = size(A, 1);
+          na = norm(A, 1); ne = norm(E, 1);
+          if ne == 0
+            L = zeros(n);
+            return;
+          end
+          t = 1;
+          if na > 0
+            t = 2 ^ round(log2(na / ne));
+          end
+          M = real(f([A, t * E; zeros(n), A]));
+          L = M(1:n, n+1:end) / t;
         end
 
         function y = nabla_gelu(z)

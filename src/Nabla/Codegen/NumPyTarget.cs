@@ -82,7 +82,7 @@ public class NumPyTarget : CodeTarget
             "erf" => F(Helper("erf")),
             "gelu" => F(Helper("gelu")),
             "mean" => F($"{Np}.mean"),
-            "expm" => F(Helper("expm")),
+            "expm" or "logm" or "sqrtm" => F(Helper(op)),
             "relu" => $"{Np}.maximum({a}, 0.0)",
             "step" => $"{Np}.heaviside({a}, 0.0)",
             "tr" => F($"{Np}.trace"),
@@ -100,9 +100,12 @@ public class NumPyTarget : CodeTarget
         }, Primary);
     }
 
-    protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op == "expm_frechet"
-        ? ($"{Helper("expm_frechet")}({ArgumentCode(a)}, {ArgumentCode(b)})", Primary)
-        : base.CallCode(op, a, b);
+    protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op switch
+    {
+        "expm_frechet" => ($"{Helper("expm_frechet")}({ArgumentCode(a)}, {ArgumentCode(b)})", Primary),
+        "logm_frechet" or "sqrtm_frechet" => ($"{Helper("frechet")}({Helper(op[..^"_frechet".Length])}, {ArgumentCode(a)}, {ArgumentCode(b)})", Primary),
+        _ => base.CallCode(op, a, b),
+    };
 
     protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) =>
         $"{Np}.sum({Wrap(a, Product)} * {Wrap(b, Pow)})";
@@ -172,6 +175,32 @@ public class NumPyTarget : CodeTarget
             return scipy.linalg.expm_frechet(A, E, compute_expm=False)
 
 
+        def _sqrtm(A):
+            # SciPy's principal square root (Schur method); real where A has no eigenvalue on the closed negative axis.
+            import scipy.linalg
+            return np.real(scipy.linalg.sqrtm(A))
+
+
+        def _logm(A):
+            # SciPy's principal logarithm; real where A has no eigenvalue on the closed negative axis.
+            import scipy.linalg
+            return np.real(scipy.linalg.logm(A))
+
+
+        def _frechet(f, A, E):
+            # L_f(A, E) is the upper right block of f([A E; 0 A]), E scaled to A's norm (L is linear in E).
+            n = A.shape[0]
+            na, ne = np.abs(A).sum(axis=0).max(), np.abs(E).sum(axis=0).max()
+            if ne == 0:
+                return np.zeros_like(A)
+            t = 2.0 ** round(np.log2(na / ne)) if na > 0 else 1.0
+            M = np.zeros((2 * n, 2 * n))
+            M[:n, :n] = A
+            M[:n, n:] = t * E
+            M[n:, n:] = A
+            return f(M)[:n, n:] / t
+
+
         def _softmax(x):
             e = np.exp(x - np.max(x))
             return e / np.sum(e)
@@ -209,7 +238,7 @@ public class NumPyTarget : CodeTarget
     public override string Emit(CodeRequest r)
     {
         BeginNames(r);
-        var helperNames = new[] { "_n", "_t", "_sigmoid", "_erf", "_gelu", "_expm", "_expm_frechet", "_softmax", "_logsumexp", "_logdet", "_adj", "_check", "_random_point", "check_" + r.FunctionName, r.FunctionName };
+        var helperNames = new[] { "_n", "_t", "_sigmoid", "_erf", "_gelu", "_expm", "_expm_frechet", "_sqrtm", "_logm", "_frechet", "_softmax", "_logsumexp", "_logdet", "_adj", "_check", "_random_point", "check_" + r.FunctionName, r.FunctionName };
         foreach (var h in helperNames) Fresh(h);
         foreach (var v in r.Variables) NameOf(v.Name);
         var program = Program(r);

@@ -34,6 +34,48 @@ public sealed class TorchTarget : NumPyTarget
             return torch.linalg.matrix_exp(M)[:n, n:]
 
 
+        def _sqrtm(A):
+            # torch has no matrix square root: the scaled Denman-Beavers iteration, as Nabla computes it.
+            n = A.shape[0]
+            I = torch.eye(n, dtype=torch.float64)
+            M, X = A.clone(), A.clone()
+            for k in range(100):
+                Mi = torch.linalg.inv(M)
+                mu = float(torch.exp(-torch.linalg.slogdet(M)[1] / (2 * n))) if k < 6 else 1.0
+                X = 0.5 * mu * X @ (I + Mi / mu ** 2)
+                M = 0.5 * (I + (mu ** 2 * M + Mi / mu ** 2) / 2)
+                if float(torch.max(torch.abs(M - I))) <= 1e-15 * n:
+                    break
+            return X
+
+
+        def _logm(A):
+            # torch has no matrix logarithm: inverse scaling and squaring with the [8/8] Pade approximant, as Nabla.
+            n = A.shape[0]
+            I = torch.eye(n, dtype=torch.float64)
+            X, s = A, 0
+            while float(torch.max(torch.sum(torch.abs(X - I), dim=0))) > 0.25:
+                X, s = _sqrtm(X), s + 1
+            Y = X - I
+            nodes, weights = np.polynomial.legendre.leggauss(8)
+            R = sum(float(w) / 2 * torch.linalg.solve(I + float(x + 1) / 2 * Y, Y) for x, w in zip(nodes, weights))
+            return R * 2.0 ** s
+
+
+        def _frechet(f, A, E):
+            # L_f(A, E) is the upper right block of f([A E; 0 A]), E scaled to A's norm (L is linear in E).
+            n = A.shape[0]
+            na, ne = float(torch.max(torch.sum(torch.abs(A), dim=0))), float(torch.max(torch.sum(torch.abs(E), dim=0)))
+            if ne == 0:
+                return torch.zeros_like(A)
+            t = 2.0 ** round(np.log2(na / ne)) if na > 0 else 1.0
+            M = torch.zeros((2 * n, 2 * n), dtype=torch.float64)
+            M[:n, :n] = A
+            M[:n, n:] = t * E
+            M[n:, n:] = A
+            return f(M)[:n, n:] / t
+
+
         def _softmax(x):
             return torch.softmax(x, dim=0)
 
@@ -88,6 +130,7 @@ public sealed class TorchTarget : NumPyTarget
             "gelu" => (F("torch.nn.functional.gelu"), Primary),
             "mean" => (F("torch.mean"), Primary),
             "expm" => (F("torch.linalg.matrix_exp"), Primary),
+            "logm" or "sqrtm" => (F("_" + op), Primary),
             "softplus" => ($"torch.logaddexp({a}, torch.zeros((), dtype=torch.float64))", Primary),
             "relu" => (F("torch.relu"), Primary),
             "step" => ($"torch.heaviside({a}, torch.zeros((), dtype=torch.float64))", Primary),

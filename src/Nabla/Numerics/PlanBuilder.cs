@@ -111,8 +111,8 @@ internal sealed partial class PlanBuilder(IBlas blas, Func<Dim, int> size)
 
     private Slot LowerCall(Call c) => c.Op switch
     {
-        { Name: "expm" } => Emit(new ExpmStep(NewSlot(c), blas, Dense(c.Arg), null)),
-        { Name: "expm_frechet" } => Emit(new ExpmStep(NewSlot(c), blas, Dense(c.Args[0]), Dense(c.Args[1]))),
+        PrimaryMatrixFunction f => Emit(new PrimaryFunctionStep(NewSlot(c), blas, f, null, Dense(c.Arg), null)),
+        FrechetDerivative l => Emit(new PrimaryFunctionStep(NewSlot(c), blas, null, l, Dense(c.Args[0]), Dense(c.Args[1]))),
         ElementwiseFunction f => Emit(new FunctionStep(NewSlot(c), f, Dense(c.Arg))),
         { Name: "sum" or "mean" or "norm1" or "norm2" } => Emit(new ReduceStep(NewSlot(c), c.Op.Name, Dense(c.Arg))),
         { Name: "tr" } => Emit(new ReduceStep(NewSlot(c), "tr", Dense(c.Arg))),

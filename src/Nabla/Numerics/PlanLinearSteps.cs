@@ -165,8 +165,8 @@ internal sealed class KernelStep(Slot output, FunctionOp op, Slot x) : Step(outp
     public override string Describe() => $"{op.Name}({x}) (reference kernel)";
 }
 
-/// <summary>expm(A), or L(A, E) when a direction is given, through the plan's backend.</summary>
-internal sealed class ExpmStep(Slot output, IBlas blas, Slot a, Slot? e) : Step(output)
+/// <summary>f(A) of a primary matrix function (expm, logm, sqrtm), or its Fréchet derivative L_f(A, E), through the plan's backend.</summary>
+internal sealed class PrimaryFunctionStep(Slot output, IBlas blas, PrimaryMatrixFunction? f, FrechetDerivative? l, Slot a, Slot? e) : Step(output)
 {
     public override IEnumerable<Slot> Inputs => e is null ? [a] : [a, e];
 
@@ -174,11 +174,11 @@ internal sealed class ExpmStep(Slot output, IBlas blas, Slot a, Slot? e) : Step(
 
     public override void Run()
     {
-        var r = e is null ? MatrixExponential.Expm(Of(a), blas) : MatrixExponential.ExpmFrechet(Of(a), Of(e), blas).Frechet;
+        var r = f is not null ? f.Evaluate(Of(a), blas) : l!.Evaluate(Of(a), Of(e!), blas);
         r.Data.CopyTo(Out.Data, 0);
     }
 
-    public override string Describe() => e is null ? $"expm({a})" : $"expm_frechet({a}, {e})";
+    public override string Describe() => f is not null ? $"{f.Name}({a})" : $"{l!.Name}({a}, {e})";
 }
 
 internal sealed class ConstantStep(Slot output, double[] values) : Step(output)

@@ -163,12 +163,17 @@ public static partial class Functions
         "logsumexp-rule", "d logsumexp(x) = softmax(x)' dx");
 
     /// <summary>Every function of the language, by name.</summary>
-    public static readonly IReadOnlyDictionary<string, FunctionOp> ByName = new FunctionOp[]
+    public static IReadOnlyDictionary<string, FunctionOp> ByName => Registry.Value;
+
+    // Lazy: the ops are static fields of this partial class in several files, whose initialisers run in file order;
+    // the table is built at its first use, when every one of them is set.
+    private static readonly Lazy<IReadOnlyDictionary<string, FunctionOp>> Registry = new(() => new FunctionOp[]
     {
         Exp, Log, Sin, Cos, Tan, Arcsin, Arccos, Arctan, Tanh, Sqrt, Abs, Sign, Sigmoid, Softplus, Relu, Step,
         Erf, Log1p, Expm1, Cosh, Sinh, Gelu,
-        Tr, Det, Logdet, Inv, Adj, Diag, Sum, Mean, Norm2, Norm1, Softmax, Logsumexp, Expm, ExpmFrechet,
-    }.ToDictionary(f => f.Name);
+        Tr, Det, Logdet, Inv, Adj, Diag, Sum, Mean, Norm2, Norm1, Softmax, Logsumexp,
+        Expm!.Frechet, Expm, Logm!.Frechet, Logm, Sqrtm!.Frechet, Sqrtm,
+    }.ToDictionary(f => f.Name));
 
     /// <summary>Other spellings the parser reads as the function they stand for (results print the function's own name): trace for tr.</summary>
     public static readonly IReadOnlyDictionary<string, string> Aliases = new Dictionary<string, string> { ["trace"] = "tr" };

@@ -471,6 +471,9 @@ internal static class Rules
             Call { Op: var op } c when ReferenceEquals(op, Functions.Diag) => c.Arg.Shape.Kind == ShapeKind.Vector,
             Call { Op: var op } c when ReferenceEquals(op, Functions.Inv) => IsSymmetric(c.Arg),
             Call { Op: ElementwiseFunction } c => IsSymmetric(c.Arg),
+            // f(S)' = f(S') for a primary matrix function, and L_f(S, E)' = L_f(S', E')
+            Call { Op: PrimaryMatrixFunction } c => IsSymmetric(c.Arg),
+            Call { Op: FrechetDerivative } c => IsSymmetric(c.Args[0]) && IsSymmetric(c.Args[1]),
             MatPow mp => IsSymmetric(mp.A),
             Power p => IsSymmetric(p.Base),
             Elementwise w => IsSymmetric(w.Left) && IsSymmetric(w.Right),

@@ -51,6 +51,8 @@ public class PerOpTests
             d.Add($"trace(C*{v})", v);
             d.Add($"tr(C*expm({v}))", v);
             d.Add($"tr(C*expm_frechet(A, {v}))", v);
+            d.Add($"tr(C*logm_frechet(eye+A*A', {v}))", v);
+            d.Add($"tr(C*sqrtm_frechet(eye+A*A', {v}))", v);
             d.Add($"mean(C.*{v})+mean({v})^2", v);
             d.Add($"det(a*{v})", "a");
         }
@@ -65,6 +67,13 @@ public class PerOpTests
         d.Add("mean(a)", "a");
         d.Add("x'*expm(a*A)*x", "a");
         d.Add("x'*expm(A)*x", "x");
+        foreach (var v in new[] { "X", "S" })
+        {
+            d.Add($"tr(C*logm(eye+{v}*{v}'))", v);
+            d.Add($"tr(C*sqrtm(eye+{v}*{v}'))", v);
+        }
+        d.Add("tr(C*logm(eye+a^2*A*A'))", "a");
+        d.Add("x'*sqrtm(eye+A*A')*x", "x");
         d.Add("c'*softmax(x)", "x");
         d.Add("logsumexp(x)", "x");
         d.Add("logsumexp(A*x)", "A");

@@ -60,7 +60,7 @@ public static class CodegenCorpus
         // Forms each target writes its own way: outer products, solves, broadcasts for diag, the stable functions.
         string[] extra =
         [
-            "sum(erf(x).*gelu(x))", "sum(log1p(x.*x)+expm1(x/4))", "sum(cosh(x/3)-sinh(x/3))", "mean(A*x)+mean(x.^2)", "trace(A)*pi", "tr(expm(A)*B)+x'*expm(A/2)*x",
+            "sum(erf(x).*gelu(x))", "sum(log1p(x.*x)+expm1(x/4))", "sum(cosh(x/3)-sinh(x/3))", "mean(A*x)+mean(x.^2)", "trace(A)*pi", "tr(expm(A)*B)+x'*expm(A/2)*x", "tr(logm(eye+A*A')*B)+x'*sqrtm(eye+A'*A)*x",
             "sum(softplus(-y.*(X*w)))", "log(1+exp(-y*<w,x>))", "logsumexp(W*x)", "sum(softmax(W*x).*y)", "x'*inv(A)*x",
             "norm2(A*x-b)^2", "norm1(x)+relu(a)", "tr(adj(A)*B)", "sum(sigmoid(x).*tanh(x))", "arctan(a)*arcsin(a/2)+arccos(a/3)",
             "sum(sqrt(x.*x+1))", "(x'*A*x)/(x'*x)", "det(A)^2", "sum(exp(X*w-y))+lambda*w'*w", "tr(A^3)", "tr(A^-1*B)",
