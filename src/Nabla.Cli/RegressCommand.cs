@@ -35,15 +35,26 @@ public static partial class RegressCommand
         var frameOptions = new FrameCliOptions();
         var weights = new Option<string?>("--weights") { Description = "A column of positive weights: weighted least squares (statsmodels' WLS: analytic weights, 1/variance)." };
         var cov = new Option<string>("--cov") { Description = "Standard errors: nonrobust (default), HC0, HC1, HC2, HC3 (heteroscedasticity-robust) or cluster:column (clustered).", DefaultValueFactory = _ => "nonrobust" };
+        var engine = new Option<string?>("--engine") { Description = "duckdb: push the fit down to an embedded DuckDB, which streams the file (Parquet, CSV, JSON; a glob such as 'data/*.parquet') and computes the sums of squares and cross-products in SQL; Nabla solves them. Formula terms: numeric and text columns, C(x), log/exp/sqrt of a column, their interactions." };
+        var sql = new Option<string?>("--sql") { Description = "Fit on the rows of a SQL query run by the embedded DuckDB (implies --engine duckdb): --sql \"SELECT * FROM 'events/*.parquet' WHERE year >= 2024\" \"y ~ x1 + x2\"." };
+        var showSql = new Option<bool>("--show-sql") { Description = "With --engine duckdb or --sql: print the SQL the fit ran (to standard error)." };
         var plot = new Option<string?>("--plot") { Description = "Write regression diagnostics as one PNG: residuals against fitted values, a normal Q-Q plot, leverage against standardized residuals with Cook's distance." };
         var cmd = new Command("regress", "Linear least squares from a CSV or Parquet file, by formula or by columns: coefficients, standard errors (classical, robust, clustered), t, p, intervals, R², F, rank and condition number.")
         {
             data, formulaArg, target, features, noIntercept, ridge, solver, json, predict, output, explain, decimalSep, weights, cov, plot,
+            engine, sql, showSql,
         };
         frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string? path = p.GetValue(data), y = p.GetValue(target), formulaText = p.GetValue(formulaArg);
+            string? engineName = p.GetValue(engine), query = p.GetValue(sql);
+            if (query is not null && formulaText is null && path is not null && path.Contains('~')) (formulaText, path) = (path, null); // --sql "…" "y ~ x"
+            if (engineName is not null || query is not null)
+                return SqlRegress(engineName, path, query, formulaText, y, p.GetValue(features), !p.GetValue(noIntercept), p.GetValue(ridge),
+                    p.GetValue(solver)!, p.GetValue(weights), p.GetValue(json), p.GetValue(showSql),
+                    p.GetValue(cov) is { } c && c != "nonrobust" || p.GetValue(predict) is not null || p.GetValue(plot) is not null || p.GetValue(explain),
+                    stdout, stderr);
             if (p.GetValue(explain))
             {
                 Explain(stdout);
@@ -141,6 +152,59 @@ public static partial class RegressCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>regress pushed down to DuckDB: the sums in SQL, the solve and the report here.</summary>
+    private static int SqlRegress(string? engineName, string? path, string? query, string? formulaText, string? target, string? features, bool intercept,
+        double ridge, string solver, string? weights, bool json, bool showSql, bool inMemoryOnly, TextWriter stdout, TextWriter stderr)
+    {
+        if (engineName is not null && !engineName.Equals("duckdb", StringComparison.OrdinalIgnoreCase))
+        {
+            stderr.WriteLine($"nabla regress: --engine takes duckdb (embedded), not '{engineName}'");
+            return 2;
+        }
+        if (query is not null && path is not null)
+        {
+            stderr.WriteLine("nabla regress: give the data as a file or as --sql, not both");
+            return 2;
+        }
+        if (query is null && path is null)
+        {
+            stderr.WriteLine("nabla regress: give the data: a file (nabla regress data.parquet \"y ~ x\" --engine duckdb) or --sql \"SELECT …\"");
+            return 2;
+        }
+        if (inMemoryOnly)
+        {
+            stderr.WriteLine("nabla regress: --cov, --predict, --plot and --explain need the rows in memory; leave out --engine and --sql for them");
+            return 2;
+        }
+        if (path == "-")
+        {
+            stderr.WriteLine("nabla regress: --engine duckdb reads files, not standard input");
+            return 2;
+        }
+        return FrameCliOptions.Guard(formulaText, stderr, () =>
+        {
+            var formula = formulaText is not null ? Formula.Parse(formulaText)
+                : target is not null ? Formula.FromColumns(target, features?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), intercept)
+                : throw new ArgumentException("give a formula (\"y ~ x1 + x2\") or --target");
+            if (formula.DotAt >= 0) throw new ArgumentException("'.' (every other column) is not pushed down in this version: name the columns");
+            var options = new RegressionOptions { Ridge = ridge, Solver = RegressionOptions.ParseSolver(solver) };
+            var source = query is not null ? Sql.SqlSource.Select(query) : Sql.SqlSource.File(path!);
+            Sql.SqlRegression.Result result;
+            try
+            {
+                result = Sql.SqlRegression.Fit(source, formula, options, weights);
+            }
+            catch (DuckDB.NET.Data.DuckDBException e)
+            {
+                throw new ArgumentException($"DuckDB: {e.Message.Split('\n')[0]}");
+            }
+            if (showSql) foreach (var q in result.Queries) stderr.WriteLine(q + ";");
+            if (json) stdout.WriteLine(RegressionReport.Json(result.Fit, formula.Response!.Name));
+            else RegressionReport.Table(result.Fit, formula.Response!.Name, stdout);
+            return 0;
+        });
     }
 
     /// <summary>regress through a frame: a formula (or the target and features as one), missing rows dropped, weights, robust errors, plots.</summary>

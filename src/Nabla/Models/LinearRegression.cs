@@ -62,6 +62,12 @@ public static class LinearRegression
     /// <summary>Fits from the sufficient statistics alone (streamed data): the normal-equations route.</summary>
     public static RegressionResult FromSums(GramSums sums, RegressionOptions? options = null) => Solve(sums, null, options ?? new RegressionOptions());
 
+    /// <summary>
+    /// The fit from sums computed elsewhere (a SQL engine's aggregates), with the residual sum of squares at the
+    /// solution computed by <paramref name="exactRss"/> over the rows (no cancellation in y'y - β'X'y).
+    /// </summary>
+    public static RegressionResult FromSums(GramSums sums, RegressionOptions options, Func<double[], double> exactRss) => Solve(sums, null, options, exactRss);
+
     internal static RegressionResult Solve(GramSums g, RowData? data, RegressionOptions o, Func<double[], double>? exactRss = null)
     {
         int d = g.D, off = o.Intercept ? 1 : 0, p = d + off;
