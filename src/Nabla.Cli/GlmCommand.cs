@@ -27,15 +27,45 @@ public static class GlmCommand
         var frameOptions = new FrameCliOptions();
         var weights = new Option<string?>("--weights") { Description = "A column of positive weights of the rows' log-likelihood terms (statsmodels' var_weights: analytic weights)." };
         var freqWeights = new Option<string?>("--freq-weights") { Description = "A column of whole-number weights that count rows (statsmodels' freq_weights: df residual = Σw - p; robust errors allowed)." };
+        var engine = new Option<string?>("--engine") { Description = "duckdb: push the fit down to an embedded DuckDB: each Newton step is one aggregate query (the loss, gradient and Hessian over the rows) on the file (Parquet, CSV, JSON, a glob); binomial and Poisson." };
+        var sql = new Option<string?>("--sql") { Description = "Fit on the rows of a SQL query run by the embedded DuckDB (implies --engine duckdb)." };
+        var showSql = new Option<bool>("--show-sql") { Description = "With --engine duckdb or --sql: print the SQL the fit ran (to standard error)." };
         var cmd = new Command("glm", "Generalised linear models from a CSV or Parquet file (binomial, Poisson, Gaussian), by formula or by columns, by Newton's method on the Hessian Nabla derives, with statsmodels' summary.")
         {
             data, formulaArg, target, family, features, noIntercept, json, explain, predict, output, decimalSep, cov, weights, freqWeights,
+            engine, sql, showSql,
         };
         frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string? path = p.GetValue(data), y = p.GetValue(target), fam = p.GetValue(family), formulaText = p.GetValue(formulaArg);
             var f = fam switch { "poisson" => Family.Poisson, "gaussian" => Family.Gaussian, _ => Family.Binomial };
+            string? engineName = p.GetValue(engine), query = p.GetValue(sql);
+            if (query is not null && formulaText is null && path is not null && path.Contains('~')) (formulaText, path) = (path, null);
+            if (engineName is not null || query is not null)
+            {
+                string? refuse = engineName is not null && !engineName.Equals("duckdb", StringComparison.OrdinalIgnoreCase) ? $"--engine takes duckdb (embedded), not '{engineName}'"
+                    : query is not null && path is not null ? "give the data as a file or as --sql, not both"
+                    : query is null && path is null ? "give the data: a file or --sql \"SELECT …\""
+                    : formulaText is null ? "--engine duckdb takes a formula: nabla glm data.parquet \"y ~ x1 + x2\" --family binomial --engine duckdb"
+                    : fam is null ? "--family is required: binomial, poisson or gaussian"
+                    : p.GetValue(weights) is not null || p.GetValue(freqWeights) is not null || p.GetValue(cov) != "nonrobust" || p.GetValue(predict) is not null
+                        ? "--weights, --freq-weights, --cov and --predict need the rows in memory; leave out --engine and --sql for them"
+                    : path == "-" ? "--engine duckdb reads files, not standard input"
+                    : null;
+                if (refuse is not null) { stderr.WriteLine($"nabla glm: {refuse}"); return 2; }
+                return FrameCliOptions.Guard(formulaText, stderr, () =>
+                {
+                    var source = query is not null ? Sql.SqlSource.Select(query) : Sql.SqlSource.File(path!);
+                    Sql.SqlGlm.Result result;
+                    try { result = Sql.SqlGlm.Fit(source, Formula.Parse(formulaText!), f); }
+                    catch (DuckDB.NET.Data.DuckDBException e) { throw new ArgumentException($"DuckDB: {e.Message.Split('\n')[0]}"); }
+                    if (p.GetValue(showSql)) foreach (var q in result.Queries) stderr.WriteLine(q + ";");
+                    if (p.GetValue(json)) stdout.WriteLine(GlmReport.Json(result.Fit, Formula.Parse(formulaText!).Response!.Name));
+                    else GlmReport.Table(result.Fit, Formula.Parse(formulaText!).Response!.Name, stdout);
+                    return 0;
+                });
+            }
             if (p.GetValue(explain) && fam is not null)
             {
                 GlmReport.Explain(f, stdout);

@@ -87,55 +87,9 @@ public static class SqlRegression
             throw new ArgumentException("a pushed-down fit has only the sums: use --solver auto or normal");
         if (partitions < 1) throw new ArgumentException("partitions must be at least 1");
         var queries = new List<string>();
-        string rel = source.Relation();
-        var types = ColumnTypes(connection, rel, queries);
-        string Type(string column) => types.TryGetValue(column, out var t) ? t
-            : throw new ArgumentException($"no column '{column}' in the data; its columns are: {string.Join(", ", types.Keys)}");
-
-        // every column the formula reads, and the rows where all of them (and the weights) are present
-        var used = new List<string>();
-        void Use(string c) { Type(c); if (!used.Contains(c)) used.Add(c); }
-        string response = formula.Response.Column ?? throw Unsupported(formula.Response.Name);
-        Use(response);
-        foreach (var t in formula.Terms) foreach (var f in t.Factors) Use(f.Column ?? throw Unsupported(f.Name));
-        if (weights is not null) Use(weights);
-        if (IsText(Type(response))) throw new ArgumentException($"the response {response} holds text; a least-squares response must be numeric");
-        if (formula.Response.Kind is not (FactorKind.Column or FactorKind.Transform)) throw Unsupported(formula.Response.Name);
-        string responseSql = Numeric(formula.Response);
-        string where = string.Join(" AND ", used.Select(c => $"{SqlText.Identifier(c)} IS NOT NULL"));
-        string from = $"FROM {rel} AS src WHERE {where}";
-
-        // the design columns in patsy's order: the terms grouped by their numeric factors (in order of appearance, the group
-        // without any first), each group stably by degree, as the in-memory design orders them
-        bool IsCategorical(FormulaFactor f) => f.Kind == FactorKind.Categorical || f.Kind == FactorKind.Column && IsText(Type(f.Column!));
-        var buckets = new List<(HashSet<string> Numeric, List<FormulaTerm> Terms)>();
-        foreach (var t in formula.Terms.Distinct())
-        {
-            var numeric = t.Factors.Where(f => !IsCategorical(f)).Select(f => f.Name).ToHashSet();
-            int b = buckets.FindIndex(x => x.Numeric.SetEquals(numeric));
-            if (b < 0) buckets.Add((numeric, [t])); else buckets[b].Terms.Add(t);
-        }
-        int none = buckets.FindIndex(b => b.Numeric.Count == 0);
-        if (none > 0) { var b = buckets[none]; buckets.RemoveAt(none); buckets.Insert(0, b); }
-        var columns = new List<Column>();
-        foreach (var term in buckets.SelectMany(b => b.Terms.OrderBy(t => t.Factors.Count)))
-        {
-            // patsy codes a categorical factor inside an interaction by what the lower-order terms already span (in full or
-            // reduced); the push-down has the reduced coding of main effects only, so such a term stays in memory
-            if (term.Factors.Count > 1 && term.Factors.Any(IsCategorical))
-                throw new ArgumentException($"{term}: an interaction with a categorical factor is not pushed down in this version; fit it in memory (leave out --engine)");
-            var parts = new List<List<Column>>();
-            foreach (var f in term.Factors) parts.Add(FactorColumns(connection, f, Type(f.Column!), from, queries, formula.Intercept));
-            IEnumerable<Column> product = [new Column("", "")];
-            foreach (var p in parts)
-                product = product.SelectMany(a => p.Select(b => a.Name.Length == 0 ? b : new Column($"{a.Name}:{b.Name}", $"({a.Sql})*({b.Sql})")));
-            columns.AddRange(product);
-        }
-        if (columns.Count > MaxColumns)
-            throw new ArgumentException($"the design has {columns.Count} columns, more than the {MaxColumns} pushed down at once (their cross-products are one aggregate each)");
+        var design = Design(connection, source, formula, weights, queries);
+        var (rel, where, from, columns, exprs, w) = (design.Relation, design.Where, design.From, design.Columns, design.Exprs, design.Weight);
         int d = columns.Count;
-        var exprs = columns.Select(c => c.Sql).Append(responseSql).ToList();
-        string w = weights is null ? "1.0" : $"CAST({SqlText.Identifier(weights)} AS DOUBLE)";
 
         // pass 1: the count, the total weight and the (weighted) means
         var first = new StringBuilder($"SELECT COUNT(*), SUM({w})");
@@ -203,6 +157,67 @@ public static class SqlRegression
         var fit = LinearRegression.FromSums(sums, o, Rss);
         fit = fit with { Dropped = (int)Math.Min(int.MaxValue, total - n), Formula = formula.Text, WeightsColumn = weights };
         return new Result(fit, queries, n, total - n);
+    }
+
+    /// <summary>The design in SQL: the relation, the rows used, each column's name and expression (the response's last), the weight.</summary>
+    internal sealed record DesignColumn(string Name, string Sql);
+
+    internal sealed record SqlDesign(string Relation, string Where, string From, IReadOnlyList<DesignColumn> Columns, IReadOnlyList<string> Exprs, string Weight);
+
+    /// <summary>Reads the column types, checks the formula against them, and writes its design columns as SQL (levels by a query each).</summary>
+    internal static SqlDesign Design(DbConnection connection, SqlSource source, Formula formula, string? weights, List<string> queries)
+    {
+        if (formula.Response is null) throw new ArgumentException("the formula needs a response: y ~ x1 + x2");
+        string rel = source.Relation();
+        var types = ColumnTypes(connection, rel, queries);
+        string Type(string column) => types.TryGetValue(column, out var t) ? t
+            : throw new ArgumentException($"no column '{column}' in the data; its columns are: {string.Join(", ", types.Keys)}");
+
+        // every column the formula reads, and the rows where all of them (and the weights) are present
+        var used = new List<string>();
+        void Use(string c) { Type(c); if (!used.Contains(c)) used.Add(c); }
+        string response = formula.Response.Column ?? throw Unsupported(formula.Response.Name);
+        Use(response);
+        foreach (var t in formula.Terms) foreach (var f in t.Factors) Use(f.Column ?? throw Unsupported(f.Name));
+        if (weights is not null) Use(weights);
+        if (IsText(Type(response))) throw new ArgumentException($"the response {response} holds text; a least-squares response must be numeric");
+        if (formula.Response.Kind is not (FactorKind.Column or FactorKind.Transform)) throw Unsupported(formula.Response.Name);
+        string responseSql = Numeric(formula.Response);
+        string where = string.Join(" AND ", used.Select(c => $"{SqlText.Identifier(c)} IS NOT NULL"));
+        string from = $"FROM {rel} AS src WHERE {where}";
+
+        // the design columns in patsy's order: the terms grouped by their numeric factors (in order of appearance, the group
+        // without any first), each group stably by degree, as the in-memory design orders them
+        bool IsCategorical(FormulaFactor f) => f.Kind == FactorKind.Categorical || f.Kind == FactorKind.Column && IsText(Type(f.Column!));
+        var buckets = new List<(HashSet<string> Numeric, List<FormulaTerm> Terms)>();
+        foreach (var t in formula.Terms.Distinct())
+        {
+            var numeric = t.Factors.Where(f => !IsCategorical(f)).Select(f => f.Name).ToHashSet();
+            int b = buckets.FindIndex(x => x.Numeric.SetEquals(numeric));
+            if (b < 0) buckets.Add((numeric, [t])); else buckets[b].Terms.Add(t);
+        }
+        int none = buckets.FindIndex(b => b.Numeric.Count == 0);
+        if (none > 0) { var b = buckets[none]; buckets.RemoveAt(none); buckets.Insert(0, b); }
+        var columns = new List<Column>();
+        foreach (var term in buckets.SelectMany(b => b.Terms.OrderBy(t => t.Factors.Count)))
+        {
+            // patsy codes a categorical factor inside an interaction by what the lower-order terms already span (in full or
+            // reduced); the push-down has the reduced coding of main effects only, so such a term stays in memory
+            if (term.Factors.Count > 1 && term.Factors.Any(IsCategorical))
+                throw new ArgumentException($"{term}: an interaction with a categorical factor is not pushed down in this version; fit it in memory (leave out --engine)");
+            var parts = new List<List<Column>>();
+            foreach (var f in term.Factors) parts.Add(FactorColumns(connection, f, Type(f.Column!), from, queries, formula.Intercept));
+            IEnumerable<Column> product = [new Column("", "")];
+            foreach (var p in parts)
+                product = product.SelectMany(a => p.Select(b => a.Name.Length == 0 ? b : new Column($"{a.Name}:{b.Name}", $"({a.Sql})*({b.Sql})")));
+            columns.AddRange(product);
+        }
+        if (columns.Count > MaxColumns)
+            throw new ArgumentException($"the design has {columns.Count} columns, more than the {MaxColumns} pushed down at once (their cross-products are one aggregate each)");
+        var exprs = columns.Select(c => c.Sql).Append(responseSql).ToList();
+        string w = weights is null ? "1.0" : $"CAST({SqlText.Identifier(weights)} AS DOUBLE)";
+        return new SqlDesign(rel, where, from, columns.Select(c => new DesignColumn(c.Name, c.Sql)).ToList(), exprs, w);
+
     }
 
     /// <summary>Partition k of K: the rows whose position hashes to k (DuckDB numbers a relation's rows with row_number()).</summary>

@@ -143,3 +143,51 @@ public sealed class SqlRegressCommandTests
         Assert.Contains(message, e);
     }
 }
+
+/// <summary>Logistic and Poisson GLMs pushed down to DuckDB against the in-memory glm of the same formula: to 1e-7.</summary>
+public sealed class SqlGlmTests
+{
+    private static string Events => Path.Combine(TestPaths.RepoRoot, "tests", "Nabla.Tests", "Data", "fixtures", "events.csv");
+
+    [Theory]
+    [InlineData("bought ~ x1 + x2 + grp", Family.Binomial)]
+    [InlineData("visits ~ x1 + C(grp) + x1:x2", Family.Poisson)]
+    public void The_pushed_down_glm_equals_the_in_memory_glm(string formulaText, Family family)
+    {
+        var formula = Formula.Parse(formulaText);
+        var (memory, _) = FormulaModels.FitGlm(FrameReader.Read(Events), formula, new GlmOptions { Family = family });
+        var pushed = SqlGlm.Fit(SqlSource.File(Events), formula, family).Fit;
+        Assert.True(pushed.Converged);
+        Assert.Equal(memory.N, pushed.N);
+        var byName = pushed.Coefficients.ToDictionary(r => r.Name);
+        static void Near(double a, double b, string label) =>
+            Assert.True(Math.Abs(a - b) <= 1e-7 * Math.Max(1, Math.Abs(a)), $"{label}: in memory {a:R}, pushed down {b:R}");
+        foreach (var r in memory.Coefficients)
+        {
+            var name = r.Name == "(intercept)" ? "Intercept" : r.Name;
+            Near(r.Estimate, byName[name].Estimate, $"{name} estimate");
+            Near(r.StdError, byName[name].StdError, $"{name} standard error");
+        }
+        Near(memory.LogLikelihood, pushed.LogLikelihood, "log-likelihood");
+        Near(memory.NullLogLikelihood, pushed.NullLogLikelihood, "null log-likelihood");
+        Near(memory.Deviance, pushed.Deviance, "deviance");
+        Near(memory.Aic, pushed.Aic, "AIC");
+    }
+
+    [Fact]
+    public void Glm_with_the_duckdb_engine_prints_the_in_memory_table()
+    {
+        var (rc, pushed, err) = Nabla.Tests.Cli.CliRunner.Run("glm", Events, "bought ~ x1 + x2 + grp", "--family", "binomial", "--engine", "duckdb");
+        Assert.True(rc == 0, err);
+        var (rc2, memory, _) = Nabla.Tests.Cli.CliRunner.Run("glm", Events, "bought ~ x1 + x2 + grp", "--family", "binomial");
+        Assert.Equal(0, rc2);
+        Assert.Equal(memory.Replace("\r", ""), pushed.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void A_response_outside_the_family_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SqlGlm.Fit(SqlSource.File(Events), Formula.Parse("visits ~ x1"), Family.Binomial));
+        Assert.Contains("0/1 response", e.Message);
+    }
+}
