@@ -27,7 +27,7 @@ public static class GlmCommand
         var frameOptions = new FrameCliOptions();
         var weights = new Option<string?>("--weights") { Description = "A column of positive weights of the rows' log-likelihood terms (statsmodels' var_weights: analytic weights)." };
         var freqWeights = new Option<string?>("--freq-weights") { Description = "A column of whole-number weights that count rows (statsmodels' freq_weights: df residual = Σw - p; robust errors allowed)." };
-        var engine = new Option<string?>("--engine") { Description = "duckdb: push the fit down to an embedded DuckDB: each Newton step is one aggregate query (the loss, gradient and Hessian over the rows) on the file (Parquet, CSV, JSON, a glob); binomial and Poisson." };
+        var engine = new Option<string?>("--engine") { Description = "duckdb: push the fit down to an embedded DuckDB: each Newton step is one aggregate query (the loss, gradient and Hessian over the rows) on the file (Parquet, CSV, JSON, a glob); binomial and Poisson. postgres://user@host:port/database: the same on a PostgreSQL server (with --sql)." };
         var sql = new Option<string?>("--sql") { Description = "Fit on the rows of a SQL query run by the embedded DuckDB (implies --engine duckdb)." };
         var showSql = new Option<bool>("--show-sql") { Description = "With --engine duckdb or --sql: print the SQL the fit ran (to standard error)." };
         var cmd = new Command("glm", "Generalised linear models from a CSV or Parquet file (binomial, Poisson, Gaussian), by formula or by columns, by Newton's method on the Hessian Nabla derives, with statsmodels' summary.")
@@ -44,7 +44,10 @@ public static class GlmCommand
             if (query is not null && formulaText is null && path is not null && path.Contains('~')) (formulaText, path) = (path, null);
             if (engineName is not null || query is not null)
             {
-                string? refuse = engineName is not null && !engineName.Equals("duckdb", StringComparison.OrdinalIgnoreCase) ? $"--engine takes duckdb (embedded), not '{engineName}'"
+                bool postgres = engineName is not null && engineName.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) && engineName.Contains("://");
+                string? refuse = engineName is not null && !engineName.Equals("duckdb", StringComparison.OrdinalIgnoreCase) && !postgres
+                        ? $"--engine takes duckdb (embedded) or a PostgreSQL URI postgres://user@host:port/database, not '{engineName}'"
+                    : postgres && query is null ? "with a PostgreSQL engine give the rows as --sql \"SELECT … FROM table\" (the server reads no local file)"
                     : query is not null && path is not null ? "give the data as a file or as --sql, not both"
                     : query is null && path is null ? "give the data: a file or --sql \"SELECT …\""
                     : formulaText is null ? "--engine duckdb takes a formula: nabla glm data.parquet \"y ~ x1 + x2\" --family binomial --engine duckdb"
@@ -58,8 +61,12 @@ public static class GlmCommand
                 {
                     var source = query is not null ? Sql.SqlSource.Select(query) : Sql.SqlSource.File(path!);
                     Sql.SqlGlm.Result result;
-                    try { result = Sql.SqlGlm.Fit(source, Formula.Parse(formulaText!), f); }
-                    catch (DuckDB.NET.Data.DuckDBException e) { throw new ArgumentException($"DuckDB: {e.Message.Split('\n')[0]}"); }
+                    var (connection, dialect) = Sql.SqlEngine.Open(engineName);
+                    using (connection)
+                    {
+                        try { result = Sql.SqlGlm.Fit(connection, source, Formula.Parse(formulaText!), f, 100, dialect); }
+                        catch (System.Data.Common.DbException e) { throw new ArgumentException($"{(postgres ? "PostgreSQL" : "DuckDB")}: {e.Message.Split('\n')[0]}"); }
+                    }
                     if (p.GetValue(showSql)) foreach (var q in result.Queries) stderr.WriteLine(q + ";");
                     if (p.GetValue(json)) stdout.WriteLine(GlmReport.Json(result.Fit, Formula.Parse(formulaText!).Response!.Name));
                     else GlmReport.Table(result.Fit, Formula.Parse(formulaText!).Response!.Name, stdout);

@@ -35,7 +35,7 @@ public static partial class RegressCommand
         var frameOptions = new FrameCliOptions();
         var weights = new Option<string?>("--weights") { Description = "A column of positive weights: weighted least squares (statsmodels' WLS: analytic weights, 1/variance)." };
         var cov = new Option<string>("--cov") { Description = "Standard errors: nonrobust (default), HC0, HC1, HC2, HC3 (heteroscedasticity-robust) or cluster:column (clustered).", DefaultValueFactory = _ => "nonrobust" };
-        var engine = new Option<string?>("--engine") { Description = "duckdb: push the fit down to an embedded DuckDB, which streams the file (Parquet, CSV, JSON; a glob such as 'data/*.parquet') and computes the sums of squares and cross-products in SQL; Nabla solves them. Formula terms: numeric and text columns, C(x), log/exp/sqrt of a column, their interactions." };
+        var engine = new Option<string?>("--engine") { Description = "duckdb: push the fit down to an embedded DuckDB, which streams the file (Parquet, CSV, JSON; a glob such as 'data/*.parquet') and computes the sums of squares and cross-products in SQL; Nabla solves them. postgres://user@host:port/database: the same SQL on a PostgreSQL server (with --sql). Formula terms: numeric and text columns, C(x), log/exp/sqrt of a column, numeric interactions." };
         var sql = new Option<string?>("--sql") { Description = "Fit on the rows of a SQL query run by the embedded DuckDB (implies --engine duckdb): --sql \"SELECT * FROM 'events/*.parquet' WHERE year >= 2024\" \"y ~ x1 + x2\"." };
         var showSql = new Option<bool>("--show-sql") { Description = "With --engine duckdb or --sql: print the SQL the fit ran (to standard error)." };
         var plot = new Option<string?>("--plot") { Description = "Write regression diagnostics as one PNG: residuals against fitted values, a normal Q-Q plot, leverage against standardized residuals with Cook's distance." };
@@ -158,9 +158,15 @@ public static partial class RegressCommand
     private static int SqlRegress(string? engineName, string? path, string? query, string? formulaText, string? target, string? features, bool intercept,
         double ridge, string solver, string? weights, bool json, bool showSql, bool inMemoryOnly, TextWriter stdout, TextWriter stderr)
     {
-        if (engineName is not null && !engineName.Equals("duckdb", StringComparison.OrdinalIgnoreCase))
+        bool postgres = engineName is not null && engineName.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) && engineName.Contains("://");
+        if (engineName is not null && !engineName.Equals("duckdb", StringComparison.OrdinalIgnoreCase) && !postgres)
         {
-            stderr.WriteLine($"nabla regress: --engine takes duckdb (embedded), not '{engineName}'");
+            stderr.WriteLine($"nabla regress: --engine takes duckdb (embedded) or a PostgreSQL URI postgres://user@host:port/database, not '{engineName}'");
+            return 2;
+        }
+        if (postgres && query is null)
+        {
+            stderr.WriteLine("nabla regress: with a PostgreSQL engine give the rows as --sql \"SELECT … FROM table\" (the server reads no local file)");
             return 2;
         }
         if (query is not null && path is not null)
@@ -192,13 +198,17 @@ public static partial class RegressCommand
             var options = new RegressionOptions { Ridge = ridge, Solver = RegressionOptions.ParseSolver(solver) };
             var source = query is not null ? Sql.SqlSource.Select(query) : Sql.SqlSource.File(path!);
             Sql.SqlRegression.Result result;
-            try
+            var (connection, dialect) = Sql.SqlEngine.Open(engineName);
+            using (connection)
             {
-                result = Sql.SqlRegression.Fit(source, formula, options, weights);
-            }
-            catch (DuckDB.NET.Data.DuckDBException e)
-            {
-                throw new ArgumentException($"DuckDB: {e.Message.Split('\n')[0]}");
+                try
+                {
+                    result = Sql.SqlRegression.Fit(connection, source, formula, options, weights, 1, dialect);
+                }
+                catch (System.Data.Common.DbException e)
+                {
+                    throw new ArgumentException($"{(postgres ? "PostgreSQL" : "DuckDB")}: {e.Message.Split('\n')[0]}");
+                }
             }
             if (showSql) foreach (var q in result.Queries) stderr.WriteLine(q + ";");
             if (json) stdout.WriteLine(RegressionReport.Json(result.Fit, formula.Response!.Name));

@@ -29,16 +29,17 @@ public static class SqlGlm
         return Fit(connection, source, formula, family, maxIterations);
     }
 
-    public static Result Fit(DbConnection connection, SqlSource source, Formula formula, Family family, int maxIterations = 100)
+    public static Result Fit(DbConnection connection, SqlSource source, Formula formula, Family family, int maxIterations = 100, SqlDialect? dialect = null)
     {
+        dialect ??= SqlDialect.DuckDb;
         if (family is not (Family.Binomial or Family.Poisson))
             throw new ArgumentException("the Gaussian family is least squares: use nabla regress --engine duckdb");
         // the least-squares pass names dependent columns, counts the rows and gives the response's mean
-        var ols = SqlRegression.Fit(connection, source, formula, new RegressionOptions { Solver = Solver.Normal });
+        var ols = SqlRegression.Fit(connection, source, formula, new RegressionOptions { Solver = Solver.Normal }, dialect: dialect);
         var queries = new List<string>(ols.Queries);
         if (ols.Fit.Dependencies.Count > 0)
             throw new ArgumentException($"the columns are linearly dependent: {string.Join("; ", ols.Fit.Dependencies.Select(dep => dep.Text))}; drop one");
-        var design = SqlRegression.Design(connection, source, formula, null, queries);
+        var design = SqlRegression.Design(connection, source, formula, null, queries, dialect);
         var exprs = design.Exprs;
         int d = design.Columns.Count, p = d + (formula.Intercept ? 1 : 0);
         string y = exprs[d];
@@ -63,7 +64,7 @@ public static class SqlGlm
             for (int j = 0; j < p; j++)
             {
                 if (j > 0) sb.Append(" + ");
-                sb.Append($"{SqlText.Number(w[j])}*({cols[j]})");
+                sb.Append($"{dialect.Number(w[j])}*({cols[j]})");
             }
             return sb.ToString();
         }
@@ -124,7 +125,7 @@ public static class SqlGlm
 
         // the likelihoods at the estimate and of the null model (the constant alone, as the in-memory fit takes it)
         string etaF = $"({Eta(w)})";
-        string lmean = SqlText.Number(Math.Log(mean)), m0 = SqlText.Number(mean);
+        string lmean = dialect.Number(Math.Log(mean)), m0 = dialect.Number(mean);
         double ll, ll0, dev, dev0;
         if (family == Family.Binomial)
         {
@@ -134,10 +135,20 @@ public static class SqlGlm
         }
         else
         {
-            var r = Row(connection, $"SELECT SUM(({y})*{etaF} - EXP({etaF}) - LGAMMA(({y}) + 1.0)), SUM(({y})*{lmean} - {m0} - LGAMMA(({y}) + 1.0)), " +
+            // Σ log(y!) from the counts of each value (not every engine has lgamma)
+            double lgam = 0;
+            using (var cmd = connection.CreateCommand())
+            {
+                cmd.CommandText = $"SELECT {y} AS v, COUNT(*) {design.From} GROUP BY v";
+                queries.Add(cmd.CommandText);
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read())
+                    lgam += Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture) * Distributions.LogGamma(Convert.ToDouble(reader.GetValue(0), CultureInfo.InvariantCulture) + 1);
+            }
+            var r = Row(connection, $"SELECT SUM(({y})*{etaF} - EXP({etaF})), SUM(({y})*{lmean} - {m0}), " +
                 $"SUM(2.0*((CASE WHEN ({y}) > 0 THEN ({y})*LN(({y})/EXP({etaF})) ELSE 0.0 END) - (({y}) - EXP({etaF})))), " +
                 $"SUM(2.0*((CASE WHEN ({y}) > 0 THEN ({y})*LN(({y})/{m0}) ELSE 0.0 END) - (({y}) - {m0}))) {design.From}", queries);
-            (ll, ll0, dev, dev0) = (r[0], r[1], r[2], r[3]);
+            (ll, ll0, dev, dev0) = (r[0] - lgam, r[1] - lgam, r[2], r[3]);
         }
 
         var chol = Cholesky.Factor(hess, p, 0);

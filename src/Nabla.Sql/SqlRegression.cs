@@ -34,6 +34,24 @@ public sealed record SqlSource(string? Path, string? Query)
     }
 }
 
+/// <summary>What differs between the engines the same SQL runs on: the name of the double type.</summary>
+public sealed record SqlDialect(string Name, string Double)
+{
+    public static readonly SqlDialect DuckDb = new("duckdb", "DOUBLE");
+    public static readonly SqlDialect Postgres = new("postgres", "DOUBLE PRECISION");
+
+    /// <summary>
+    /// A double as SQL: CAST('…' AS DOUBLE) from its round-trip digits, because an engine reads a plain literal such as
+    /// 121.11079119237084 as a DECIMAL (DuckDB: DECIMAL(18,16), out of range in a sum), never as the double it is.
+    /// </summary>
+    public string Number(double v) => double.IsFinite(v)
+        ? $"CAST('{v.ToString("R", CultureInfo.InvariantCulture)}' AS {Double})"
+        : throw new ArgumentException($"a non-finite number {v} in SQL");
+
+    /// <summary>A column as a double.</summary>
+    public string AsDouble(string sql) => $"CAST({sql} AS {Double})";
+}
+
 /// <summary>SQL quoting: every name a user gives is an identifier in double quotes, every value a literal in single quotes.</summary>
 public static class SqlText
 {
@@ -42,13 +60,6 @@ public static class SqlText
 
     public static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
 
-    /// <summary>
-    /// A double as SQL: CAST('…' AS DOUBLE) from its round-trip digits, because an engine reads a plain literal such as
-    /// 121.11079119237084 as a DECIMAL (DuckDB: DECIMAL(18,16), out of range in a sum), never as the double it is.
-    /// </summary>
-    public static string Number(double v) => double.IsFinite(v)
-        ? $"CAST('{v.ToString("R", CultureInfo.InvariantCulture)}' AS DOUBLE)"
-        : throw new ArgumentException($"a non-finite number {v} in SQL");
 }
 
 /// <summary>
@@ -80,14 +91,16 @@ public static class SqlRegression
     }
 
     /// <summary>The same on an open connection (any ADO.NET engine that speaks this SQL).</summary>
-    public static Result Fit(DbConnection connection, SqlSource source, Formula formula, RegressionOptions options, string? weights = null, int partitions = 1)
+    public static Result Fit(DbConnection connection, SqlSource source, Formula formula, RegressionOptions options, string? weights = null, int partitions = 1,
+        SqlDialect? dialect = null)
     {
+        dialect ??= SqlDialect.DuckDb;
         if (formula.Response is null) throw new ArgumentException("the formula needs a response: y ~ x1 + x2");
         if (options.Solver is Solver.Qr or Solver.Svd or Solver.Gd)
             throw new ArgumentException("a pushed-down fit has only the sums: use --solver auto or normal");
         if (partitions < 1) throw new ArgumentException("partitions must be at least 1");
         var queries = new List<string>();
-        var design = Design(connection, source, formula, weights, queries);
+        var design = Design(connection, source, formula, weights, queries, dialect);
         var (rel, where, from, columns, exprs, w) = (design.Relation, design.Where, design.From, design.Columns, design.Exprs, design.Weight);
         int d = columns.Count;
 
@@ -121,7 +134,7 @@ public static class SqlRegression
             for (int j = i; j <= d; j++)
             {
                 if (pairs.Count > 0) second.Append(", ");
-                second.Append($"SUM({w}*(({exprs[i]})-{SqlText.Number(means[i])})*(({exprs[j]})-{SqlText.Number(means[j])}))");
+                second.Append($"SUM({w}*(({exprs[i]})-{dialect.Number(means[i])})*(({exprs[j]})-{dialect.Number(means[j])}))");
                 pairs.Add((i, j));
             }
         second.Append(' ').Append(from);
@@ -149,8 +162,8 @@ public static class SqlRegression
         double Rss(double[] beta)
         {
             int off = formula.Intercept ? 1 : 0;
-            var fitted = new StringBuilder(off == 1 ? SqlText.Number(beta[0]) : "0.0");
-            for (int j = 0; j < d; j++) fitted.Append($" + {SqlText.Number(beta[off + j])}*({exprs[j]})");
+            var fitted = new StringBuilder(off == 1 ? dialect.Number(beta[0]) : "0.0");
+            for (int j = 0; j < d; j++) fitted.Append($" + {dialect.Number(beta[off + j])}*({exprs[j]})");
             var r = Row(connection, $"SELECT SUM({w}*POWER(({exprs[d]}) - ({fitted}), 2)) {from}", queries);
             return ToDouble(r[0]);
         }
@@ -165,7 +178,7 @@ public static class SqlRegression
     internal sealed record SqlDesign(string Relation, string Where, string From, IReadOnlyList<DesignColumn> Columns, IReadOnlyList<string> Exprs, string Weight);
 
     /// <summary>Reads the column types, checks the formula against them, and writes its design columns as SQL (levels by a query each).</summary>
-    internal static SqlDesign Design(DbConnection connection, SqlSource source, Formula formula, string? weights, List<string> queries)
+    internal static SqlDesign Design(DbConnection connection, SqlSource source, Formula formula, string? weights, List<string> queries, SqlDialect dialect)
     {
         if (formula.Response is null) throw new ArgumentException("the formula needs a response: y ~ x1 + x2");
         string rel = source.Relation();
@@ -182,7 +195,7 @@ public static class SqlRegression
         if (weights is not null) Use(weights);
         if (IsText(Type(response))) throw new ArgumentException($"the response {response} holds text; a least-squares response must be numeric");
         if (formula.Response.Kind is not (FactorKind.Column or FactorKind.Transform)) throw Unsupported(formula.Response.Name);
-        string responseSql = Numeric(formula.Response);
+        string responseSql = Numeric(formula.Response, dialect);
         string where = string.Join(" AND ", used.Select(c => $"{SqlText.Identifier(c)} IS NOT NULL"));
         string from = $"FROM {rel} AS src WHERE {where}";
 
@@ -206,7 +219,7 @@ public static class SqlRegression
             if (term.Factors.Count > 1 && term.Factors.Any(IsCategorical))
                 throw new ArgumentException($"{term}: an interaction with a categorical factor is not pushed down in this version; fit it in memory (leave out --engine)");
             var parts = new List<List<Column>>();
-            foreach (var f in term.Factors) parts.Add(FactorColumns(connection, f, Type(f.Column!), from, queries, formula.Intercept));
+            foreach (var f in term.Factors) parts.Add(FactorColumns(connection, f, Type(f.Column!), from, queries, formula.Intercept, dialect));
             IEnumerable<Column> product = [new Column("", "")];
             foreach (var p in parts)
                 product = product.SelectMany(a => p.Select(b => a.Name.Length == 0 ? b : new Column($"{a.Name}:{b.Name}", $"({a.Sql})*({b.Sql})")));
@@ -215,7 +228,7 @@ public static class SqlRegression
         if (columns.Count > MaxColumns)
             throw new ArgumentException($"the design has {columns.Count} columns, more than the {MaxColumns} pushed down at once (their cross-products are one aggregate each)");
         var exprs = columns.Select(c => c.Sql).Append(responseSql).ToList();
-        string w = weights is null ? "1.0" : $"CAST({SqlText.Identifier(weights)} AS DOUBLE)";
+        string w = weights is null ? "1.0" : dialect.AsDouble(SqlText.Identifier(weights));
         return new SqlDesign(rel, where, from, columns.Select(c => new DesignColumn(c.Name, c.Sql)).ToList(), exprs, w);
 
     }
@@ -225,7 +238,7 @@ public static class SqlRegression
     {
         // the same aggregates over a numbered copy of the relation, restricted to one class of row numbers
         int at = select.IndexOf(" FROM ", StringComparison.Ordinal);
-        return $"{select[..at]} FROM (SELECT *, row_number() OVER () AS nabla_row FROM {rel}) AS src WHERE {where} AND nabla_row % {partitions} = {part}";
+        return $"{select[..at]} FROM (SELECT *, row_number() OVER () AS nabla_row FROM {rel} AS rows_in) AS src WHERE {where} AND nabla_row % {partitions} = {part}";
     }
 
     private static bool IsText(string type) => type.StartsWith("VARCHAR", StringComparison.OrdinalIgnoreCase) || type.Equals("BOOLEAN", StringComparison.OrdinalIgnoreCase);
@@ -233,7 +246,7 @@ public static class SqlRegression
     private static ArgumentException Unsupported(string what) =>
         new($"{what}: this kind of formula term is not pushed down to SQL in this version (numeric and text columns, C(x), log/exp/sqrt of a column and their interactions are); fit it in memory (leave out --engine)");
 
-    private static List<Column> FactorColumns(DbConnection connection, FormulaFactor f, string type, string from, List<string> queries, bool intercept)
+    private static List<Column> FactorColumns(DbConnection connection, FormulaFactor f, string type, string from, List<string> queries, bool intercept, SqlDialect dialect)
     {
         string col = SqlText.Identifier(f.Column!);
         bool categorical = f.Kind == FactorKind.Categorical || f.Kind == FactorKind.Column && IsText(type);
@@ -279,17 +292,17 @@ public static class SqlRegression
                 levels.RemoveAt(at);
                 levels.Insert(0, reference);
             }
-            string text = numeric ? $"CAST({col} AS DOUBLE)" : $"CAST({col} AS VARCHAR)";
+            string text = numeric ? dialect.AsDouble(col) : $"CAST({col} AS VARCHAR)";
             return levels.Skip(1).Select(l => new Column($"{f.Name}[T.{l}]",
-                $"CASE WHEN {text} = {(numeric ? SqlText.Number(double.Parse(l, CultureInfo.InvariantCulture)) : SqlText.Literal(l))} THEN 1.0 ELSE 0.0 END")).ToList();
+                $"CASE WHEN {text} = {(numeric ? dialect.Number(double.Parse(l, CultureInfo.InvariantCulture)) : SqlText.Literal(l))} THEN 1.0 ELSE 0.0 END")).ToList();
         }
-        return [new Column(f.Name, Numeric(f))];
+        return [new Column(f.Name, Numeric(f, dialect))];
     }
 
     /// <summary>A numeric column, or log/exp/sqrt of one, as a SQL expression of type DOUBLE.</summary>
-    private static string Numeric(FormulaFactor f)
+    private static string Numeric(FormulaFactor f, SqlDialect dialect)
     {
-        string value = $"CAST({SqlText.Identifier(f.Column!)} AS DOUBLE)";
+        string value = dialect.AsDouble(SqlText.Identifier(f.Column!));
         return f.Kind switch
         {
             FactorKind.Column => value,
@@ -300,14 +313,22 @@ public static class SqlRegression
         };
     }
 
+    /// <summary>
+    /// Each column's kind from the engine's own description of the relation (no rows read): VARCHAR for text,
+    /// BOOLEAN, or the numeric type's name.
+    /// </summary>
     private static Dictionary<string, string> ColumnTypes(DbConnection connection, string rel, List<string> queries)
     {
         var types = new Dictionary<string, string>(StringComparer.Ordinal);
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = $"DESCRIBE SELECT * FROM {rel}";
+        cmd.CommandText = $"SELECT * FROM {rel} AS src LIMIT 0";
         queries.Add(cmd.CommandText);
         using var reader = cmd.ExecuteReader();
-        while (reader.Read()) types[reader.GetString(0)] = reader.GetString(1);
+        for (int i = 0; i < reader.FieldCount; i++)
+        {
+            var t = reader.GetFieldType(i);
+            types[reader.GetName(i)] = t == typeof(string) || t == typeof(char) ? "VARCHAR" : t == typeof(bool) ? "BOOLEAN" : reader.GetDataTypeName(i);
+        }
         return types;
     }
 
