@@ -34,6 +34,7 @@ public sealed class FitOptions
     /// <summary>Any other values by name, and starting values of fitted variables (zeros otherwise).</summary>
     public IReadOnlyDictionary<string, Tensor> At { get; init; } = new Dictionary<string, Tensor>();
 
+    /// <summary>How the objective is minimised: the method, iteration limit and tolerances.</summary>
     public MinimizeOptions Minimize { get; init; } = new();
 
     /// <summary>'.' (numbers as 1.5) or ',' (as 1,5).</summary>
@@ -64,6 +65,7 @@ public sealed record FitResult(MinimizeResult Run, string Objective, IReadOnlyLi
 /// </summary>
 public static class CsvFit
 {
+    /// <summary>Fits the variables <see cref="FitOptions.Wrt"/> of <paramref name="objective"/> to the CSV (or Parquet) file at <paramref name="path"/>: reads the columns into X and y, binds the rest, and minimises.</summary>
     public static FitResult Fit(string objective, string path, FitOptions options)
     {
         foreach (var w in options.Wrt)

@@ -5,7 +5,16 @@ using Nabla.Simplify;
 
 namespace Nabla.Calculus;
 
-public enum DerivativeKind { Gradient, Jacobian, Hessian }
+/// <summary>Which derivative is asked for.</summary>
+public enum DerivativeKind
+{
+    /// <summary>The gradient of a scalar objective, of the variable's shape.</summary>
+    Gradient,
+    /// <summary>The Jacobian of a vector-valued (or scalar) objective.</summary>
+    Jacobian,
+    /// <summary>The Hessian: the second derivative of a scalar objective.</summary>
+    Hessian,
+}
 
 /// <summary>The three derivatives, simplified: the gradient by reverse accumulation, Jacobians and Hessians forward.</summary>
 public static class Derivatives
@@ -13,8 +22,10 @@ public static class Derivatives
     /// <summary>The largest derivative, in nodes written out, that is printed.</summary>
     public const int MaxResultNodes = 50_000;
 
+    /// <summary>The kind's name in the protocol: gradient, jacobian or hessian.</summary>
     public static string KindName(DerivativeKind k) => k.ToString().ToLowerInvariant();
 
+    /// <summary>The kind a protocol name stands for; any other name is a bad request.</summary>
     public static DerivativeKind ParseKind(string s) => s switch
     {
         "gradient" => DerivativeKind.Gradient,

@@ -12,6 +12,7 @@ public sealed class Differentials(Var x, Var dx)
 {
     private readonly Dictionary<Expr, bool> _depends = [];
 
+    /// <summary>Whether <paramref name="e"/> depends on the variable (memoised by node).</summary>
     public bool Depends(Expr e)
     {
         if (_depends.TryGetValue(e, out bool d)) return d;
@@ -28,8 +29,10 @@ public sealed class Differentials(Var x, Var dx)
         return DifferentialOp.Of(u);
     }
 
+    /// <summary>The zero of a shape: 0 for a scalar, a fill of 0 otherwise.</summary>
     public static Expr Zero(Shape s) => s.IsScalar ? Num.Zero : new Fill(Num.Zero, s);
 
+    /// <summary>Whether <paramref name="e"/> is a zero: the number 0 or a fill of 0.</summary>
     public static bool IsZero(Expr e) => e is Num { Value: 0 } || e is Fill { Value: Num { Value: 0 } };
 
     /// <summary>The rule that expands d(u) one level, as (rule name, rule text, expansion).</summary>

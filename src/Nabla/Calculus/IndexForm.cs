@@ -8,8 +8,10 @@ namespace Nabla.Calculus;
 /// <summary>A factor of an index term: an expression with one index per axis, or a Kronecker delta (Value null).</summary>
 public sealed record IndexFactor(Expr? Value, IReadOnlyList<string> Indices)
 {
+    /// <summary>Whether this is a Kronecker delta rather than an expression.</summary>
     public bool IsDelta => Value is null;
 
+    /// <summary>The Kronecker delta δ_ab.</summary>
     public static IndexFactor Delta(string a, string b) => new(null, [a, b]);
 }
 
@@ -27,9 +29,12 @@ public sealed class IndexForm(IReadOnlyList<string> free, IReadOnlyList<Dim> dim
 {
     /// <summary>The free indices: the objective's axes, then the variable's.</summary>
     public IReadOnlyList<string> Free { get; } = free;
+    /// <summary>The size of each free index, in the order of <see cref="Free"/>.</summary>
     public IReadOnlyList<Dim> Dims { get; } = dims;
+    /// <summary>The terms summed.</summary>
     public IReadOnlyList<IndexTerm> Terms { get; } = terms;
 
+    /// <summary>The sum of the terms as plain text, such as <c>A[i,k]*d[j,l]</c> (d the Kronecker delta); 0 for none.</summary>
     public string ToText()
     {
         if (Terms.Count == 0) return "0";
@@ -71,6 +76,7 @@ public sealed class IndexForm(IReadOnlyList<string> free, IReadOnlyList<Dim> dim
         return e is Var || (e is Call && !s.EndsWith('\'')) ? s : $"({s})";
     }
 
+    /// <summary>The sum of the terms in LaTeX; 0 for none.</summary>
     public string ToLatex()
     {
         if (Terms.Count == 0) return "0";

@@ -14,6 +14,7 @@ namespace Nabla.Calculus;
 /// </summary>
 public static partial class Jacobians
 {
+    /// <summary>The Jacobian of <paramref name="f"/> with respect to <paramref name="x"/> in matrix form, simplified (a scalar's Jacobian is its gradient).</summary>
     public static Expr Jacobian(Expr f, Var x)
     {
         // A row objective u' has the Jacobian of its column u (contract 4: the unit axis of [1, m] ++ T dropped).
@@ -33,6 +34,7 @@ public static partial class Jacobians
         return Simplifier.Simplify(df.Replace(dx, Num.One));
     }
 
+    /// <summary>The Hessian of the scalar <paramref name="f"/> with respect to <paramref name="x"/>: the Jacobian of the gradient, simplified.</summary>
     public static Expr Hessian(Expr f, Var x)
     {
         if (!f.Shape.IsScalar)

@@ -13,6 +13,7 @@ namespace Nabla.Calculus;
 /// </summary>
 public static class TensorDerivative
 {
+    /// <summary>The derivative of <paramref name="f"/> with respect to <paramref name="x"/> in index notation.</summary>
     public static IndexForm Build(Expr f, Var x)
     {
         // A row objective u' has the derivative of its column u (contract 4: the unit axis of [1, m] ++ T dropped).

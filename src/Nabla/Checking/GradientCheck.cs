@@ -37,6 +37,7 @@ public static class GradientCheck
     /// <summary>A point whose finite differences are less certain than this (relative) is not used to judge.</summary>
     private const double TrustLimit = 1e-4;
 
+    /// <summary>Checks <paramref name="derivative"/>, the <paramref name="kind"/> of <paramref name="f"/> with respect to <paramref name="x"/>, against finite differences at <paramref name="trials"/> random points, to a relative <paramref name="tolerance"/>.</summary>
     public static CheckReport Check(Expr f, Var x, Expr derivative, DerivativeKind kind, IEnumerable<Var> variables,
         int trials = 3, int seed = 12345, double tolerance = 1e-5) =>
         Run(f, x, kind, variables, trials, seed, tolerance, (ev, _) =>

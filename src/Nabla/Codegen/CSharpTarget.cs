@@ -17,7 +17,9 @@ namespace Nabla.Codegen;
 /// </summary>
 public sealed partial class CSharpTarget : CodeTarget
 {
+    /// <summary>"csharp".</summary>
     public override string Name => "csharp";
+    /// <summary>".cs".</summary>
     public override string Extension => ".cs";
 
     private static readonly HashSet<string> Keywords =
@@ -38,6 +40,7 @@ public sealed partial class CSharpTarget : CodeTarget
         "Vector256", "nuint", "GC", "acc", "part",
     ];
 
+    /// <summary>C#'s keywords and contextual keywords, and the type and local names the generated class uses.</summary>
     protected override IReadOnlySet<string> Reserved => CSharpWords;
 
     private readonly StringBuilder _body = new();
@@ -53,6 +56,7 @@ public sealed partial class CSharpTarget : CodeTarget
 
     // ----- the module -----
 
+    /// <summary>A C# file: a static class with the method on <see cref="CodeKernels"/>, its derivative check and a Main that runs it.</summary>
     public override string Emit(CodeRequest r)
     {
         var body = Body(r, "blas ?? Blas.Managed");
@@ -895,16 +899,27 @@ public sealed partial class CSharpTarget : CodeTarget
     }
 
     // The array languages' expression hooks: C# writes statements instead (Sca, Arr, Elem), so these are never reached.
+    /// <summary>A C# double literal.</summary>
     protected override string Number(double v) => Literal(v);
+    /// <summary>'*' (unused: C# writes element-wise loops).</summary>
     protected override string ElementwiseTimes => "*";
+    /// <summary>'/' (unused: C# writes element-wise loops).</summary>
     protected override string DivideToken(bool scalar) => "/";
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override string EyeCode(string n) => throw Unreached();
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) => throw Unreached();
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override (string Code, int Level) FillCode(Fill f) => throw Unreached();
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override (string Code, int Level) PowerCode(Expr b, Expr exponent) => throw Unreached();
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override string MatPowCode(string a, int k) => throw Unreached();
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override (string Code, int Level) TransposeCode(Expr x) => throw Unreached();
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override (string Code, int Level) CallCode(string op, Expr arg) => throw Unreached();
+    /// <summary>Never reached: the C# target writes statements.</summary>
     protected override (string Code, int Level) MatrixProduct(ChainNode left, ChainNode right) => throw Unreached();
     private static InvalidOperationException Unreached() => new("the C# target writes statements, not expressions");
 }

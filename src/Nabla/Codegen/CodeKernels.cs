@@ -39,9 +39,11 @@ public static class CodeKernels
 
     // ----- scalar functions (the evaluator's own forms) -----
 
+    /// <summary>x², as the evaluator.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sq(double x) => x * x;
 
+    /// <summary>The logistic function 1/(1+e^-v), stable for large |v| (the evaluator's form, to an ulp).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sigmoid(double v)
     {
@@ -50,35 +52,44 @@ public static class CodeKernels
         return v >= 0 ? r : e * r;
     }
 
+    /// <summary>log(1+e^v), stable for large |v| (the evaluator's form).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Softplus(double v) => Math.Max(v, 0) + Math.Log(1 + Math.Exp(-Math.Abs(v))); // the evaluator's two branches in one
 
+    /// <summary>max(v, 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Relu(double v) => v > 0 ? v : 0;
 
     /// <summary>erf, log1p, expm1 and gelu: the evaluator's own (<see cref="Ops.Special"/>).</summary>
     public static double Erf(double v) => Ops.Special.Erf(v);
 
+    /// <summary>log(1+v), accurate near 0.</summary>
     public static double Log1p(double v) => Ops.Special.Log1p(v);
 
+    /// <summary>e^v - 1, accurate near 0.</summary>
     public static double Expm1(double v) => Ops.Special.Expm1(v);
 
+    /// <summary>The Gaussian error linear unit v·Φ(v).</summary>
     public static double Gelu(double v) => Ops.Special.Gelu(v);
 
     /// <summary>The mean of the entries (NaN for none, as the evaluator).</summary>
     public static double Mean(double[] a) => a.Length == 0 ? double.NaN : Sum(a) / a.Length;
 
+    /// <summary>The Heaviside step: 1 for v &gt; 0, else 0 (the derivative of relu).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Step(double v) => v > 0 ? 1 : 0;
 
+    /// <summary>The sign of v: -1, 0 or 1, and NaN at NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Sign(double v) => v > 0 ? 1 : v < 0 ? -1 : v; // 0 at 0, NaN at NaN (Math.Sign throws there)
 
     // ----- the same, four entries at a time -----
 
+    /// <see cref="Sq(double)"/> on four entries at a time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Sq(Vector256<double> x) => x * x;
 
+    /// <see cref="Sigmoid(double)"/> on four entries at a time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Sigmoid(Vector256<double> v)
     {
@@ -87,21 +98,25 @@ public static class CodeKernels
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, Vector256<double>.Zero), r, e * r);
     }
 
+    /// <see cref="Softplus(double)"/> on four entries at a time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Softplus(Vector256<double> v) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero) // max(v, 0); NaN in the sum below
         + Vector256.Log(Vector256<double>.One + Vector256.Exp(-Vector256.Abs(v)));
 
+    /// <see cref="Relu(double)"/> on four entries at a time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Relu(Vector256<double> v) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), v, Vector256<double>.Zero);
 
+    /// <see cref="Step(double)"/> on four entries at a time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Step(Vector256<double> v) =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<double>.Zero), Vector256<double>.One, Vector256<double>.Zero);
 
     // ----- reductions -----
 
+    /// <summary>The sum of the entries.</summary>
     public static double Sum(double[] a)
     {
         double s = 0;
@@ -109,6 +124,7 @@ public static class CodeKernels
         return s;
     }
 
+    /// <summary>The Euclidean norm of the entries.</summary>
     public static double Norm2(double[] a)
     {
         double s = 0;
@@ -116,6 +132,7 @@ public static class CodeKernels
         return Math.Sqrt(s);
     }
 
+    /// <summary>The sum of the absolute values of the entries.</summary>
     public static double Norm1(double[] a)
     {
         double s = 0;
@@ -123,6 +140,7 @@ public static class CodeKernels
         return s;
     }
 
+    /// <summary>tr(A) for the n×n <paramref name="a"/>.</summary>
     public static double Trace(double[] a, int n)
     {
         double s = 0;
@@ -145,6 +163,7 @@ public static class CodeKernels
         return s;
     }
 
+    /// <summary>log(sum(exp(x))), shifted by the maximum so that it neither overflows nor underflows.</summary>
     public static double LogSumExp(double[] x)
     {
         double m = double.NegativeInfinity;
@@ -155,6 +174,7 @@ public static class CodeKernels
         return m + Math.Log(s);
     }
 
+    /// <summary>exp(x)/sum(exp(x)), shifted by the maximum; a new array.</summary>
     public static double[] Softmax(double[] x)
     {
         double m = double.NegativeInfinity;
@@ -168,6 +188,7 @@ public static class CodeKernels
 
     // ----- square matrices -----
 
+    /// <summary>det(A) for the n×n <paramref name="a"/>, from an LU factorisation (0 for a singular matrix).</summary>
     public static double Det(IBlas blas, double[] a, int n)
     {
         var lu = (double[])a.Clone();
@@ -177,6 +198,7 @@ public static class CodeKernels
         return sign * Math.Exp(l);
     }
 
+    /// <summary>log det(A) from an LU factorisation; throws unless det(A) &gt; 0.</summary>
     public static double LogDet(IBlas blas, double[] a, int n)
     {
         var lu = (double[])a.Clone();
@@ -199,6 +221,7 @@ public static class CodeKernels
         return (r, l);
     }
 
+    /// <summary>inv(A) for the n×n <paramref name="a"/>, from an LU factorisation; throws for a singular matrix.</summary>
     public static double[] Inv(IBlas blas, double[] a, int n)
     {
         var r = (double[])a.Clone();
@@ -208,6 +231,7 @@ public static class CodeKernels
         return r;
     }
 
+    /// <summary>adj(A), the adjugate (transposed cofactor matrix) of the n×n <paramref name="a"/>.</summary>
     public static double[] Adj(double[] a, int n) => DenseOps.Adjugate(new Tensor(ShapeKind.Matrix, n, n, a)).Data;
 
     /// <summary>expm(A) (<see cref="MatrixExponential.Expm"/>).</summary>
@@ -220,11 +244,14 @@ public static class CodeKernels
     /// <summary>The principal logarithm and square root and their Fréchet derivatives (<see cref="MatrixRootLog"/>).</summary>
     public static double[] Logm(IBlas blas, double[] a, int n) => MatrixRootLog.Logm(new Tensor(ShapeKind.Matrix, n, n, a), blas).Data;
 
+    /// <summary>sqrtm(A), the principal square root (<see cref="MatrixRootLog.Sqrtm"/>).</summary>
     public static double[] Sqrtm(IBlas blas, double[] a, int n) => MatrixRootLog.Sqrtm(new Tensor(ShapeKind.Matrix, n, n, a), blas).Data;
 
+    /// <summary>The Fréchet derivative of logm at A in the direction E (<see cref="MatrixRootLog.LogmFrechet"/>).</summary>
     public static double[] LogmFrechet(IBlas blas, double[] a, double[] e, int n) =>
         MatrixRootLog.LogmFrechet(new Tensor(ShapeKind.Matrix, n, n, a), new Tensor(ShapeKind.Matrix, n, n, e), blas).Data;
 
+    /// <summary>The Fréchet derivative of sqrtm at A in the direction E (<see cref="MatrixRootLog.SqrtmFrechet"/>).</summary>
     public static double[] SqrtmFrechet(IBlas blas, double[] a, double[] e, int n) =>
         MatrixRootLog.SqrtmFrechet(new Tensor(ShapeKind.Matrix, n, n, a), new Tensor(ShapeKind.Matrix, n, n, e), blas).Data;
 
@@ -242,6 +269,7 @@ public static class CodeKernels
         return o;
     }
 
+    /// <summary>The n×n identity.</summary>
     public static double[] Eye(int n)
     {
         var r = new double[n * n];
@@ -249,6 +277,7 @@ public static class CodeKernels
         return r;
     }
 
+    /// <summary>diag(v): the square matrix with <paramref name="v"/> on its diagonal.</summary>
     public static double[] DiagMatrix(double[] v)
     {
         int n = v.Length;
@@ -257,6 +286,7 @@ public static class CodeKernels
         return r;
     }
 
+    /// <summary>The diagonal of the n×n <paramref name="a"/>, as a vector.</summary>
     public static double[] DiagOf(double[] a, int n)
     {
         var r = new double[n];
@@ -275,6 +305,7 @@ public static class CodeKernels
 
     // ----- products -----
 
+    /// <summary>a'·b through <paramref name="blas"/>.</summary>
     public static double Dot(IBlas blas, double[] a, double[] b) => blas.Dot(a, b);
 
     /// <summary>op(A)·op(B), m×n, op(A) m×k: A is stored m×k (k×m when transposed), B k×n (n×k when transposed).</summary>
@@ -348,6 +379,7 @@ public static class CodeKernels
         return g;
     }
 
+    /// <summary>The outer product a·b', a.Length×b.Length.</summary>
     public static double[] Outer(double[] a, double[] b)
     {
         var r = new double[a.Length * b.Length];
@@ -435,8 +467,10 @@ public static class CodeKernels
     /// <summary>The entries of a value.</summary>
     public static double[] Flat(Tensor t) => t.Data;
 
+    /// <summary>x + h·d for a scalar x: a point along the check's direction.</summary>
     public static double Shifted(double x, double[] direction, double h) => x + h * direction[0];
 
+    /// <summary>x + h·d, entry by entry: a point along the check's direction, of the shape of <paramref name="x"/>.</summary>
     public static Tensor Shifted(Tensor x, double[] direction, double h)
     {
         var d = new double[x.Length];

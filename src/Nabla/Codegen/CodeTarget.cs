@@ -26,6 +26,7 @@ public sealed record CodeRequest(string Source, Expr Objective, IReadOnlyList<Va
 /// </summary>
 public abstract class CodeTarget
 {
+    /// <summary>Precedence levels of generated code, loosest first: sums, products, unary minus, powers, primaries.</summary>
     protected const int Sum = 1, Product = 2, Unary = 3, Pow = 4, Primary = 6;
 
     /// <summary>numpy, torch, matlab, csharp.</summary>
@@ -183,8 +184,19 @@ public abstract class CodeTarget
     }
 
     /// <summary>How a main draws a variable's random value: in the domain of the functions applied to it.</summary>
-    protected enum Draw { Spd, Symmetric, Positive, Uniform }
+    protected enum Draw
+    {
+        /// <summary>A well-conditioned symmetric positive definite matrix.</summary>
+        Spd,
+        /// <summary>A symmetric matrix.</summary>
+        Symmetric,
+        /// <summary>Positive entries.</summary>
+        Positive,
+        /// <summary>Uniform entries of either sign.</summary>
+        Uniform,
+    }
 
+    /// <summary>How a main draws <paramref name="v"/>: SPD or positive where the request's domains ask, symmetric for a symmetric variable, else uniform.</summary>
     protected static Draw DrawOf(CodeRequest r, Var v) =>
         r.Spd.Contains(v.Name) && v.Shape.IsSquare ? Draw.Spd : v.Symmetric ? Draw.Symmetric
         : r.Positive.Contains(v.Name) ? Draw.Positive : Draw.Uniform;
@@ -237,8 +249,10 @@ public abstract class CodeTarget
         return level < min ? "(" + code + ")" : code;
     }
 
+    /// <summary>The code, wrapped in parentheses when its level binds looser than <paramref name="min"/>.</summary>
     protected static string Wrap((string Code, int Level) c, int min) => c.Level < min ? "(" + c.Code + ")" : c.Code;
 
+    /// <summary>The code of an expression with the precedence level of its outermost operator.</summary>
     protected (string Code, int Level) Write(Expr e)
     {
         Budget.Check();
@@ -281,14 +295,23 @@ public abstract class CodeTarget
     /// <summary>sum(a .* b) for two arrays of one shape (the codes of a and b, with their precedence).</summary>
     protected abstract string SumOfProduct((string Code, int Level) a, (string Code, int Level) b);
 
+    /// <summary>The literal of a number in the target's syntax.</summary>
     protected abstract string Number(double v);
+    /// <summary>The element-wise product operator ('*' in NumPy, '.*' in MATLAB).</summary>
     protected abstract string ElementwiseTimes { get; }
+    /// <summary>The division operator: by a scalar, or element-wise when <paramref name="scalar"/> is false.</summary>
     protected abstract string DivideToken(bool scalar);
+    /// <summary>The identity matrix of the size whose code is <paramref name="n"/>.</summary>
     protected abstract string EyeCode(string n);
+    /// <summary>A constant-filled vector or matrix.</summary>
     protected abstract (string Code, int Level) FillCode(Fill f);
+    /// <summary>A scalar power, or an element-wise power of a vector or matrix.</summary>
     protected abstract (string Code, int Level) PowerCode(Expr b, Expr exponent);
+    /// <summary>The matrix power A^k of the matrix whose code is <paramref name="a"/>.</summary>
     protected abstract string MatPowCode(string a, int k);
+    /// <summary>The transpose of a vector or matrix.</summary>
     protected abstract (string Code, int Level) TransposeCode(Expr x);
+    /// <summary>A call of the one-argument op named <paramref name="op"/>.</summary>
     protected abstract (string Code, int Level) CallCode(string op, Expr arg);
 
     /// <summary>A call of two arguments (expm_frechet(A, E)).</summary>
@@ -301,6 +324,7 @@ public abstract class CodeTarget
     /// <summary>Scalar times anything.</summary>
     protected virtual string ScalarTimes => "*";
 
+    /// <summary>A sum, written with '-' for negated terms and broadcast scalars in place of fills.</summary>
     protected (string Code, int Level) AddCode(Add a)
     {
         var sb = new StringBuilder();
@@ -330,6 +354,7 @@ public abstract class CodeTarget
         _ => throw new InvalidOperationException(),
     };
 
+    /// <summary>A product: the scalar factors, then the matrix chain ordered by flop count, with a leading minus pulled out.</summary>
     protected (string Code, int Level) MulCode(Mul m)
     {
         var chain = m.Factors.Where(f => !f.Shape.IsScalar).ToList();
@@ -356,7 +381,9 @@ public abstract class CodeTarget
     /// <summary>A factor of a matrix chain or a product of two: its code and (rows, cols), a missing axis being 1.</summary>
     protected sealed record ChainNode(Expr? Leaf, ChainNode? Left, ChainNode? Right, Dim? Rows, Dim? Cols)
     {
+        /// <summary>Whether both axes are present (a matrix, not a vector or scalar).</summary>
         public bool IsMatrix => Rows is not null && Cols is not null;
+        /// <summary>Whether neither axis is present (a scalar in the chain).</summary>
         public bool IsOneByOne => Rows is null && Cols is null;
     }
 
@@ -392,6 +419,7 @@ public abstract class CodeTarget
         return Build(0, k - 1);
     }
 
+    /// <summary>The code of a chain node: a leaf's own code, or the product of its two halves (a matrix sum times a vector split into products).</summary>
     protected (string Code, int Level) Node(ChainNode n)
     {
         if (n.Leaf is { } leaf) return Write(leaf);
@@ -405,6 +433,7 @@ public abstract class CodeTarget
         return Shared(MatrixProduct(n.Left!, n.Right!));
     }
 
+    /// <summary>A chain leaf of the expression with its shape's axes.</summary>
     protected static ChainNode Factor(Expr e) => new(e, null, null, e.Shape.Rows, e.Shape.Cols);
 
     /// <summary>The vector of diag(v) when the node is that call on a vector.</summary>
@@ -429,5 +458,6 @@ public abstract class CodeTarget
         return string.Join("\n\n\n", blocks.Where(b => keep.Contains(b) || keep.Any(k => k.Contains(nameOf(b) + "(", StringComparison.Ordinal))));
     }
 
+    /// <summary>A number written round-trippably with the invariant culture.</summary>
     protected static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

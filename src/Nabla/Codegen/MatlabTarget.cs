@@ -13,7 +13,9 @@ namespace Nabla.Codegen;
 /// </summary>
 public sealed class MatlabTarget : CodeTarget
 {
+    /// <summary>"matlab".</summary>
     public override string Name => "matlab";
+    /// <summary>".m".</summary>
     public override string Extension => ".m";
 
     private static readonly HashSet<string> Words =
@@ -27,16 +29,23 @@ public sealed class MatlabTarget : CodeTarget
         "erf", "erfc", "log1p", "expm1", "cosh", "sinh", "mean", "expm", "logm", "sqrtm",
     ];
 
+    /// <summary>MATLAB's keywords and the builtins and local names the generated file uses.</summary>
     protected override IReadOnlySet<string> Reserved => Words;
 
+    /// <summary>A MATLAB number literal: NaN, Inf, -Inf or the round-trippable value.</summary>
     protected override string Number(double v) => double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "Inf" : double.IsNegativeInfinity(v) ? "-Inf" : Invariant(v);
+    /// <summary>'.*'.</summary>
     protected override string ElementwiseTimes => ".*";
 
+    /// <summary>sum(sum(a .* b)).</summary>
     protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) =>
         $"sum(sum({Wrap(a, Product)} .* {Wrap(b, Pow)}))";
+    /// <summary>'/' by a scalar, './' element-wise.</summary>
     protected override string DivideToken(bool scalar) => scalar ? "/" : "./";
+    /// <summary>eye(n).</summary>
     protected override string EyeCode(string n) => $"eye({n})";
 
+    /// <summary>ones(m, n), scaled by the fill's value unless it is 1.</summary>
     protected override (string Code, int Level) FillCode(Fill f)
     {
         string size = f.Shape.Kind switch
@@ -48,14 +57,18 @@ public sealed class MatlabTarget : CodeTarget
         return f.Value is Num { Value: 1 } ? ($"ones({size})", Primary) : (Code(f.Value, Pow) + $" * ones({size})", Product);
     }
 
+    /// <summary>'^' for a scalar base, '.^' otherwise.</summary>
     protected override (string Code, int Level) PowerCode(Expr b, Expr exponent) =>
         (Code(b, Primary) + (b.Shape.IsScalar ? "^" : ".^") + Code(exponent, exponent is Num { Value: < 0 } ? Unary : Primary), Pow);
 
+    /// <summary>A^k.</summary>
     protected override string MatPowCode(string a, int k) => $"{a}^{k}";
 
+    /// <summary>"'" for a vector or matrix; a scalar unchanged.</summary>
     protected override (string Code, int Level) TransposeCode(Expr x) =>
         x.Shape.IsScalar ? Write(x) : (Code(x, Primary) + "'", Primary);
 
+    /// <summary>The MATLAB form of a one-argument op: a builtin, or a stable helper of the file (sigmoid, softmax, logsumexp, logdet, …).</summary>
     protected override (string Code, int Level) CallCode(string op, Expr arg)
     {
         string a = Code(arg);
@@ -86,6 +99,7 @@ public sealed class MatlabTarget : CodeTarget
         }, Primary);
     }
 
+    /// <summary>The Fréchet derivatives through the file's helpers.</summary>
     protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op switch
     {
         "expm_frechet" => ($"nabla_expm_frechet({Code(a)}, {Code(b)})", Primary),
@@ -93,6 +107,7 @@ public sealed class MatlabTarget : CodeTarget
         _ => base.CallCode(op, a, b),
     };
 
+    /// <summary>'*', or implicit expansion for diag(v), '\' and '/' for inv(A).</summary>
     protected override (string Code, int Level) MatrixProduct(ChainNode left, ChainNode right)
     {
         if (left.Cols is not null)
@@ -178,6 +193,7 @@ public sealed class MatlabTarget : CodeTarget
         end
         """;
 
+    /// <summary>A MATLAB function file: the value and derivatives, and, called with no arguments, the check at a random point.</summary>
     public override string Emit(CodeRequest r)
     {
         BeginNames(r);

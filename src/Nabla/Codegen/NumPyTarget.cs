@@ -13,7 +13,9 @@ namespace Nabla.Codegen;
 /// </summary>
 public class NumPyTarget : CodeTarget
 {
+    /// <summary>"numpy".</summary>
     public override string Name => "numpy";
+    /// <summary>".py".</summary>
     public override string Extension => ".py";
 
     /// <summary>The module's name for the array library.</summary>
@@ -28,8 +30,10 @@ public class NumPyTarget : CodeTarget
         "plus", "minus", "predicted", "measured", "scale", "flat", "error",
     ];
 
+    /// <summary>Python's keywords and builtins, the module names and the names the generated module itself uses.</summary>
     protected override IReadOnlySet<string> Reserved => PythonWords;
 
+    /// <summary>A Python float literal; NaN and infinities through float(...).</summary>
     protected override string Number(double v) => Invariant(v) switch
     {
         "NaN" => "float('nan')",
@@ -38,10 +42,14 @@ public class NumPyTarget : CodeTarget
         var s => s,
     };
 
+    /// <summary>'*': NumPy's product of arrays is element-wise.</summary>
     protected override string ElementwiseTimes => "*";
+    /// <summary>'/', element-wise and by a scalar alike.</summary>
     protected override string DivideToken(bool scalar) => "/";
+    /// <summary>np.eye(n).</summary>
     protected override string EyeCode(string n) => $"{Np}.eye({n})";
 
+    /// <summary>np.full of the fill's size with the scalar, as float64.</summary>
     protected override (string Code, int Level) FillCode(Fill f)
     {
         string size = f.Shape.Kind == ShapeKind.Matrix ? $"({DimName(f.Shape.Rows!.Value)}, {DimName(f.Shape.Cols!.Value)})"
@@ -49,6 +57,7 @@ public class NumPyTarget : CodeTarget
         return ($"{Np}.full({size}, {Code(f.Value)}, dtype={Np}.float64)", Primary); // float: an integer array's sum ** -1 is an error
     }
 
+    /// <summary>'**', with the operand bracketed as Python's precedence needs.</summary>
     protected override (string Code, int Level) PowerCode(Expr b, Expr exponent)
     {
         // Python's ** binds tighter than unary minus on its left and takes a unary operand on its right.
@@ -58,16 +67,20 @@ public class NumPyTarget : CodeTarget
 
     private static int Exponent(Expr e) => e is Num { Value: < 0 } ? Unary : Primary;
 
+    /// <summary>np.linalg.matrix_power(A, k).</summary>
     protected override string MatPowCode(string a, int k) => $"{Np}.linalg.matrix_power({a}, {k})";
 
+    /// <summary>A matrix's '.T'; a 1-D array unchanged (it has one orientation).</summary>
     protected override (string Code, int Level) TransposeCode(Expr x) =>
         x.Shape.Kind == ShapeKind.Matrix ? (Code(x, Primary) + ".T", Primary) : Write(x); // 1-D arrays have one orientation
 
+    /// <summary>The module-level name of a helper the module defines: the name with a leading '_'.</summary>
     protected virtual string Helper(string name) => "_" + name;
 
     /// <summary>The code of a function's argument (torch wraps a constant, which its functions do not take).</summary>
     protected virtual string ArgumentCode(Expr arg) => Code(arg);
 
+    /// <summary>The NumPy form of a one-argument op: a NumPy function, or a stable helper (sigmoid, softmax, logsumexp, logdet, …).</summary>
     protected override (string Code, int Level) CallCode(string op, Expr arg)
     {
         string a = ArgumentCode(arg);
@@ -100,6 +113,7 @@ public class NumPyTarget : CodeTarget
         }, Primary);
     }
 
+    /// <summary>The Fréchet derivatives expm_frechet, logm_frechet and sqrtm_frechet through the module's helpers.</summary>
     protected override (string Code, int Level) CallCode(string op, Expr a, Expr b) => op switch
     {
         "expm_frechet" => ($"{Helper("expm_frechet")}({ArgumentCode(a)}, {ArgumentCode(b)})", Primary),
@@ -107,12 +121,16 @@ public class NumPyTarget : CodeTarget
         _ => base.CallCode(op, a, b),
     };
 
+    /// <summary>np.sum(a * b).</summary>
     protected override string SumOfProduct((string Code, int Level) a, (string Code, int Level) b) =>
         $"{Np}.sum({Wrap(a, Product)} * {Wrap(b, Pow)})";
 
+    /// <summary>The outer product of two vectors: np.outer(a, b).</summary>
     protected virtual string Outer(string a, string b) => $"{Np}.outer({a}, {b})";
+    /// <summary>inv(A)·B as a solve: np.linalg.solve(A, B).</summary>
     protected virtual string Solve(string a, string b) => $"{Np}.linalg.solve({a}, {b})";
 
+    /// <summary>'@', or an outer product, a broadcast for diag(v), or a solve for inv(A).</summary>
     protected override (string Code, int Level) MatrixProduct(ChainNode left, ChainNode right)
     {
         if (left.Cols is null) // column times row, or a 1×1 (an inner product) times anything
@@ -138,8 +156,10 @@ public class NumPyTarget : CodeTarget
 
     // ----- the module -----
 
+    /// <summary>The module's import line.</summary>
     protected virtual string Header => "import numpy as np";
 
+    /// <summary>The helper definitions a module may call; <see cref="CodeTarget.UsedHelpers"/> keeps those it does.</summary>
     protected virtual string Helpers => """
         def _n(x):
             return np.asarray(x, dtype=np.float64)
@@ -232,9 +252,12 @@ public class NumPyTarget : CodeTarget
     protected virtual string Convert(string name, Var v) =>
         v.Shape.IsScalar ? $"{name} = np.float64({name})" : $"{name} = np.asarray({name}, dtype=np.float64)";
 
+    /// <summary>The shape tuple of the array named <paramref name="name"/>.</summary>
     protected virtual string ShapeOf(string name) => $"{name}.shape";
+    /// <summary>A line put above the function's definition; none for NumPy.</summary>
     protected virtual string Decorator => "";
 
+    /// <summary>A Python module: the function with its shape checks, the derivative check and a main that runs it at a random point.</summary>
     public override string Emit(CodeRequest r)
     {
         BeginNames(r);
@@ -327,6 +350,7 @@ public class NumPyTarget : CodeTarget
         return sb.ToString();
     }
 
+    /// <summary>The module's random point and the main that checks the derivatives there.</summary>
     protected virtual string Main(CodeRequest r, string pars)
     {
         var sb = new StringBuilder();

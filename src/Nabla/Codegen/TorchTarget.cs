@@ -10,11 +10,15 @@ namespace Nabla.Codegen;
 /// </summary>
 public sealed class TorchTarget : NumPyTarget
 {
+    /// <summary>"torch".</summary>
     public override string Name => "torch";
+    /// <summary>"torch": the functions come from torch instead of NumPy.</summary>
     protected override string Np => "torch";
 
+    /// <summary>Imports of NumPy (for the random point) and torch.</summary>
     protected override string Header => "import numpy as np\nimport torch";
 
+    /// <summary>The helper definitions a module may call, on float64 tensors.</summary>
     protected override string Helpers => """
         def _t(x):
             return torch.as_tensor(x, dtype=torch.float64)
@@ -101,12 +105,16 @@ public sealed class TorchTarget : NumPyTarget
             return torch.linalg.det(U) * torch.linalg.det(Vh) * (Vh.T * p) @ U.T
         """;
 
+    /// <summary>@torch.no_grad(): the module computes derivatives itself, autograd is off.</summary>
     protected override string Decorator => "@torch.no_grad()";
 
+    /// <summary>Converts a parameter to a float64 tensor.</summary>
     protected override string Convert(string name, Var v) => $"{name} = _t({name})";
 
+    /// <summary>torch.eye(n) in float64.</summary>
     protected override string EyeCode(string n) => $"torch.eye({n}, dtype=torch.float64)";
 
+    /// <summary>torch.full of the fill's size with the scalar, in float64.</summary>
     protected override (string Code, int Level) FillCode(Fill f)
     {
         string size = f.Shape.Kind == ShapeKind.Matrix ? $"({DimName(f.Shape.Rows!.Value)}, {DimName(f.Shape.Cols!.Value)})"
@@ -117,6 +125,7 @@ public sealed class TorchTarget : NumPyTarget
     /// <summary>A constant argument is a Python number, which torch's functions do not take.</summary>
     protected override string ArgumentCode(Expr arg) => ExprQueries.Variables(arg).Any() ? Code(arg) : $"_t({Code(arg)})";
 
+    /// <summary>The torch form of a one-argument op, else NumPy's form through the module's helpers.</summary>
     protected override (string Code, int Level) CallCode(string op, Expr arg)
     {
         string a = ArgumentCode(arg);
@@ -145,6 +154,8 @@ public sealed class TorchTarget : NumPyTarget
         };
     }
 
+    /// <summary>torch.outer(a, b).</summary>
     protected override string Outer(string a, string b) => $"torch.outer({a}, {b})";
+    /// <summary>torch.linalg.solve(A, B).</summary>
     protected override string Solve(string a, string b) => $"torch.linalg.solve({a}, {b})";
 }

@@ -5,7 +5,17 @@ using Nabla.Printing;
 namespace Nabla.Convexity;
 
 /// <summary>What the rules proved of a symmetric matrix (or a scalar): positive definite, semi-definite, zero, or nothing.</summary>
-public enum Definiteness { Unknown, Zero, SemiDefinite, Definite }
+public enum Definiteness
+{
+    /// <summary>Nothing was proved.</summary>
+    Unknown,
+    /// <summary>Zero.</summary>
+    Zero,
+    /// <summary>Positive semi-definite (a scalar: non-negative).</summary>
+    SemiDefinite,
+    /// <summary>Positive definite (a scalar: positive).</summary>
+    Definite,
+}
 
 /// <summary>
 /// The rules that certify a Hessian positive semi-definite, applied to its expression: sums of PSD terms,
@@ -16,10 +26,12 @@ public enum Definiteness { Unknown, Zero, SemiDefinite, Definite }
 /// </summary>
 public sealed class Certificate(IReadOnlySet<string> positive)
 {
+    /// <summary>The steps of the certificate, one for each rule that fired, in order.</summary>
     public List<string> Steps { get; } = [];
 
     /// <summary>Variables declared symmetric positive definite (spd) and semi-definite (psd).</summary>
     public IReadOnlySet<string> Spd { get; init; } = new HashSet<string>();
+    /// <summary>Variables declared symmetric positive semi-definite (psd).</summary>
     public IReadOnlySet<string> Psd { get; init; } = new HashSet<string>();
 
     /// <summary>

@@ -9,7 +9,23 @@ using Nabla.Simplify;
 namespace Nabla.Convexity;
 
 /// <summary>The answer to "is this convex in these variables?".</summary>
-public enum Verdict { Convex, StrictlyConvex, Concave, StrictlyConcave, Affine, NotConvex, Unknown }
+public enum Verdict
+{
+    /// <summary>Convex: the Hessian is certified positive semi-definite.</summary>
+    Convex,
+    /// <summary>Strictly convex: the Hessian is certified positive definite.</summary>
+    StrictlyConvex,
+    /// <summary>Concave: the Hessian is certified negative semi-definite.</summary>
+    Concave,
+    /// <summary>Strictly concave: the Hessian is certified negative definite.</summary>
+    StrictlyConcave,
+    /// <summary>Affine: the Hessian is zero.</summary>
+    Affine,
+    /// <summary>Not convex: a witness point and direction of negative curvature, checked by finite differences.</summary>
+    NotConvex,
+    /// <summary>Neither a certificate nor a witness was found.</summary>
+    Unknown,
+}
 
 /// <summary>A point and a direction where the second derivative along the direction is negative, checked by finite differences of the objective.</summary>
 public sealed record Witness(IReadOnlyDictionary<string, Tensor> At, IReadOnlyDictionary<string, Tensor> Direction,
@@ -27,6 +43,7 @@ public sealed record ConvexityResult(Verdict Verdict, string Wrt, string? Hessia
     /// <summary>That second differential as an expression, and its direction variable.</summary>
     public (Expr Form, Var D)? Form { get; init; }
 
+    /// <summary>The verdict in words: "convex", "strictly convex", "not convex", ….</summary>
     public string VerdictText => Verdict switch
     {
         Verdict.StrictlyConvex => "strictly convex",
@@ -45,8 +62,10 @@ public sealed record ConvexityResult(Verdict Verdict, string Wrt, string? Hessia
 /// </summary>
 public static class ConvexityAnalysis
 {
+    /// <summary>The search for a witness of non-convexity: random points drawn, and random directions tried at each.</summary>
     public const int Points = 80, DirectionsPerPoint = 25;
 
+    /// <summary>The convexity of the scalar <paramref name="f"/> in <paramref name="x"/>: a certificate from the Hessian, or a checked witness against it, or unknown.</summary>
     public static ConvexityResult Analyze(Expr f, Var x, IReadOnlyList<Var> variables, int seed = 1, IReadOnlyDictionary<string, Semantics.VarType>? declarations = null)
     {
         if (!f.Shape.IsScalar) throw new NablaException(ErrorCodes.NotDifferentiable, "convexity is asked of a scalar objective; this expression is not a scalar");

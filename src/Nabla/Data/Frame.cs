@@ -6,6 +6,7 @@ namespace Nabla.Data;
 /// <summary>One column of a <see cref="Frame"/>: numbers, or text (categorical, boolean).</summary>
 public abstract class FrameColumn(string name)
 {
+    /// <summary>The column's name, as in the file's header.</summary>
     public string Name { get; } = name;
 
     /// <summary>The number of rows.</summary>
@@ -29,12 +30,15 @@ public abstract class FrameColumn(string name)
 /// <summary>A column of numbers; a missing value is NaN.</summary>
 public sealed class NumberColumn(string name, double[] values, bool integral) : FrameColumn(name)
 {
+    /// <summary>The values, one per row; NaN where missing.</summary>
     public double[] Values { get; } = values;
 
     /// <summary>Every value was written as an integer (no point, no exponent): its levels print as 3, not 3.0.</summary>
     public bool Integral { get; } = integral;
 
+    /// <summary>The number of values.</summary>
     public override int Length => Values.Length;
+    /// <summary>Whether the value is NaN.</summary>
     public override bool IsMissing(int i) => double.IsNaN(Values[i]);
 
     /// <summary>A value as a level's name: 3 for an integer column, else Python's repr of the double (3.0, 0.1, 1e-05).</summary>
@@ -61,11 +65,13 @@ public sealed class NumberColumn(string name, double[] values, bool integral) : 
 /// </summary>
 public sealed class TextColumn(string name, int[] codes, string[] levels, bool boolean) : FrameColumn(name)
 {
+    /// <summary>Each row's index into <see cref="Levels"/>; -1 where missing.</summary>
     public int[] Codes { get; } = codes;
 
     /// <summary>The distinct values, in the order first seen.</summary>
     public string[] Levels { get; } = levels;
 
+    /// <summary>Whether every value is True or False (the levels are then False and True).</summary>
     public bool IsBoolean { get; } = boolean;
 
     /// <summary>Numbers and text in one column: the first text value and its row (1-based), when some values were numbers.</summary>
@@ -74,7 +80,9 @@ public sealed class TextColumn(string name, int[] codes, string[] levels, bool b
     /// <summary>Every value reads as a number with the other decimal separator (1,5 read with '.'): one value, for the message.</summary>
     public string? OtherDecimal { get; init; }
 
+    /// <summary>The number of rows.</summary>
     public override int Length => Codes.Length;
+    /// <summary>Whether the row's code is -1.</summary>
     public override bool IsMissing(int i) => Codes[i] < 0;
 }
 
@@ -86,6 +94,7 @@ public sealed class Frame
 {
     private readonly Dictionary<string, FrameColumn> _byName;
 
+    /// <summary>A frame of the given columns, all of one length and with distinct names, read from <paramref name="source"/> (with each row's line, if known).</summary>
     public Frame(string source, IReadOnlyList<FrameColumn> columns, int[]? lines = null)
     {
         Source = source;
@@ -101,12 +110,15 @@ public sealed class Frame
     /// <summary>The file (or "standard input") the frame was read from, for messages.</summary>
     public string Source { get; }
 
+    /// <summary>The columns, in the file's order.</summary>
     public IReadOnlyList<FrameColumn> Columns { get; }
+    /// <summary>The number of rows.</summary>
     public int Rows { get; }
 
     /// <summary>The line in the file of each row (null when not read from text).</summary>
     public int[]? Lines { get; }
 
+    /// <summary>The column of that name, or null.</summary>
     public FrameColumn? Find(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>The column, or an error that lists the columns there are.</summary>
@@ -132,6 +144,7 @@ public sealed record FrameOptions
     /// <summary>The tokens read as a missing value (an empty field always is): NA, NaN and null by default, as pandas and R read them.</summary>
     public IReadOnlyList<string> MissingTokens { get; init; } = DefaultMissing;
 
+    /// <summary>NA, NaN and null.</summary>
     public static readonly IReadOnlyList<string> DefaultMissing = ["NA", "NaN", "null"];
 
     /// <summary>'.' (numbers as 1.5) or ',' (as 1,5).</summary>
@@ -147,6 +160,7 @@ public static class FrameReader
     /// <summary>Whether the path names a Parquet file (.parquet, .parq).</summary>
     public static bool IsParquet(string path) => path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".parq", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The frame in the CSV or Parquet file at <paramref name="path"/> ('-': a CSV on standard input).</summary>
     public static Frame Read(string path, FrameOptions? options = null)
     {
         options ??= new FrameOptions();

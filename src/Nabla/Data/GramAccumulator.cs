@@ -31,6 +31,7 @@ public sealed class GramAccumulator
     private double[]? _shift;     // d + 1 entries: the features' shift, then y's
     private bool _weighted;       // rows came with weights: the ones column's sum is Σ w
 
+    /// <summary>An empty accumulator for rows of <paramref name="features"/> features and a target.</summary>
     public GramAccumulator(int features)
     {
         if (features < 0) throw new ArgumentOutOfRangeException(nameof(features));
@@ -39,6 +40,7 @@ public sealed class GramAccumulator
         _g = new double[_mPad * _mPad];
     }
 
+    /// <summary>The number of features per row.</summary>
     public int Features => _d;
 
     /// <summary>
@@ -193,8 +195,10 @@ public sealed record GramSums(long N, int D, double[] Means, double[] Centred)
     /// <summary>The total weight: n, or Σ w for weighted rows (the means and cross-products are then weighted).</summary>
     public double W { get; init; } = N;
 
+    /// <summary>Whether the rows came with weights (the total weight differs from n).</summary>
     public bool Weighted => W != N;
 
+    /// <summary>Entry (<paramref name="i"/>, <paramref name="j"/>) of the centred cross-product matrix of [X, y].</summary>
     public double C(int i, int j) => Centred[i * (D + 1) + j];
 
     /// <summary>The Gram matrix of the design (with a leading ones column when <paramref name="intercept"/>) and its product with y.</summary>

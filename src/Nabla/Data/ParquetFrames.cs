@@ -7,6 +7,7 @@ namespace Nabla.Data;
 /// <summary>Parquet in and out (Parquet.Net): numbers and booleans and text become a frame's columns; nulls are missing values.</summary>
 public static class ParquetFrames
 {
+    /// <summary>The frame in the Parquet file at <paramref name="path"/>.</summary>
     public static Frame Read(string path, FrameOptions options)
     {
         if (Directory.Exists(path)) throw new CsvDataException($"'{path}' is a folder, not a Parquet file");

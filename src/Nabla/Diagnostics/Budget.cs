@@ -35,8 +35,12 @@ public static class Budget
                 $"the work took longer than the time limit of {_seconds:0.###} s; simplify the expression or split it");
     }
 
+    /// <summary>A started budget; disposing it restores the budget that was in force before.</summary>
+    /// <param name="previous">The previous deadline, in stopwatch ticks (0 for none).</param>
+    /// <param name="previousSeconds">The previous limit, in seconds, for messages.</param>
     public readonly struct Scope(long previous, double previousSeconds) : IDisposable
     {
+        /// <summary>Restores the previous budget.</summary>
         public void Dispose()
         {
             _deadline = previous;

@@ -23,9 +23,11 @@ public sealed record Step(string Rule, string Reason, Expr Expr, string Text, st
 public sealed record Explanation(IReadOnlyList<Step> Steps, Var Differential, Expr Gradient,
     DerivativeKind Kind = DerivativeKind.Gradient, Expr? Objective = null)
 {
+    /// <summary>The derivation as text: one step a line, each with its rule and reason.</summary>
     public string ToText() => string.Join("\n", Steps.Select((s, i) =>
         i == Steps.Count - 1 || s.Rule is "differential" or "gradient" ? s.Text : $"{s.Text.PadRight(Math.Max(40, s.Text.Length + 2))}{s.Rule}: {s.Reason}"));
 
+    /// <summary>The derivation in LaTeX, as an align* block.</summary>
     public string ToLatex() => "\\begin{align*}\n" + string.Join(" \\\\\n", Steps.Select(s => s.Latex)) + "\n\\end{align*}";
 }
 
@@ -100,6 +102,7 @@ public static class Explainer
         return new Step(rule, reason, e, t, l);
     }
 
+    /// <summary>The derivation of the gradient of the scalar <paramref name="f"/> with respect to <paramref name="x"/>, step by step from df = d(f).</summary>
     public static Explanation Gradient(Expr f, Var x)
     {
         _written = 0;

@@ -40,7 +40,9 @@ public enum PointDomain
 /// </summary>
 public abstract class FunctionOp(string name, Signature signature, string summary)
 {
+    /// <summary>The function's name in the language.</summary>
     public string Name { get; } = name;
+    /// <summary>How the argument and result shapes relate.</summary>
     public Signature Signature { get; } = signature;
 
     /// <summary>One line for help texts.</summary>
@@ -49,6 +51,7 @@ public abstract class FunctionOp(string name, Signature signature, string summar
     /// <summary>How many arguments a call takes (1 but for expm_frechet(A, E)).</summary>
     public virtual int Arity => 1;
 
+    /// <summary>The result shape of a call on arguments of these shapes; an internal error when they do not fit the signature.</summary>
     public Shape ResultShape(IReadOnlyList<Shape> args)
     {
         if (args.Count != Arity) throw new InvalidOperationException($"{Name} takes {Arity} argument{(Arity == 1 ? "" : "s")}");

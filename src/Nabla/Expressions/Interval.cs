@@ -6,15 +6,23 @@ namespace Nabla.Expressions;
 /// </summary>
 public readonly record struct Interval(double Lo, double Hi, bool LoOpen = false, bool HiOpen = false)
 {
+    /// <summary>Every real value, (-∞, ∞).</summary>
     public static readonly Interval All = new(double.NegativeInfinity, double.PositiveInfinity, true, true);
+    /// <summary>[0, ∞).</summary>
     public static readonly Interval NonNegative = new(0, double.PositiveInfinity, false, true);
+    /// <summary>(0, ∞).</summary>
     public static readonly Interval Positive = new(0, double.PositiveInfinity, true, true);
 
+    /// <summary>Whether every value is at least 0.</summary>
     public bool IsNonNegative => Lo >= 0;
+    /// <summary>Whether every value is greater than 0.</summary>
     public bool IsPositive => Lo > 0 || (Lo == 0 && LoOpen);
+    /// <summary>Whether every value is at most 0.</summary>
     public bool IsNonPositive => Hi <= 0;
+    /// <summary>Whether every value is less than 0.</summary>
     public bool IsNegative => Hi < 0 || (Hi == 0 && HiOpen);
 
+    /// <summary>The interval of the negated values.</summary>
     public Interval Negate() => new(-Hi, -Lo, HiOpen, LoOpen);
 
     /// <summary>The image under a strictly increasing f: the ends mapped, open where open or infinite (a limit, not attained).</summary>
@@ -29,8 +37,10 @@ public readonly record struct Interval(double Lo, double Hi, bool LoOpen = false
         Lo < b.Lo ? LoOpen : b.Lo < Lo ? b.LoOpen : LoOpen && b.LoOpen,
         Hi > b.Hi ? HiOpen : b.Hi > Hi ? b.HiOpen : HiOpen && b.HiOpen);
 
+    /// <summary>The interval of the sums: the ends added, open where either is.</summary>
     public static Interval operator +(Interval a, Interval b) => new(a.Lo + b.Lo, a.Hi + b.Hi, a.LoOpen || b.LoOpen, a.HiOpen || b.HiOpen);
 
+    /// <summary>The interval of the products, with the ends' openness kept where the signs allow (the corners, closed, for mixed signs).</summary>
     public static Interval operator *(Interval a, Interval b)
     {
         if (a.IsNonNegative && b.IsNonNegative)
@@ -50,6 +60,7 @@ public readonly record struct Interval(double Lo, double Hi, bool LoOpen = false
         return new(c.Min(), c.Max());
     }
 
+    /// <summary>The interval in mathematical notation, such as (0, ∞) or [-1, 1].</summary>
     public override string ToString()
     {
         static string F(double v) => double.IsPositiveInfinity(v) ? "∞" : double.IsNegativeInfinity(v) ? "-∞" : v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);

@@ -4,12 +4,16 @@ namespace Nabla.Expressions;
 /// <summary>A dimension: a known size, or a symbol such as <c>n</c>.</summary>
 public readonly record struct Dim(string Name, int Size = -1)
 {
+    /// <summary>Whether the size is a number rather than a symbol.</summary>
     public bool IsKnown => Size >= 0;
 
+    /// <summary>The dimension of a known size, named by its number.</summary>
     public static Dim Of(int size) => new(size.ToString(System.Globalization.CultureInfo.InvariantCulture), size);
 
+    /// <summary>A symbolic dimension such as n, of unknown size.</summary>
     public static Dim Symbol(string name) => new(name);
 
+    /// <summary>The name: the symbol, or the size's digits.</summary>
     public override string ToString() => Name;
 }
 
@@ -20,12 +24,16 @@ public readonly record struct Dim(string Name, int Size = -1)
 /// </summary>
 public readonly record struct Shape(Dim? Rows, Dim? Cols)
 {
+    /// <summary>The shape of a scalar: no rows, no columns.</summary>
     public static readonly Shape Scalar = new(null, null);
 
+    /// <summary>A column vector of n entries.</summary>
     public static Shape Vector(Dim n) => new(n, null);
 
+    /// <summary>An m×n matrix.</summary>
     public static Shape Matrix(Dim m, Dim n) => new(m, n);
 
+    /// <summary>Scalar, vector, row vector or matrix, by which dimensions are present.</summary>
     public ShapeKind Kind => (Rows, Cols) switch
     {
         (null, null) => ShapeKind.Scalar,
@@ -34,10 +42,13 @@ public readonly record struct Shape(Dim? Rows, Dim? Cols)
         _ => ShapeKind.Matrix,
     };
 
+    /// <summary>Whether both dimensions are missing.</summary>
     public bool IsScalar => Rows is null && Cols is null;
 
+    /// <summary>Whether both dimensions are present and equal.</summary>
     public bool IsSquare => Rows is { } r && Cols is { } c && r == c;
 
+    /// <summary>The shape of the transpose: rows and columns swapped.</summary>
     public Shape Transposed => new(Cols, Rows);
 
     /// <summary>The contract's type word: scalar, vector or matrix (a row vector is reported as a matrix 1×n).</summary>

@@ -22,9 +22,13 @@ public sealed class Cholesky
         Residuals = residuals;
     }
 
+    /// <summary>The order p of the matrix factored.</summary>
     public int Size { get; }
+    /// <summary>The columns kept, in order: those the factor spans.</summary>
     public IReadOnlyList<int> Kept => _kept;
+    /// <summary>The columns skipped as dependent on earlier ones, in order.</summary>
     public IReadOnlyList<int> Dependent { get; }
+    /// <summary>The number of columns kept: the rank found.</summary>
     public int Rank => _kept.Length;
 
     /// <summary>The diagonal scaling used: column j was divided by Scale[j] (its length; 0 for a zero column).</summary>

@@ -6,6 +6,7 @@ namespace Nabla.LinearAlgebra;
 /// <summary>Reference dense kernels: products, LU with partial pivoting, determinant, inverse.</summary>
 public static class DenseOps
 {
+    /// <summary>The product a·b; a scalar on either side scales the other.</summary>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
         if (a.Kind == ShapeKind.Scalar) return Scale(b, a.Data[0]);
@@ -35,6 +36,7 @@ public static class DenseOps
         return new Tensor(kind, m, n, c);
     }
 
+    /// <summary>Every entry of <paramref name="a"/> times <paramref name="s"/>, a new tensor.</summary>
     public static Tensor Scale(Tensor a, double s)
     {
         var d = new double[a.Length];
@@ -79,6 +81,7 @@ public static class DenseOps
         return (lu, piv, sign);
     }
 
+    /// <summary>The determinant of a square matrix by LU with partial pivoting (0 for a singular one).</summary>
     public static double Det(Tensor a)
     {
         var f = Lu(a);
@@ -186,6 +189,7 @@ public static class DenseOps
         return (s, sign);
     }
 
+    /// <summary>The inverse of a square matrix by LU with partial pivoting; a singular one is a domain error naming <paramref name="what"/>.</summary>
     public static Tensor Inverse(Tensor a, string what)
     {
         var f = Lu(a) ?? throw Singular(what);

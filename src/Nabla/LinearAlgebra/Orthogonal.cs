@@ -178,6 +178,7 @@ public static class Orthogonal
         return result;
     }
 
+    /// <summary>x'·y, vectorised.</summary>
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         int n = x.Length, i = 0;
@@ -194,6 +195,7 @@ public static class Orthogonal
         return s;
     }
 
+    /// <summary>y += a·x, vectorised.</summary>
     public static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
     {
         int n = x.Length, i = 0, w = Vector<double>.Count;

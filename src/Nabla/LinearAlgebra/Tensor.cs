@@ -7,6 +7,7 @@ namespace Nabla.LinearAlgebra;
 /// </summary>
 public sealed class Tensor
 {
+    /// <summary>A tensor of <paramref name="kind"/> and <paramref name="rows"/>×<paramref name="cols"/> that wraps the row-major <paramref name="data"/>; the length must be rows·cols.</summary>
     public Tensor(ShapeKind kind, int rows, int cols, double[] data)
     {
         if (data.Length != rows * cols) throw new ArgumentException("data length does not match the shape");
@@ -16,18 +17,25 @@ public sealed class Tensor
         Data = data;
     }
 
+    /// <summary>Whether this is a scalar, vector, row vector or matrix.</summary>
     public ShapeKind Kind { get; }
+    /// <summary>The number of rows (1 for a scalar or row vector).</summary>
     public int Rows { get; }
+    /// <summary>The number of columns (1 for a scalar or vector).</summary>
     public int Cols { get; }
+    /// <summary>The entries, row-major (not a copy).</summary>
     public double[] Data { get; }
+    /// <summary>The number of entries.</summary>
     public int Length => Data.Length;
 
+    /// <summary>The entry in row <paramref name="i"/> and column <paramref name="j"/>.</summary>
     public double this[int i, int j]
     {
         get => Data[i * Cols + j];
         set => Data[i * Cols + j] = value;
     }
 
+    /// <summary>The value of a scalar; throws for any other kind.</summary>
     public double ScalarValue => Kind == ShapeKind.Scalar ? Data[0] : throw new InvalidOperationException("not a scalar");
 
     /// <summary>A scalar value.</summary>
@@ -48,6 +56,7 @@ public sealed class Tensor
         return new(ShapeKind.Matrix, rows, cols, data);
     }
 
+    /// <summary>A matrix with a copy of the entries of <paramref name="m"/>.</summary>
     public static Tensor Matrix(double[,] m)
     {
         int r = m.GetLength(0), c = m.GetLength(1);
@@ -57,8 +66,10 @@ public sealed class Tensor
         return new Tensor(ShapeKind.Matrix, r, c, d);
     }
 
+    /// <summary>A tensor of the given kind and size with every entry 0.</summary>
     public static Tensor Zeros(ShapeKind kind, int rows, int cols) => new(kind, rows, cols, new double[rows * cols]);
 
+    /// <summary>A tensor of the given kind and size with every entry <paramref name="v"/>.</summary>
     public static Tensor Filled(ShapeKind kind, int rows, int cols, double v)
     {
         var d = new double[rows * cols];
@@ -66,6 +77,7 @@ public sealed class Tensor
         return new Tensor(kind, rows, cols, d);
     }
 
+    /// <summary>The n×n identity matrix.</summary>
     public static Tensor Identity(int n)
     {
         var t = Zeros(ShapeKind.Matrix, n, n);
@@ -73,6 +85,7 @@ public sealed class Tensor
         return t;
     }
 
+    /// <summary>A new tensor of the same kind and size with <paramref name="f"/> applied to every entry.</summary>
     public Tensor Map(Func<double, double> f)
     {
         var d = new double[Data.Length];
@@ -80,8 +93,10 @@ public sealed class Tensor
         return new Tensor(Kind, Rows, Cols, d);
     }
 
+    /// <summary>A tensor of the same kind and size that wraps <paramref name="data"/>.</summary>
     public Tensor Like(double[] data) => new(Kind, Rows, Cols, data);
 
+    /// <summary>The transpose: a vector becomes a row vector and back (sharing the data), a matrix is copied transposed.</summary>
     public Tensor Transposed()
     {
         var kind = Kind switch { ShapeKind.Vector => ShapeKind.Row, ShapeKind.Row => ShapeKind.Vector, var k => k };
@@ -100,6 +115,7 @@ public sealed class Tensor
         return m;
     }
 
+    /// <summary>The value of a scalar; the size of anything else, as [rows x cols].</summary>
     public override string ToString() => Kind switch
     {
         ShapeKind.Scalar => Data[0].ToString("G6", System.Globalization.CultureInfo.InvariantCulture),

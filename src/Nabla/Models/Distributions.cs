@@ -32,6 +32,7 @@ public static class Distributions
         return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * r / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
     }
 
+    /// <summary>log Γ(x), by the Lanczos approximation (the reflection formula below 1/2).</summary>
     public static double LogGamma(double x)
     {
         if (x < 0.5) return Math.Log(Math.PI / Math.Abs(Math.Sin(Math.PI * x))) - LogGamma(1 - x);

@@ -23,15 +23,19 @@ public enum Family
 /// <summary>Options of <see cref="Glm.Fit"/>.</summary>
 public sealed record GlmOptions
 {
+    /// <summary>The distribution of the target (binomial unless asked).</summary>
     public Family Family { get; init; } = Family.Binomial;
 
     /// <summary>A leading column of ones, named "(intercept)".</summary>
     public bool Intercept { get; init; } = true;
 
+    /// <summary>Feature names (x1, x2, … when absent).</summary>
     public IReadOnlyList<string>? FeatureNames { get; init; }
 
+    /// <summary>The target's name, for messages ("y" when absent).</summary>
     public string? TargetName { get; init; }
 
+    /// <summary>The most Newton steps taken before giving up (the result then says it has not converged).</summary>
     public int MaxIterations { get; init; } = 100;
 
     /// <summary>The backend the value, gradient and Hessian are computed on (OpenBLAS where it loads, else managed, when null).</summary>
@@ -56,13 +60,21 @@ public sealed record GlmOptions
 /// <summary>A fitted generalised linear model with the summary statsmodels' GLM and R's glm print.</summary>
 public sealed record GlmResult
 {
+    /// <summary>The family fitted.</summary>
     public required Family Family { get; init; }
+    /// <summary>The coefficients' names: the intercept first when fitted, then the features.</summary>
     public required IReadOnlyList<string> Names { get; init; }
+    /// <summary>One row per coefficient: estimate, standard error, z, p and the 95% interval.</summary>
     public required IReadOnlyList<CoefficientRow> Coefficients { get; init; }
+    /// <summary>The number of rows fitted.</summary>
     public required int N { get; init; }
+    /// <summary>The log-likelihood at the estimate.</summary>
     public required double LogLikelihood { get; init; }
+    /// <summary>The log-likelihood of the intercept-only model.</summary>
     public required double NullLogLikelihood { get; init; }
+    /// <summary>The deviance: twice the log-likelihood gap to the saturated model (for Gaussian, the residual sum of squares).</summary>
     public required double Deviance { get; init; }
+    /// <summary>The deviance of the intercept-only model (for Gaussian, the total sum of squares).</summary>
     public required double NullDeviance { get; init; }
     /// <summary>-2·log-likelihood + 2·(number of coefficients), as statsmodels counts them.</summary>
     public required double Aic { get; init; }
@@ -72,8 +84,11 @@ public sealed record GlmResult
     public required double PseudoR2 { get; init; }
     /// <summary>The dispersion: 1 for binomial and Poisson, RSS/(n - p) for Gaussian.</summary>
     public required double Scale { get; init; }
+    /// <summary>The Newton steps taken.</summary>
     public required int Iterations { get; init; }
+    /// <summary>Whether Newton's method reached its tolerance within the iteration limit.</summary>
     public required bool Converged { get; init; }
+    /// <summary>What the reader should know about the fit: no convergence, (quasi-)separation, a singular Hessian.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
     /// <summary>The negative log-likelihood Nabla minimised, its gradient and its Hessian, as Nabla derived them.</summary>
     public required (string Loss, string Gradient, string Hessian) Derivation { get; init; }
@@ -81,6 +96,7 @@ public sealed record GlmResult
     /// <summary>The feature columns, in the order of the coefficients after the intercept.</summary>
     public required IReadOnlyList<string> FeatureNames { get; init; }
 
+    /// <summary>Whether an intercept was fitted.</summary>
     public required bool HasIntercept { get; init; }
 
     /// <summary>"nonrobust", "HC0", "HC1", "HC2", "HC3" or "cluster".</summary>
@@ -132,6 +148,7 @@ public static class Glm
         _ => throw new ArgumentException("weights for the Gaussian family are weighted least squares: use nabla regress --weights"),
     };
 
+    /// <summary>The negative log-likelihood of the family (for Gaussian, half the residual sum of squares) in the language, in X, w and y.</summary>
     public static string LossOf(Family f) => f switch
     {
         Family.Binomial => "sum(softplus(X*w)) - y'*(X*w)",

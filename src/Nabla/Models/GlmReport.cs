@@ -10,8 +10,10 @@ public static class GlmReport
     private static string G(double v, int digits = 6) =>
         double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("G" + digits, CultureInfo.InvariantCulture);
 
+    /// <summary>The family with its link, as the summary names it: "binomial (logit link)", "Poisson (log link)", "Gaussian (identity link)".</summary>
     public static string FamilyName(Family f) => f switch { Family.Binomial => "binomial (logit link)", Family.Poisson => "Poisson (log link)", _ => "Gaussian (identity link)" };
 
+    /// <summary>Writes the statsmodels-style summary table of <paramref name="r"/>, for the response <paramref name="target"/>, to <paramref name="o"/>.</summary>
     public static void Table(GlmResult r, string target, TextWriter o)
     {
         o.WriteLine(r.Formula is { } formula ? $"GLM, {FamilyName(r.Family)}: {formula}" : $"GLM, {FamilyName(r.Family)}: {target} ~ {string.Join(" + ", r.Names)}");

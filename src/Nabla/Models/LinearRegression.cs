@@ -24,6 +24,7 @@ public static class LinearRegression
     /// <summary>Above this condition estimate of the scaled X'X, auto prefers QR/SVD on the rows (κ(X) ≳ 10³).</summary>
     internal const double AutoSwitchCondition = 1e6;
 
+    /// <summary>Fits y on the columns of the n×d matrix <paramref name="x"/> (see <see cref="Fit(double[], int, int, double[], RegressionOptions?)"/>).</summary>
     public static RegressionResult Fit(double[,] x, double[] y, RegressionOptions? options = null)
     {
         int n = x.GetLength(0), d = x.GetLength(1);
@@ -32,6 +33,7 @@ public static class LinearRegression
         return Fit(flat, n, d, y, options);
     }
 
+    /// <summary>Fits the vector <paramref name="y"/> on the columns of the matrix <paramref name="x"/>.</summary>
     public static RegressionResult Fit(Tensor x, Tensor y, RegressionOptions? options = null)
     {
         if (y.Length != x.Rows) throw new ArgumentException($"X has {x.Rows} rows but y has {y.Length} entries");

@@ -10,6 +10,7 @@ namespace Nabla.Models;
 /// </summary>
 public sealed record RegressionDiagnostics(double[] Fitted, double[] Residuals, double[] Leverage, double[] Standardized, double[] Cook, int Parameters)
 {
+    /// <summary>The diagnostics of a fit on its design: fitted values, residuals, leverages, studentized residuals and Cook's distances.</summary>
     public static RegressionDiagnostics Compute(RegressionResult fit, Design design)
     {
         if (fit.Bread is null || fit.Dependencies.Count > 0)

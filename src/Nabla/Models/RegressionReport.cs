@@ -10,6 +10,7 @@ public static class RegressionReport
     private static string G(double v, int digits = 6) =>
         double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : v.ToString("G" + digits, CultureInfo.InvariantCulture);
 
+    /// <summary>Writes the statsmodels-style summary table of <paramref name="r"/>, for the response <paramref name="target"/>, to <paramref name="o"/>.</summary>
     public static void Table(RegressionResult r, string target, TextWriter o)
     {
         string kind = r.Ridge > 0 ? $"Ridge regression (λ = {G(r.Ridge)})" : r.WeightsColumn is { } wc ? $"WLS regression (weights: {wc})" : "OLS regression";

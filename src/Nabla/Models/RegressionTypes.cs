@@ -26,6 +26,7 @@ public sealed record RegressionOptions
     /// <summary>Ridge penalty λ ≥ 0 on the feature coefficients (the intercept is not penalised).</summary>
     public double Ridge { get; init; }
 
+    /// <summary>How the least-squares problem is solved (<see cref="Solver.Auto"/> unless asked).</summary>
     public Solver Solver { get; init; } = Solver.Auto;
 
     /// <summary>Feature names (x1, x2, … when absent).</summary>
@@ -37,6 +38,7 @@ public sealed record RegressionOptions
     /// <summary>The intercept's name in the table: "(intercept)", or "Intercept" (statsmodels' name) for formula fits.</summary>
     public string InterceptName { get; init; } = "(intercept)";
 
+    /// <summary>The solver a name stands for (auto, normal, qr, svd, gd or lbfgs, any case); throws for any other.</summary>
     public static Solver ParseSolver(string s) => s.ToLowerInvariant() switch
     {
         "auto" => Solver.Auto,
@@ -73,6 +75,7 @@ public sealed record Dependency(string Column, IReadOnlyList<(string Name, doubl
         }
     }
 
+    /// <summary>The relation as text (<see cref="Text"/>).</summary>
     public override string ToString() => Text;
 }
 
@@ -85,12 +88,15 @@ public sealed record RegressionResult
     /// <summary>The intercept (0 when none was fitted).</summary>
     public required double Intercept { get; init; }
 
+    /// <summary>Whether an intercept was fitted.</summary>
     public required bool HasIntercept { get; init; }
+    /// <summary>The features' names, in feature order.</summary>
     public required IReadOnlyList<string> FeatureNames { get; init; }
 
     /// <summary>One row per design column: "(intercept)" first when fitted, then the features.</summary>
     public required IReadOnlyList<CoefficientRow> Table { get; init; }
 
+    /// <summary>The number of rows fitted.</summary>
     public required long N { get; init; }
 
     /// <summary>Features (excluding the intercept).</summary>
@@ -102,20 +108,31 @@ public sealed record RegressionResult
     /// <summary>Condition number of the design as statsmodels reports it: √(λmax/λmin) of D'D (∞ when singular).</summary>
     public required double ConditionNumber { get; init; }
 
+    /// <summary>R²: 1 - RSS/TSS, the sum of squares about the mean when the model has a constant, about zero otherwise.</summary>
     public required double RSquared { get; init; }
+    /// <summary>R² adjusted for the model's degrees of freedom.</summary>
     public required double AdjustedRSquared { get; init; }
+    /// <summary>The F statistic of the model against the constant alone (NaN for ridge, or with no feature but the constant).</summary>
     public required double FStatistic { get; init; }
+    /// <summary>The upper-tail p-value of <see cref="FStatistic"/>.</summary>
     public required double FPValue { get; init; }
+    /// <summary>The residual standard error √(RSS/DfResid).</summary>
     public required double ResidualStdError { get; init; }
+    /// <summary>The residual sum of squares.</summary>
     public required double ResidualSumOfSquares { get; init; }
+    /// <summary>Model degrees of freedom: the rank, less one for a constant.</summary>
     public required double DfModel { get; init; }
+    /// <summary>Residual degrees of freedom: rows less the rank.</summary>
     public required double DfResid { get; init; }
+    /// <summary>The ridge penalty λ the fit used (0 for none).</summary>
     public required double Ridge { get; init; }
 
     /// <summary>The solver that produced the coefficients ("normal", "qr", "svd", "gd", "ridge").</summary>
     public required string Solver { get; init; }
 
+    /// <summary>The linear dependencies found among the design's columns (empty when it has full rank).</summary>
     public required IReadOnlyList<Dependency> Dependencies { get; init; }
+    /// <summary>What the reader should know about the fit: singular or ill-conditioned designs, no residual degrees of freedom, ridge.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
 
     /// <summary>The unscaled covariance (D'WD)⁻¹ of the design's columns (intercept first), p×p; null where there is none (ridge, gd).</summary>

@@ -23,6 +23,7 @@ public enum CovarianceType
 /// <summary>The parsed --cov option: HC0…HC3, or cluster:column.</summary>
 public sealed record CovarianceOptions(CovarianceType Type, string? ClusterColumn = null)
 {
+    /// <summary>The classical (nonrobust) covariance.</summary>
     public static readonly CovarianceOptions Classical = new(CovarianceType.Nonrobust);
 
     /// <summary>"nonrobust", "HC0" … "HC3" (any case), or "cluster:firm".</summary>
@@ -47,6 +48,7 @@ public sealed record CovarianceOptions(CovarianceType Type, string? ClusterColum
         };
     }
 
+    /// <summary>The covariance's name in reports: "nonrobust", "HC0" … "HC3" or "cluster".</summary>
     public string Label => Type == CovarianceType.Cluster ? "cluster" : Type == CovarianceType.Nonrobust ? "nonrobust" : Type.ToString();
 }
 

@@ -45,7 +45,9 @@ public sealed class CompiledPlan
         Backend = backend ?? Blas.Managed;
     }
 
+    /// <summary>The BLAS backend the plan's products and solves run on (managed unless another was given).</summary>
     public IBlas Backend { get; }
+    /// <summary>The expressions the plan computes, in order.</summary>
     public IReadOnlyList<Expr> Roots => _roots;
 
     /// <summary>The variables the expressions read, each of which needs a value.</summary>

@@ -16,6 +16,7 @@ public sealed class Evaluator
     private readonly Dictionary<Dim, int> _sizes = [];
     private readonly Dictionary<Expr, Tensor> _memo = [];
 
+    /// <summary>An evaluator at <paramref name="values"/>, by variable name: each variable's sizes are bound from its value, and a symmetric one is checked.</summary>
     public Evaluator(IReadOnlyDictionary<string, Tensor> values, IEnumerable<Var> variables)
     {
         _values = values;
@@ -46,6 +47,7 @@ public sealed class Evaluator
                         $"{v.Name} is declared symmetric, but its value is not: {v.Name}[{i + 1},{j + 1}] = {t[i, j]:G6} and {v.Name}[{j + 1},{i + 1}] = {t[j, i]:G6}");
     }
 
+    /// <summary>The value of <paramref name="e"/> at <paramref name="values"/> (the variables default to those of the expression).</summary>
     public static Tensor Evaluate(Expr e, IReadOnlyDictionary<string, Tensor> values, IEnumerable<Var>? variables = null)
     {
         variables ??= ExprQueries.Variables(e);
@@ -76,6 +78,7 @@ public sealed class Evaluator
     /// <summary>The most entries one value may have (2^25, 256 MiB of doubles): a larger one is refused before it is allocated.</summary>
     public const long MaxEntries = 1L << 25;
 
+    /// <summary>The value of <paramref name="e"/> at this evaluator's values, memoised by subexpression.</summary>
     public Tensor Evaluate(Expr e)
     {
         if (_memo.TryGetValue(e, out var t)) return t;

@@ -6,6 +6,7 @@ namespace Nabla.Numerics;
 /// <summary>Random values for the variables of an expression, drawn to fit the domains of the functions applied to them.</summary>
 public static class RandomPoint
 {
+    /// <summary>Random values for <paramref name="vars"/>, each unknown size drawn between <paramref name="minSize"/> and <paramref name="maxSize"/>, in the domains of the functions of <paramref name="f"/>.</summary>
     public static Dictionary<string, Tensor> Draw(Expr f, IReadOnlyList<Var> vars, Random rng, int minSize = 2, int maxSize = 4)
     {
         var sizes = new Dictionary<Dim, int>();

@@ -13,21 +13,33 @@ public sealed class MatrixFunction(
     string? superscript = null, string? transposedSuperscript = null, Func<Interval, Interval>? image = null)
     : FunctionOp(name, signature, summary)
 {
+    /// <summary>The image the function states for the argument's interval; <see cref="Interval.All"/> where it states none.</summary>
     public override Interval Image(Interval argument) => image?.Invoke(argument) ?? Interval.All;
+    /// <summary>The superscript LaTeX writes on the argument (-1 for inv), or null.</summary>
     public override string? LatexSuperscript => superscript;
+    /// <summary>The superscript of the transposed call (-T for inv), or null.</summary>
     public override string? LatexTransposedSuperscript => transposedSuperscript;
+    /// <summary>Where random points for the argument are drawn (SPD for inv, det and logdet).</summary>
     public override PointDomain PointDomain => points;
+    /// <summary>The call in LaTeX, from the given form.</summary>
     public override string Latex(string arg) => latex(arg);
+    /// <summary>The numeric kernel given.</summary>
     public override Tensor Evaluate(Tensor arg) => kernel(arg);
+    /// <summary>The differential given, linear in dX.</summary>
     public override Expr Differential(Call node, Expr dArg) => differential(node, dArg);
+    /// <summary>The transpose of a linear function's differential; null for a nonlinear one.</summary>
     public override Expr? TransposeLinear(Call node, Expr g) => transpose?.Invoke(node, g);
+    /// <summary>Whether a transpose was given: tr, diag, sum and mean.</summary>
     public override bool IsLinear => transpose is not null;
+    /// <summary>The rule's name, as given.</summary>
     public override string RuleName => ruleName;
+    /// <summary>The rule, as given.</summary>
     public override string RuleText => ruleText;
 }
 
 public static partial class Functions
 {
+    /// <summary>tr, the trace, with d tr(X) = tr(dX).</summary>
     public static readonly MatrixFunction Tr = new("tr", Signature.SquareToScalar, "trace: the sum of the diagonal",
         a => $"\\operatorname{{tr}}\\left({a}\\right)",
         t =>
@@ -40,12 +52,14 @@ public static partial class Functions
         "trace-rule", "d tr(X) = tr(dX)",
         transpose: (c, g) => E.Mul(g, new Eye(c.Arg.Shape.Rows!.Value)));
 
+    /// <summary>det, the determinant, with d det(X) = det(X) tr(inv(X) dX).</summary>
     public static readonly MatrixFunction Det = new("det", Signature.SquareToScalar, "determinant",
         a => $"\\det\\left({a}\\right)",
         t => Tensor.Scalar(DenseOps.Det(t)),
         (c, dx) => E.Mul(c, E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx))),
         "det-rule", "d det(X) = det(X) tr(inv(X) dX)", points: PointDomain.Spd);
 
+    /// <summary>logdet, the log of a positive determinant, with d logdet(X) = tr(inv(X) dX).</summary>
     public static readonly MatrixFunction Logdet = new("logdet", Signature.SquareToScalar, "log of the determinant (the determinant must be positive)",
         a => $"\\log\\det\\left({a}\\right)",
         t =>
@@ -57,6 +71,7 @@ public static partial class Functions
         (c, dx) => E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx)),
         "logdet-rule", "d logdet(X) = tr(inv(X) dX)", points: PointDomain.Spd);
 
+    /// <summary>inv, the matrix inverse, with d inv(X) = -inv(X) dX inv(X).</summary>
     public static readonly MatrixFunction Inv = new("inv", Signature.SquareToSquare, "matrix inverse",
         a => $"{{{a}}}^{{-1}}",
         t => DenseOps.Inverse(t, "the argument of inv"),
@@ -64,6 +79,7 @@ public static partial class Functions
         "inverse-rule", "d inv(X) = -inv(X) dX inv(X)", points: PointDomain.Spd,
         superscript: "-1", transposedSuperscript: "-T");
 
+    /// <summary>adj, the adjugate, with d adj(X) = tr(inv(X) dX) adj(X) - inv(X) dX adj(X).</summary>
     public static readonly MatrixFunction Adj = new("adj", Signature.SquareToSquare,
         "adjugate: the transposed cofactor matrix, det(X)*inv(X) where X is invertible, defined for every square X",
         a => $"\\operatorname{{adj}}\\left({a}\\right)",
@@ -71,6 +87,7 @@ public static partial class Functions
         (c, dx) => E.Add(E.Mul(E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx)), c), E.Neg(E.Mul(E.Call(Inv!, c.Arg), dx, c))),
         "adjugate-rule", "d adj(X) = tr(inv(X) dX) adj(X) - inv(X) dX adj(X)");
 
+    /// <summary>diag, a vector to its diagonal matrix or a square matrix to its diagonal; linear.</summary>
     public static readonly MatrixFunction Diag = new("diag", Signature.Diag, "vector to diagonal matrix, or square matrix to the vector of its diagonal",
         a => $"\\operatorname{{diag}}\\left({a}\\right)",
         t =>
@@ -90,6 +107,7 @@ public static partial class Functions
         transpose: (c, g) => E.Call(Diag!, g),
         image: a => a.Hull(new Interval(0, 0))); // a vector's diagonal matrix has zeros too (a matrix's diagonal: within that)
 
+    /// <summary>sum, the sum of all entries; linear.</summary>
     public static readonly MatrixFunction Sum = new("sum", Signature.AnyToScalar, "sum of all entries",
         a => $"\\operatorname{{sum}}\\left({a}\\right)",
         t =>
@@ -117,6 +135,7 @@ public static partial class Functions
         transpose: (c, g) => E.Fill(E.Div(g, E.Call(Sum, E.Fill(E.N(1), c.Arg.Shape))), c.Arg.Shape),
         image: a => a);
 
+    /// <summary>norm2, the Euclidean (Frobenius) norm, with d norm2(X) = &lt;X, dX&gt;/norm2(X).</summary>
     public static readonly MatrixFunction Norm2 = new("norm2", Signature.AnyToScalar, "Euclidean norm (Frobenius for a matrix)",
         a => $"\\left\\|{a}\\right\\|_2",
         t =>
@@ -128,6 +147,7 @@ public static partial class Functions
         (c, dx) => E.Div(E.Inner(c.Arg, dx), c),
         "norm2-rule", "d norm2(X) = <X, dX>/norm2(X)", image: _ => Interval.NonNegative);
 
+    /// <summary>norm1, the sum of absolute values, with d norm1(X) = &lt;sign(X), dX&gt;.</summary>
     public static readonly MatrixFunction Norm1 = new("norm1", Signature.AnyToScalar, "sum of absolute values",
         a => $"\\left\\|{a}\\right\\|_1",
         t =>
@@ -139,6 +159,7 @@ public static partial class Functions
         (c, dx) => E.Inner(E.Call(Sign, c.Arg), dx),
         "norm1-rule", "d norm1(X) = <sign(X), dX>", image: _ => Interval.NonNegative);
 
+    /// <summary>softmax, exp(x)/sum(exp(x)) of a vector, with d softmax(x) = (diag(s) - s*s') dx.</summary>
     public static readonly MatrixFunction Softmax = new("softmax", Signature.VectorToVector, "exp(x)/sum(exp(x))",
         a => $"\\operatorname{{softmax}}\\left({a}\\right)",
         t =>
@@ -152,6 +173,7 @@ public static partial class Functions
         (c, dx) => E.Add(E.Had(c, dx), E.Neg(E.Mul(c, E.Mul(E.T(c), dx)))),
         "softmax-rule", "d softmax(x) = (diag(s) - s*s') dx with s = softmax(x)", image: _ => new Interval(0, 1, true, true));
 
+    /// <summary>logsumexp, log(sum(exp(x))) computed stably, with d logsumexp(x) = softmax(x)' dx.</summary>
     public static readonly MatrixFunction Logsumexp = new("logsumexp", Signature.VectorToScalar, "log(sum(exp(x))), computed stably",
         a => $"\\operatorname{{logsumexp}}\\left({a}\\right)",
         t =>
@@ -181,5 +203,6 @@ public static partial class Functions
     /// <summary>Names the binder handles itself: dot(x,y), vector(c), matrix(c), eye.</summary>
     public static readonly IReadOnlyList<string> SpecialForms = ["dot", "vector", "matrix", "eye"];
 
+    /// <summary>Every name a call may use: the functions, their aliases and the binder's special forms.</summary>
     public static IEnumerable<string> AllNames => ByName.Keys.Concat(Aliases.Keys).Concat(SpecialForms);
 }

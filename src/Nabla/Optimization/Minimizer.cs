@@ -38,11 +38,13 @@ public enum StopReason
 /// <summary>Options of a minimisation; the defaults suit smooth problems of a few to a few million unknowns.</summary>
 public sealed class MinimizeOptions
 {
+    /// <summary>The method (L-BFGS unless asked).</summary>
     public Method Method { get; init; } = Method.Lbfgs;
 
     /// <summary>Converged when the gradient's largest entry is at most this.</summary>
     public double GradientTolerance { get; init; } = 1e-8;
 
+    /// <summary>The most iterations taken before stopping.</summary>
     public int MaxIterations { get; init; } = 1000;
 
     /// <summary>The number of correction pairs L-BFGS keeps.</summary>
@@ -64,6 +66,7 @@ public readonly record struct MinimizeProgress(int Iteration, double Value, doub
 /// <summary>What a minimisation found on the flat vector of unknowns, and why it stopped.</summary>
 public sealed record MinimizeRun(double[] X, double Value, double GradientNorm, int Iterations, int Evaluations, TimeSpan Time, StopReason Reason, string Message)
 {
+    /// <summary>Whether the run stopped because the gradient tolerance was met.</summary>
     public bool Converged => Reason == StopReason.Converged;
 }
 

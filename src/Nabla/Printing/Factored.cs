@@ -8,7 +8,9 @@ namespace Nabla.Printing;
 /// <summary>A name given to a subexpression: <c>t0 = sigmoid(-y.*(X*w))</c>.</summary>
 public sealed record Binding(Var Name, Expr Value)
 {
+    /// <summary>The value in the language's notation.</summary>
     public string Text => TextPrinter.PrintResult(Value);
+    /// <summary>The value in LaTeX.</summary>
     public string Latex => LatexPrinter.Print(Value);
 }
 
@@ -23,8 +25,10 @@ public sealed class Factored
     /// <summary>The most names given; past it the rest stays written out.</summary>
     public const int MaxBindings = 64;
 
+    /// <summary>The results, written with the bindings' names.</summary>
     public IReadOnlyList<Expr> Roots { get; }
 
+    /// <summary>The bindings, in the order of definition.</summary>
     public IReadOnlyList<Binding> Bindings { get; }
 
     private Factored(IReadOnlyList<Expr> roots, IReadOnlyList<Binding> bindings)

@@ -11,6 +11,7 @@ public sealed class LatexPrinter
     private const int Sum = 1, Product = 2, Unary = 3, Pow = 4, Primary = 6;
     private readonly StringBuilder _sb = new();
 
+    /// <summary>The expression in LaTeX, with the fewest brackets its precedence needs.</summary>
     public static string Print(Expr e)
     {
         var p = new LatexPrinter();
@@ -33,6 +34,7 @@ public sealed class LatexPrinter
         _ => Primary,
     };
 
+    /// <summary>A variable's name in LaTeX: Greek letters as commands, differentials with \mathrm{d}, digits and '_' as subscripts, longer names in \mathit.</summary>
     public static string Name(string name)
     {
         if (VarType.GreekNames.Contains(name)) return "\\" + name;

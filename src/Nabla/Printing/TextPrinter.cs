@@ -282,6 +282,7 @@ public sealed class TextPrinter
         Write(right, Pow);
     }
 
+    /// <summary>A number as results print it: an integer without a point, anything else round-trippably.</summary>
     public static string FormatNumber(double v)
     {
         if (v == Math.Floor(v) && Math.Abs(v) < 1e15) return ((long)v).ToString(CultureInfo.InvariantCulture);

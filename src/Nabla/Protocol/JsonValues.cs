@@ -10,6 +10,7 @@ namespace Nabla.Protocol;
 /// <summary>Values in the protocol's layout: scalars are numbers, vectors arrays, matrices arrays of rows.</summary>
 public static class JsonValues
 {
+    /// <summary>The value at.<paramref name="name"/> of a request: a number, an array (a vector) or an array of rows (a matrix), all finite.</summary>
     public static Tensor Parse(string name, JsonNode? node)
     {
         switch (node)
@@ -56,6 +57,7 @@ public static class JsonValues
 
     private static NablaException Bad(string m) => new(ErrorCodes.BadRequest, m);
 
+    /// <summary>The shape of a value, with its sizes known.</summary>
     public static Shape ShapeOf(Tensor t) => t.Kind switch
     {
         ShapeKind.Scalar => Shape.Scalar,
@@ -63,6 +65,7 @@ public static class JsonValues
         _ => Shape.Matrix(Dim.Of(t.Rows), Dim.Of(t.Cols)),
     };
 
+    /// <summary>A value in the protocol's layout: a number, an array, or an array of rows.</summary>
     public static JsonNode ToJson(Tensor t)
     {
         switch (t.Kind)
@@ -79,8 +82,10 @@ public static class JsonValues
         }
     }
 
+    /// <summary>The dimensions of a shape as a JSON array: sizes as numbers, symbols as strings.</summary>
     public static JsonArray ShapeJson(Shape s) => DimsJson(s.Dims);
 
+    /// <summary>Dimensions as a JSON array: sizes as numbers, symbols as strings.</summary>
     public static JsonArray DimsJson(IReadOnlyList<Dim> dims) =>
         new(dims.Select(d => d.IsKnown ? (JsonNode?)JsonValue.Create(d.Size) : JsonValue.Create(d.Name)).ToArray());
 

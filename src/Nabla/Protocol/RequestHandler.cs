@@ -30,6 +30,7 @@ public static class RequestHandler
     /// <summary>A response as one line of JSON (quotes such as the transpose mark are not escaped needlessly).</summary>
     public static string Serialize(JsonNode node) => node.ToJsonString(Output);
 
+    /// <summary>Answers one request line with one response line of JSON; never throws (a bug becomes an internal_error response).</summary>
     public static string HandleLine(string line)
     {
         try
@@ -128,6 +129,7 @@ public static class RequestHandler
         return true;
     }
 
+    /// <summary>Answers one request within the default time limit (<see cref="TimeLimit"/>).</summary>
     public static JsonObject Handle(JsonObject request) => Handle(request, TimeLimit);
 
     /// <summary>Answers one request within the given time budget.</summary>

@@ -24,11 +24,22 @@ public sealed class BindOptions
     /// <summary>Prefer typings that make the objective a scalar (gradient and Hessian requests).</summary>
     public bool PreferScalar { get; init; }
 
+    /// <summary>No declarations, shapes or preferences: every name typed by the convention or the expression.</summary>
     public static BindOptions Default { get; } = new();
 }
 
 /// <summary>How a variable got its type.</summary>
-public enum TypeOrigin { Declared, Value, Convention, Inferred }
+public enum TypeOrigin
+{
+    /// <summary>Declared by the user.</summary>
+    Declared,
+    /// <summary>Fixed by the shape of a value given for it.</summary>
+    Value,
+    /// <summary>The naming convention (a–g scalar, h–z vector, A–Z matrix).</summary>
+    Convention,
+    /// <summary>Inferred from how the expression uses it, against the convention.</summary>
+    Inferred,
+}
 
 /// <summary>A bound expression: the typed IR, its variables and how each was typed.</summary>
 public sealed class BoundExpression
@@ -44,18 +55,23 @@ public sealed class BoundExpression
         Dims = dims;
     }
 
+    /// <summary>The text bound.</summary>
     public string Source { get; }
+    /// <summary>Its parse tree.</summary>
     public SyntaxNode Syntax { get; }
+    /// <summary>The typed IR of the whole expression.</summary>
     public Expr Root { get; }
 
     /// <summary>The variables in order of first appearance.</summary>
     public IReadOnlyList<Var> Variables { get; }
 
+    /// <summary>How each variable got its type, by name.</summary>
     public IReadOnlyDictionary<string, TypeOrigin> Origins { get; }
 
     /// <summary>Every dimension of the expression (symbols and sizes), in order of first appearance.</summary>
     public IReadOnlyList<Dim> Dims { get; }
 
+    /// <summary>The variable of that name, or null when the expression has none.</summary>
     public Var? Variable(string name) => Variables.FirstOrDefault(v => v.Name == name);
 }
 
@@ -68,6 +84,7 @@ public static class Binder
     private const int MaxDeviations = 3;
     private const long SearchBudget = 4_000_000; // nodes visited across all typing attempts
 
+    /// <summary>Parses and binds <paramref name="text"/>: the typed IR, its variables and how each was typed.</summary>
     public static BoundExpression Bind(string text, BindOptions? options = null)
     {
         options ??= BindOptions.Default;
@@ -75,6 +92,7 @@ public static class Binder
         return Bind(text, syntax, options);
     }
 
+    /// <summary>Binds an already parsed <paramref name="syntax"/> of <paramref name="text"/>.</summary>
     public static BoundExpression Bind(string text, SyntaxNode syntax, BindOptions options)
     {
         syntax = Aliases.Resolve(syntax, options.Declarations.ContainsKey(Aliases.Pi) || options.ConcreteShapes.ContainsKey(Aliases.Pi));

@@ -4,10 +4,31 @@ using Nabla.LinearAlgebra;
 
 namespace Nabla.Semantics;
 
-public enum VarKind { Scalar, Vector, Matrix, Symmetric }
+/// <summary>The kind of a declared variable.</summary>
+public enum VarKind
+{
+    /// <summary>A scalar.</summary>
+    Scalar,
+    /// <summary>A column vector.</summary>
+    Vector,
+    /// <summary>A matrix.</summary>
+    Matrix,
+    /// <summary>A square matrix equal to its transpose.</summary>
+    Symmetric,
+}
 
 /// <summary>(v1.4) The declared domain of a variable's values.</summary>
-public enum VarDomain { Any, Positive, Spd, Psd }
+public enum VarDomain
+{
+    /// <summary>Any values.</summary>
+    Any,
+    /// <summary>Positive entries.</summary>
+    Positive,
+    /// <summary>A symmetric positive definite matrix.</summary>
+    Spd,
+    /// <summary>A symmetric positive semi-definite matrix.</summary>
+    Psd,
+}
 
 /// <summary>
 /// A declared type: <c>scalar</c>, <c>vector</c>, <c>vector(n)</c>, <c>matrix</c>, <c>matrix(m,n)</c>,
@@ -17,11 +38,13 @@ public enum VarDomain { Any, Positive, Spd, Psd }
 
 public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = null)
 {
+    /// <summary>The type <c>scalar</c>.</summary>
     public static VarType Scalar { get; } = new(VarKind.Scalar);
 
     /// <summary>(v1.4) The declared domain: entries positive ("vector positive"), or a symmetric positive (semi-)definite matrix ("spd", "psd").</summary>
     public VarDomain Domain { get; init; } = VarDomain.Any;
 
+    /// <summary>Reads a declared type such as <c>vector(n)</c>, <c>matrix positive</c> or <c>spd(n)</c>; a bad type is a bad request.</summary>
     public static VarType Parse(string text)
     {
         var s = text.Trim();
@@ -80,7 +103,6 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
     private static NablaException Bad(string text, string why) =>
         new(ErrorCodes.BadRequest, $"bad type '{text}': {why}");
 
-    /// <summary>The kind a value of this shape has when nothing was declared.</summary>
     /// <summary>The type of a bound variable, with its dimension names (x: vector(n), S: symmetric(n)).</summary>
     public static VarType Of(Expressions.Var v) => v.Shape.Kind switch
     {
@@ -90,6 +112,7 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
         _ => new VarType(VarKind.Matrix, v.Shape.Rows!.Value.Name, v.Shape.Cols!.Value.Name),
     };
 
+    /// <summary>The kind a value of this shape has when nothing was declared.</summary>
     public static VarKind KindOf(ShapeKind kind) => kind switch
     {
         ShapeKind.Scalar => VarKind.Scalar,
@@ -97,6 +120,7 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
         _ => VarKind.Matrix,
     };
 
+    /// <summary>The type as it is declared: <c>vector(n)</c>, <c>matrix positive</c>, <c>spd(n)</c>.</summary>
     public override string ToString() => Domain switch
     {
         VarDomain.Positive => Base() + " positive",
@@ -151,6 +175,7 @@ public sealed record VarType(VarKind Kind, string? Rows = null, string? Cols = n
         return VarKind.Matrix;
     }
 
+    /// <summary>The Greek letters' names, which <see cref="Convention"/> takes as scalars.</summary>
     public static readonly IReadOnlySet<string> GreekNames = new HashSet<string>
     {
         "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",

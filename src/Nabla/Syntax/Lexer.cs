@@ -6,6 +6,7 @@ namespace Nabla.Syntax;
 /// <summary>Turns source text into tokens. Errors are thrown as <see cref="NablaException"/> with a span.</summary>
 public static class Lexer
 {
+    /// <summary>The tokens of <paramref name="text"/>, ending with <see cref="TokenKind.End"/>.</summary>
     public static List<Token> Tokenize(string text)
     {
         var tokens = new List<Token>();

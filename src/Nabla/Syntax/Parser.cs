@@ -51,6 +51,7 @@ public sealed class Parser
         _tokens = tokens;
     }
 
+    /// <summary>The parse tree of <paramref name="text"/>; a syntax error throws a parse_error with the place.</summary>
     public static SyntaxNode Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -11,6 +11,7 @@ namespace Nabla.Syntax;
 /// </summary>
 public static class WhereBindings
 {
+    /// <summary>"where", the keyword that starts the bindings.</summary>
     public const string Keyword = "where";
 
     /// <summary>The most operations the bindings may expand to when written out (they may nest, t1 = t0*t0).</summary>

@@ -10,6 +10,7 @@ namespace Nabla.Models.Formulas;
 /// <summary>Options of <see cref="Design.Build"/>.</summary>
 public sealed record DesignOptions
 {
+    /// <summary>What to do with a row missing a value the formula uses (left out by default).</summary>
     public MissingPolicy Missing { get; init; } = MissingPolicy.Drop;
 
     /// <summary>A column of positive weights (WLS's analytic weights), or null.</summary>
@@ -74,6 +75,7 @@ public sealed class Design
         Intercept = intercept;
     }
 
+    /// <summary>The formula the design was built from.</summary>
     public Formula Formula { get; }
 
     /// <summary>A leading column of ones, named "Intercept".</summary>
@@ -88,17 +90,21 @@ public sealed class Design
     /// <summary>The columns, the intercept first when there is one.</summary>
     public IReadOnlyList<string> AllNames => Intercept ? ["Intercept", .. ColumnNames] : ColumnNames;
 
+    /// <summary>The number of columns after the intercept.</summary>
     public int Width => _columns.Count;
 
     /// <summary>The rows of the frame used, in order.</summary>
     public int[] Rows { get; private init; } = [];
 
+    /// <summary>The number of rows used.</summary>
     public int N => Rows.Length;
 
     /// <summary>Rows left out for a missing value in a used column.</summary>
     public int Dropped { get; private init; }
 
+    /// <summary>The response of each used row.</summary>
     public double[] Y { get; private init; } = [];
+    /// <summary>The weight of each used row, or null when the rows are unweighted.</summary>
     public double[]? Weights { get; private init; }
 
     /// <summary>Cluster of each used row, 0-based, and the number of clusters.</summary>

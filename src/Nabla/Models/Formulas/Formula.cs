@@ -25,23 +25,31 @@ public sealed record FormulaFactor(string Name, FactorKind Kind, TextSpan Span)
     /// <summary>A Transform's function (without np.), an Arithmetic's expression.</summary>
     public string? Function { get; init; }
 
+    /// <summary>An Arithmetic factor's expression as written inside I(…).</summary>
     public string? Code { get; init; }
 
     /// <summary>The reference level of <c>C(x, Treatment(reference=…))</c>, as written (unquoted).</summary>
     public string? Reference { get; init; }
 
+    /// <summary>Equal when the names (the normalised text) are.</summary>
     public bool Equals(FormulaFactor? other) => other is not null && other.Name == Name;
+    /// <summary>The hash of the name.</summary>
     public override int GetHashCode() => Name.GetHashCode(StringComparison.Ordinal);
 }
 
 /// <summary>A term: a product (interaction) of distinct factors, in the order they were written; the intercept has none.</summary>
 public sealed class FormulaTerm(IReadOnlyList<FormulaFactor> factors) : IEquatable<FormulaTerm>
 {
+    /// <summary>The factors, in the order they were written.</summary>
     public IReadOnlyList<FormulaFactor> Factors { get; } = factors;
 
+    /// <summary>Equal when the factors are the same, in any order (a:b is b:a).</summary>
     public bool Equals(FormulaTerm? other) => other is not null && other.Factors.Count == Factors.Count && Factors.All(f => other.Factors.Contains(f));
+    /// <summary>Equal to another term with the same factors.</summary>
     public override bool Equals(object? obj) => Equals(obj as FormulaTerm);
+    /// <summary>A hash independent of the factors' order.</summary>
     public override int GetHashCode() => Factors.Aggregate(0, (h, f) => h ^ f.GetHashCode());
+    /// <summary>The term as patsy writes it: the factors joined by ':', or 1 for the intercept.</summary>
     public override string ToString() => Factors.Count == 0 ? "1" : string.Join(":", Factors.Select(f => f.Name));
 }
 
@@ -53,6 +61,7 @@ public sealed class FormulaTerm(IReadOnlyList<FormulaFactor> factors) : IEquatab
 /// </summary>
 public sealed class Formula
 {
+    /// <summary>The formula as written.</summary>
     public required string Text { get; init; }
 
     /// <summary>The left-hand side: the response (null for "~ x").</summary>
@@ -61,6 +70,7 @@ public sealed class Formula
     /// <summary>The terms in the order written (duplicates removed), without the intercept.</summary>
     public required IReadOnlyList<FormulaTerm> Terms { get; init; }
 
+    /// <summary>Whether the model has an intercept (no '- 1' or '+ 0').</summary>
     public required bool Intercept { get; init; }
 
     /// <summary>Where <c>.</c> stood among the terms (it expands to every column not otherwise used), or -1.</summary>
@@ -75,6 +85,7 @@ public sealed class Formula
     /// <summary>Transforms a formula understands: Nabla's element-wise functions and these.</summary>
     public static readonly IReadOnlySet<string> ExtraTransforms = new HashSet<string> { "log10", "log2", "square", "center", "standardize", "scale" };
 
+    /// <summary>Parses a formula; a malformed one throws a formula error with the place.</summary>
     public static Formula Parse(string text)
     {
         if (string.IsNullOrWhiteSpace(text)) throw Error("the formula is empty; write it as y ~ x1 + x2", 0, 0);
