@@ -37,19 +37,23 @@ public static partial class RegressCommand
         var cov = new Option<string>("--cov") { Description = "Standard errors: nonrobust (default), HC0, HC1, HC2, HC3 (heteroscedasticity-robust) or cluster:column (clustered).", DefaultValueFactory = _ => "nonrobust" };
         var engine = new Option<string?>("--engine") { Description = "duckdb: push the fit down to an embedded DuckDB, which streams the file (Parquet, CSV, JSON; a glob such as 'data/*.parquet') and computes the sums of squares and cross-products in SQL; Nabla solves them. postgres://user@host:port/database: the same SQL on a PostgreSQL server (with --sql). Formula terms: numeric and text columns, C(x), log/exp/sqrt of a column, numeric interactions." };
         var sql = new Option<string?>("--sql") { Description = "Fit on the rows of a SQL query run by the embedded DuckDB (implies --engine duckdb): --sql \"SELECT * FROM 'events/*.parquet' WHERE year >= 2024\" \"y ~ x1 + x2\"." };
+        var emitSql = new Option<string?>("--emit-sql") { Description = "Print, instead of fitting, the one SQL statement that computes the fit's sums where the data lives: duckdb, postgres, spark or trino. The data argument is the table (or a file, for duckdb), or give --sql. Run it, save its one row as JSON or CSV, and finish with --from-sums." };
+        var fromSums = new Option<string?>("--from-sums") { Description = "Finish the fit from the sums an --emit-sql statement returned (its one row, as sums.json or sums.csv); give the same formula." };
         var showSql = new Option<bool>("--show-sql") { Description = "With --engine duckdb or --sql: print the SQL the fit ran (to standard error)." };
         var plot = new Option<string?>("--plot") { Description = "Write regression diagnostics as one PNG: residuals against fitted values, a normal Q-Q plot, leverage against standardized residuals with Cook's distance." };
         var cmd = new Command("regress", "Linear least squares from a CSV or Parquet file, by formula or by columns: coefficients, standard errors (classical, robust, clustered), t, p, intervals, R², F, rank and condition number.")
         {
             data, formulaArg, target, features, noIntercept, ridge, solver, json, predict, output, explain, decimalSep, weights, cov, plot,
-            engine, sql, showSql,
+            engine, sql, showSql, emitSql, fromSums,
         };
         frameOptions.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string? path = p.GetValue(data), y = p.GetValue(target), formulaText = p.GetValue(formulaArg);
-            string? engineName = p.GetValue(engine), query = p.GetValue(sql);
-            if (query is not null && formulaText is null && path is not null && path.Contains('~')) (formulaText, path) = (path, null); // --sql "…" "y ~ x"
+            string? engineName = p.GetValue(engine), query = p.GetValue(sql), emitDialect = p.GetValue(emitSql), sumsPath = p.GetValue(fromSums);
+            if ((query is not null || sumsPath is not null) && formulaText is null && path is not null && path.Contains('~')) (formulaText, path) = (path, null); // --sql "…" "y ~ x"
+            if (emitDialect is not null || sumsPath is not null)
+                return SumsRoute(emitDialect, sumsPath, path, query, formulaText, p.GetValue(weights), p.GetValue(ridge), p.GetValue(json), stdout, stderr);
             if (engineName is not null || query is not null)
                 return SqlRegress(engineName, path, query, formulaText, y, p.GetValue(features), !p.GetValue(noIntercept), p.GetValue(ridge),
                     p.GetValue(solver)!, p.GetValue(weights), p.GetValue(json), p.GetValue(showSql),
@@ -152,6 +156,34 @@ public static partial class RegressCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>--emit-sql (write the statement of the sums) and --from-sums (finish the fit from its row).</summary>
+    private static int SumsRoute(string? emitDialect, string? sumsPath, string? path, string? query, string? formulaText, string? weights, double ridge, bool json,
+        TextWriter stdout, TextWriter stderr)
+    {
+        if (emitDialect is not null && sumsPath is not null) { stderr.WriteLine("nabla regress: --emit-sql writes the statement, --from-sums reads its result: give one"); return 2; }
+        if (formulaText is null) { stderr.WriteLine("nabla regress: give the formula: nabla regress events --emit-sql spark \"y ~ x1 + x2\""); return 2; }
+        return FrameCliOptions.Guard(formulaText, stderr, () =>
+        {
+            var formula = Formula.Parse(formulaText);
+            if (emitDialect is not null)
+            {
+                var dialect = Sql.SqlDialect.Parse(emitDialect);
+                if (query is not null && path is not null) throw new ArgumentException("give the table (or file) or --sql, not both");
+                string relation = query is not null ? $"({query.Trim().TrimEnd(';')})"
+                    : path is null ? throw new ArgumentException("give the table the statement reads (nabla regress events \"y ~ x\" --emit-sql spark), or --sql")
+                    : dialect == Sql.SqlDialect.DuckDb && System.IO.Path.HasExtension(path) ? Sql.SqlSource.File(path).Relation()
+                    : path; // a table as the engine names it (db.schema.table): the user's own SQL, run by the user
+                stdout.WriteLine(Sql.SqlSums.Query(relation, formula, dialect, weights) + ";");
+                return 0;
+            }
+            if (path is not null || query is not null) throw new ArgumentException("--from-sums reads the sums, not the data: leave out the data and --sql");
+            var fit = Sql.SqlSums.Fit(Sql.SqlSums.Load(sumsPath!), formula, new RegressionOptions { Ridge = ridge });
+            if (json) stdout.WriteLine(RegressionReport.Json(fit, formula.Response!.Name));
+            else RegressionReport.Table(fit, formula.Response!.Name, stdout);
+            return 0;
+        });
     }
 
     /// <summary>regress pushed down to DuckDB: the sums in SQL, the solve and the report here.</summary>

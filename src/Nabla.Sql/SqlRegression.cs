@@ -34,11 +34,26 @@ public sealed record SqlSource(string? Path, string? Query)
     }
 }
 
-/// <summary>What differs between the engines the same SQL runs on: the name of the double type.</summary>
-public sealed record SqlDialect(string Name, string Double)
+/// <summary>What differs between the engines the same SQL runs on: the name of the double type, how a name is quoted.</summary>
+public sealed record SqlDialect(string Name, string Double, char Quote = '"')
 {
     public static readonly SqlDialect DuckDb = new("duckdb", "DOUBLE");
     public static readonly SqlDialect Postgres = new("postgres", "DOUBLE PRECISION");
+    public static readonly SqlDialect Spark = new("spark", "DOUBLE", '`');
+    public static readonly SqlDialect Trino = new("trino", "DOUBLE");
+
+    /// <summary>The dialect of --emit-sql's value.</summary>
+    public static SqlDialect Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "duckdb" => DuckDb,
+        "postgres" or "postgresql" => Postgres,
+        "spark" => Spark,
+        "trino" => Trino,
+        _ => throw new ArgumentException($"--emit-sql takes duckdb, postgres, spark or trino, not '{name}'"),
+    };
+
+    /// <summary>A name as this dialect quotes it ("name", or `name` in Spark SQL), the quote character doubled inside.</summary>
+    public string Identifier(string name) => Quote + name.Replace(Quote.ToString(), new string(Quote, 2)) + Quote;
 
     /// <summary>
     /// A double as SQL: CAST('…' AS DOUBLE) from its round-trip digits, because an engine reads a plain literal such as
@@ -196,7 +211,7 @@ public static class SqlRegression
         if (IsText(Type(response))) throw new ArgumentException($"the response {response} holds text; a least-squares response must be numeric");
         if (formula.Response.Kind is not (FactorKind.Column or FactorKind.Transform)) throw Unsupported(formula.Response.Name);
         string responseSql = Numeric(formula.Response, dialect);
-        string where = string.Join(" AND ", used.Select(c => $"{SqlText.Identifier(c)} IS NOT NULL"));
+        string where = string.Join(" AND ", used.Select(c => $"{dialect.Identifier(c)} IS NOT NULL"));
         string from = $"FROM {rel} AS src WHERE {where}";
 
         // the design columns in patsy's order: the terms grouped by their numeric factors (in order of appearance, the group
@@ -228,7 +243,7 @@ public static class SqlRegression
         if (columns.Count > MaxColumns)
             throw new ArgumentException($"the design has {columns.Count} columns, more than the {MaxColumns} pushed down at once (their cross-products are one aggregate each)");
         var exprs = columns.Select(c => c.Sql).Append(responseSql).ToList();
-        string w = weights is null ? "1.0" : dialect.AsDouble(SqlText.Identifier(weights));
+        string w = weights is null ? "1.0" : dialect.AsDouble(dialect.Identifier(weights));
         return new SqlDesign(rel, where, from, columns.Select(c => new DesignColumn(c.Name, c.Sql)).ToList(), exprs, w);
 
     }
@@ -248,7 +263,7 @@ public static class SqlRegression
 
     private static List<Column> FactorColumns(DbConnection connection, FormulaFactor f, string type, string from, List<string> queries, bool intercept, SqlDialect dialect)
     {
-        string col = SqlText.Identifier(f.Column!);
+        string col = dialect.Identifier(f.Column!);
         bool categorical = f.Kind == FactorKind.Categorical || f.Kind == FactorKind.Column && IsText(type);
         if (categorical)
         {
@@ -300,9 +315,9 @@ public static class SqlRegression
     }
 
     /// <summary>A numeric column, or log/exp/sqrt of one, as a SQL expression of type DOUBLE.</summary>
-    private static string Numeric(FormulaFactor f, SqlDialect dialect)
+    internal static string Numeric(FormulaFactor f, SqlDialect dialect)
     {
-        string value = dialect.AsDouble(SqlText.Identifier(f.Column!));
+        string value = dialect.AsDouble(dialect.Identifier(f.Column!));
         return f.Kind switch
         {
             FactorKind.Column => value,

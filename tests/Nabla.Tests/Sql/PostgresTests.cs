@@ -106,6 +106,21 @@ public sealed class PostgresTests : IDisposable
     }
 
     [Fact]
+    public void The_emitted_postgres_statement_runs_on_the_server_and_its_row_finishes_the_fit()
+    {
+        var formula = Formula.Parse("price ~ sqft + beds + log(sqft) + sqft:age");
+        using var cmd = new NpgsqlCommand(SqlSums.Query($"{_schema}.houses", formula, SqlDialect.Postgres), _connection);
+        using var r = cmd.ExecuteReader();
+        Assert.True(r.Read());
+        var row = Enumerable.Range(0, r.FieldCount).ToDictionary(r.GetName, i => Convert.ToDouble(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture));
+        var fit = SqlSums.Fit(row, formula);
+        var (memory, _) = FormulaModels.Regress(FrameReader.Read(Fixture("houses.csv")), formula);
+        var byName = fit.Table.ToDictionary(t => t.Name);
+        foreach (var t in memory.Table)
+            Assert.True(Math.Abs(t.Estimate - byName[t.Name].Estimate) <= 1e-8 * Math.Max(1, Math.Abs(t.Estimate)), $"{t.Name}: {t.Estimate:R} vs {byName[t.Name].Estimate:R}");
+    }
+
+    [Fact]
     public void A_uri_becomes_a_connection_string_and_a_password_never_shows()
     {
         var cs = new NpgsqlConnectionStringBuilder(SqlEngine.PostgresConnectionString("postgres://ann:s%40cret@db.example:6543/sales"));
