@@ -20,8 +20,12 @@ namespace Nabla.Sql;
 /// </summary>
 public static class SqlGlm
 {
+    /// <summary>What a run did.</summary>
+    /// <param name="Fit">The fit, as the in-memory glm reports it.</param>
+    /// <param name="Queries">The SQL it sent, in order (one aggregate query per Newton step, and the checks).</param>
     public sealed record Result(GlmResult Fit, IReadOnlyList<string> Queries);
 
+    /// <summary>Fits <paramref name="formula"/> in the <paramref name="family"/> on the rows of <paramref name="source"/> in an embedded DuckDB.</summary>
     public static Result Fit(SqlSource source, Formula formula, Family family, int maxIterations = 100)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
@@ -29,6 +33,7 @@ public static class SqlGlm
         return Fit(connection, source, formula, family, maxIterations);
     }
 
+    /// <summary>The same on an open connection of the given dialect (DuckDB by default; PostgreSQL through Npgsql).</summary>
     public static Result Fit(DbConnection connection, SqlSource source, Formula formula, Family family, int maxIterations = 100, SqlDialect? dialect = null)
     {
         dialect ??= SqlDialect.DuckDb;

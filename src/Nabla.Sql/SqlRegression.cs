@@ -17,8 +17,10 @@ public sealed record SqlSource(string? Path, string? Query)
     /// <summary>The tokens a CSV field is missing by.</summary>
     public IReadOnlyList<string> MissingTokens { get; init; } = FrameOptions.DefaultMissing;
 
+    /// <summary>Rows from a file DuckDB reads (by its extension: Parquet, JSON, else CSV; a glob reads many).</summary>
     public static SqlSource File(string path) => new(path, null);
 
+    /// <summary>Rows from a query, run by the engine as written.</summary>
     public static SqlSource Select(string query) => new(null, query);
 
     /// <summary>The relation in SQL: read_parquet('…'), read_csv_auto('…'), read_json_auto('…'), or the query in brackets.</summary>
@@ -37,9 +39,16 @@ public sealed record SqlSource(string? Path, string? Query)
 /// <summary>What differs between the engines the same SQL runs on: the name of the double type, how a name is quoted.</summary>
 public sealed record SqlDialect(string Name, string Double, char Quote = '"')
 {
+    /// <summary>DuckDB (embedded).</summary>
     public static readonly SqlDialect DuckDb = new("duckdb", "DOUBLE");
+
+    /// <summary>PostgreSQL: DOUBLE PRECISION.</summary>
     public static readonly SqlDialect Postgres = new("postgres", "DOUBLE PRECISION");
+
+    /// <summary>Spark SQL: names in backticks.</summary>
     public static readonly SqlDialect Spark = new("spark", "DOUBLE", '`');
+
+    /// <summary>Trino.</summary>
     public static readonly SqlDialect Trino = new("trino", "DOUBLE");
 
     /// <summary>The dialect of --emit-sql's value.</summary>
@@ -73,6 +82,7 @@ public static class SqlText
     /// <summary>"name" with embedded quotes doubled: a column called a; DROP TABLE t is read as a name, never run.</summary>
     public static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
 
+    /// <summary>'text' with embedded quotes doubled: a string value, never SQL.</summary>
     public static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
 
 }
