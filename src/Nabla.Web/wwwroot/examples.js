@@ -16,4 +16,7 @@ window.NABLA_EXAMPLES = [
   { label: "norm2(X*w-y)^2", expr: "norm2(X*w-y)^2", wrt: "w", note: "squared residual norm" },
   { label: "tr(inv(A)*B)", expr: "tr(inv(A)*B)", wrt: "A", note: "trace of an inverse" },
   { label: "sum(exp(A*x))", expr: "sum(exp(A*x))", wrt: "x", note: "entry-wise function" },
+  { label: "tr(expm(A)*B)", expr: "tr(expm(A)*B)", wrt: "A", note: "matrix exponential: the Fréchet derivative expm_frechet(A', B')" },
+  { label: "tr(logm(S)), S spd", expr: "tr(logm(S))", wrt: "S", vars: { S: "spd" }, note: "principal matrix logarithm: inv(S)" },
+  { label: "sum(gelu(W*x))", expr: "sum(gelu(W*x))", wrt: "x", note: "GELU activation (erf form)" },
 ];
