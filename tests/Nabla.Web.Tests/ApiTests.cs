@@ -21,6 +21,33 @@ public sealed class ApiTests(NablaFactory factory) : IClassFixture<NablaFactory>
         return ((string)e["code"]!, (string)e["message"]!, (int?)e["start"], (int?)e["end"]);
     }
 
+    /// <summary>Every example the page offers (wwwroot/examples.js) derives without an error, as the page would send it.</summary>
+    [Fact]
+    public async Task Every_example_on_the_page_derives()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Nabla.slnx"))) dir = dir.Parent;
+        var js = File.ReadAllText(Path.Combine(dir!.FullName, "src", "Nabla.Web", "wwwroot", "examples.js"));
+        var rows = System.Text.RegularExpressions.Regex.Matches(js, @"\{ label: .*\},?\s*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(rows.Count >= 10, $"{rows.Count} examples found");
+        foreach (System.Text.RegularExpressions.Match row in rows)
+        {
+            string Field(string name) => System.Text.RegularExpressions.Regex.Match(row.Value, name + @": ""([^""]*)""").Groups[1].Value;
+            var request = new JsonObject { ["id"] = 1, ["expr"] = Field("expr"), ["wrt"] = new JsonArray(Field("wrt")) };
+            if (Field("kind") is { Length: > 0 } kind) request["derivative"] = kind;
+            var vars = System.Text.RegularExpressions.Regex.Match(row.Value, @"vars: \{([^}]*)\}");
+            if (vars.Success)
+            {
+                var o = new JsonObject();
+                foreach (System.Text.RegularExpressions.Match kv in System.Text.RegularExpressions.Regex.Matches(vars.Groups[1].Value, @"(\w+): ""([^""]*)"""))
+                    o[kv.Groups[1].Value] = kv.Groups[2].Value;
+                request["vars"] = o;
+            }
+            var r = await Derive(request.ToJsonString());
+            Assert.True((bool)r["ok"]!, $"{Field("label")}: {r.ToJsonString()}");
+        }
+    }
+
     [Fact]
     public async Task The_spec_example_round_trips()
     {
