@@ -52,8 +52,9 @@ public static class GlmCommand
                     : query is null && path is null ? "give the data: a file or --sql \"SELECT …\""
                     : formulaText is null ? "--engine duckdb takes a formula: nabla glm data.parquet \"y ~ x1 + x2\" --family binomial --engine duckdb"
                     : fam is null ? "--family is required: binomial, poisson or gaussian"
-                    : p.GetValue(weights) is not null || p.GetValue(freqWeights) is not null || p.GetValue(cov) != "nonrobust" || p.GetValue(predict) is not null
-                        ? "--weights, --freq-weights, --cov and --predict need the rows in memory; leave out --engine and --sql for them"
+                    : p.GetValue(cov) != "nonrobust" || p.GetValue(predict) is not null
+                        ? "--cov and --predict need the rows in memory; leave out --engine and --sql for them"
+                    : p.GetValue(weights) is not null && p.GetValue(freqWeights) is not null ? "give --weights (analytic) or --freq-weights (counts of rows), not both"
                     : path == "-" ? "--engine duckdb reads files, not standard input"
                     : null;
                 if (refuse is not null) { stderr.WriteLine($"nabla glm: {refuse}"); return 2; }
@@ -64,7 +65,7 @@ public static class GlmCommand
                     var (connection, dialect) = Sql.SqlEngine.Open(engineName);
                     using (connection)
                     {
-                        try { result = Sql.SqlGlm.Fit(connection, source, Formula.Parse(formulaText!), f, 100, dialect); }
+                        try { result = Sql.SqlGlm.Fit(connection, source, Formula.Parse(formulaText!), f, 100, dialect, p.GetValue(weights) ?? p.GetValue(freqWeights), p.GetValue(freqWeights) is not null); }
                         catch (System.Data.Common.DbException e) { throw new ArgumentException($"{(postgres ? "PostgreSQL" : "DuckDB")}: {e.Message.Split('\n')[0]}"); }
                     }
                     if (p.GetValue(showSql)) foreach (var q in result.Queries) stderr.WriteLine(q + ";");

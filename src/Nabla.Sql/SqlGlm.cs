@@ -26,26 +26,34 @@ public static class SqlGlm
     public sealed record Result(GlmResult Fit, IReadOnlyList<string> Queries);
 
     /// <summary>Fits <paramref name="formula"/> in the <paramref name="family"/> on the rows of <paramref name="source"/> in an embedded DuckDB.</summary>
-    public static Result Fit(SqlSource source, Formula formula, Family family, int maxIterations = 100)
+    public static Result Fit(SqlSource source, Formula formula, Family family, int maxIterations = 100, string? weights = null, bool frequency = false)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
-        return Fit(connection, source, formula, family, maxIterations);
+        return Fit(connection, source, formula, family, maxIterations, null, weights, frequency);
     }
 
-    /// <summary>The same on an open connection of the given dialect (DuckDB by default; PostgreSQL through Npgsql).</summary>
-    public static Result Fit(DbConnection connection, SqlSource source, Formula formula, Family family, int maxIterations = 100, SqlDialect? dialect = null)
+    /// <summary>
+    /// The same on an open connection of the given dialect (DuckDB by default; PostgreSQL through Npgsql). With
+    /// <paramref name="weights"/> each row's log-likelihood term is weighted (statsmodels' var_weights; with
+    /// <paramref name="frequency"/>, freq_weights: whole numbers that count rows, df residual = Σw - p).
+    /// </summary>
+    public static Result Fit(DbConnection connection, SqlSource source, Formula formula, Family family, int maxIterations = 100, SqlDialect? dialect = null,
+        string? weights = null, bool frequency = false)
     {
         dialect ??= SqlDialect.DuckDb;
         if (family is not (Family.Binomial or Family.Poisson))
             throw new ArgumentException("the Gaussian family is least squares: use nabla regress --engine duckdb");
         // the least-squares pass names dependent columns, counts the rows and gives the response's mean
-        var ols = SqlRegression.Fit(connection, source, formula, new RegressionOptions { Solver = Solver.Normal }, dialect: dialect);
+        var ols = SqlRegression.Fit(connection, source, formula, new RegressionOptions { Solver = Solver.Normal }, weights, dialect: dialect);
         var queries = new List<string>(ols.Queries);
         if (ols.Fit.Dependencies.Count > 0)
             throw new ArgumentException($"the columns are linearly dependent: {string.Join("; ", ols.Fit.Dependencies.Select(dep => dep.Text))}; drop one");
-        var design = SqlRegression.Design(connection, source, formula, null, queries, dialect);
+        var design = SqlRegression.Design(connection, source, formula, weights, queries, dialect);
         var exprs = design.Exprs;
+        string v = design.Weight; // 1.0 without weights
+        if (frequency && weights is not null && Count(connection, $"SELECT COUNT(*) {design.From} AND {v} <> FLOOR({v})", queries) > 0)
+            throw new ArgumentException("frequency weights count rows: they must be whole numbers (for other weights use --weights)");
         int d = design.Columns.Count, p = d + (formula.Intercept ? 1 : 0);
         string y = exprs[d];
         long n = ols.Rows;
@@ -56,7 +64,8 @@ public static class SqlGlm
             throw new ArgumentException(family == Family.Binomial
                 ? $"the binomial family needs a 0/1 response; {formula.Response!.Name} has other values"
                 : $"the Poisson family needs counts (whole numbers ≥ 0); {formula.Response!.Name} has other values");
-        double mean = Scalar(connection, $"SELECT AVG({y}) {design.From}", queries);
+        var sums = Row(connection, $"SELECT SUM({v}*({y})), SUM({v}) {design.From}", queries);
+        double sw = sums[1], mean = sums[0] / sw;
         if (family == Family.Binomial && (mean <= 0 || mean >= 1))
             throw new ArgumentException($"{formula.Response!.Name} is always {(mean <= 0 ? 0 : 1)}: the likelihood has no maximum");
         if (family == Family.Poisson && mean <= 0)
@@ -80,10 +89,10 @@ public static class SqlGlm
             string mu = family == Family.Binomial ? $"(CASE WHEN {eta} >= 0 THEN 1.0/(1.0 + EXP(-{eta})) ELSE EXP({eta})/(1.0 + EXP({eta})) END)" : $"EXP({eta})";
             string loss = family == Family.Binomial ? $"GREATEST({eta}, 0.0) + LN(1.0 + EXP(-ABS({eta}))) - ({y})*{eta}" : $"EXP({eta}) - ({y})*{eta}";
             string dmu = family == Family.Binomial ? $"{mu}*(1.0 - {mu})" : mu;
-            var sb = new StringBuilder($"SELECT SUM({loss})");
-            for (int j = 0; j < p; j++) sb.Append($", SUM(({cols[j]})*({mu} - ({y})))");
+            var sb = new StringBuilder($"SELECT SUM({v}*({loss}))");
+            for (int j = 0; j < p; j++) sb.Append($", SUM({v}*({cols[j]})*({mu} - ({y})))");
             for (int j = 0; j < p; j++)
-                for (int k = j; k < p; k++) sb.Append($", SUM(({cols[j]})*({cols[k]})*{dmu})");
+                for (int k = j; k < p; k++) sb.Append($", SUM({v}*({cols[j]})*({cols[k]})*{dmu})");
             sb.Append(' ').Append(design.From);
             var r = Row(connection, $"SELECT * FROM ({sb}) AS t", queries);
             var g = new double[p];
@@ -107,6 +116,10 @@ public static class SqlGlm
         {
             if (grad.Max(Math.Abs) <= 1e-11 * scaleG) { converged = true; break; }
             var step = Solve(hess, grad, p) ?? throw new ArgumentException("the Hessian is singular: the classes may be separated by the features");
+            // the Newton decrement g'H⁻¹g is twice the decrease the step promises: below the rounding of the loss's sum
+            // (the engine adds the rows in its own order), no step can do better, and the fit is done
+            double decrement = grad.Select((gj, j) => gj * step[j]).Sum();
+            if (decrement <= 1e-13 * Math.Max(1, Math.Abs(f))) { converged = true; break; }
             double t = 1;
             bool improved = false;
             for (int half = 0; half < 30; half++, t /= 2)
@@ -135,7 +148,7 @@ public static class SqlGlm
         if (family == Family.Binomial)
         {
             ll = -f;
-            ll0 = n * (mean * Math.Log(mean) + (1 - mean) * Math.Log(1 - mean));
+            ll0 = sw * (mean * Math.Log(mean) + (1 - mean) * Math.Log(1 - mean)); // Σ v (y log m + (1-y) log(1-m)) with m the weighted mean
             (dev, dev0) = (-2 * ll, -2 * ll0);
         }
         else
@@ -144,15 +157,15 @@ public static class SqlGlm
             double lgam = 0;
             using (var cmd = connection.CreateCommand())
             {
-                cmd.CommandText = $"SELECT {y} AS v, COUNT(*) {design.From} GROUP BY v";
+                cmd.CommandText = $"SELECT {y} AS nabla_y, SUM({v}) {design.From} GROUP BY nabla_y";
                 queries.Add(cmd.CommandText);
                 using var reader = cmd.ExecuteReader();
                 while (reader.Read())
                     lgam += Convert.ToDouble(reader.GetValue(1), CultureInfo.InvariantCulture) * Distributions.LogGamma(Convert.ToDouble(reader.GetValue(0), CultureInfo.InvariantCulture) + 1);
             }
-            var r = Row(connection, $"SELECT SUM(({y})*{etaF} - EXP({etaF})), SUM(({y})*{lmean} - {m0}), " +
-                $"SUM(2.0*((CASE WHEN ({y}) > 0 THEN ({y})*LN(({y})/EXP({etaF})) ELSE 0.0 END) - (({y}) - EXP({etaF})))), " +
-                $"SUM(2.0*((CASE WHEN ({y}) > 0 THEN ({y})*LN(({y})/{m0}) ELSE 0.0 END) - (({y}) - {m0}))) {design.From}", queries);
+            var r = Row(connection, $"SELECT SUM({v}*(({y})*{etaF} - EXP({etaF}))), SUM({v}*(({y})*{lmean} - {m0})), " +
+                $"SUM({v}*2.0*((CASE WHEN ({y}) > 0 THEN ({y})*LN(({y})/EXP({etaF})) ELSE 0.0 END) - (({y}) - EXP({etaF})))), " +
+                $"SUM({v}*2.0*((CASE WHEN ({y}) > 0 THEN ({y})*LN(({y})/{m0}) ELSE 0.0 END) - (({y}) - {m0}))) {design.From}", queries);
             (ll, ll0, dev, dev0) = (r[0] - lgam, r[1] - lgam, r[2], r[3]);
         }
 
@@ -177,7 +190,8 @@ public static class SqlGlm
             Iterations = iterations, Converged = converged, Warnings = warnings,
             Derivation = (lossText, gradientText, hessianText),
             FeatureNames = design.Columns.Select(c => c.Name).ToList(), HasIntercept = formula.Intercept,
-            DfResid = n - p, Dropped = (int)Math.Min(int.MaxValue, ols.Dropped), Formula = formula.Text,
+            DfResid = (weights is not null && frequency ? sw : n) - p, Dropped = (int)Math.Min(int.MaxValue, ols.Dropped), Formula = formula.Text,
+            WeightsKind = weights is null ? null : frequency ? "frequency" : "analytic",
         };
         return new Result(fit, queries);
     }

@@ -174,6 +174,28 @@ public sealed class SqlGlmTests
         Near(memory.Aic, pushed.Aic, "AIC");
     }
 
+    [Theory]
+    [InlineData("bought ~ x1 + x2 + grp", Family.Binomial, false)]
+    [InlineData("bought ~ x1 + x2 + grp", Family.Binomial, true)]
+    [InlineData("visits ~ x1 + C(grp)", Family.Poisson, false)]
+    [InlineData("visits ~ x1 + C(grp)", Family.Poisson, true)]
+    public void A_weighted_glm_pushed_down_equals_the_in_memory_one(string formulaText, Family family, bool frequency)
+    {
+        string path = Path.Combine(TestPaths.RepoRoot, "tests", "Nabla.Tests", "Data", "fixtures", "events_w.csv");
+        var formula = Formula.Parse(formulaText);
+        var (memory, _) = FormulaModels.FitGlm(FrameReader.Read(path), formula, new GlmOptions { Family = family, FrequencyWeights = frequency }, new DesignOptions { Weights = "w" });
+        var pushed = SqlGlm.Fit(SqlSource.File(path), formula, family, weights: "w", frequency: frequency).Fit;
+        var byName = pushed.Coefficients.ToDictionary(r => r.Name);
+        foreach (var r in memory.Coefficients)
+        {
+            var name = r.Name == "(intercept)" ? "Intercept" : r.Name;
+            Assert.True(Math.Abs(r.Estimate - byName[name].Estimate) <= 1e-7 * Math.Max(1, Math.Abs(r.Estimate)), $"{name}: {r.Estimate:R} vs {byName[name].Estimate:R}");
+            Assert.True(Math.Abs(r.StdError - byName[name].StdError) <= 1e-7 * Math.Max(1, r.StdError), $"{name} standard error");
+        }
+        foreach (var (a, b, what) in new[] { (memory.LogLikelihood, pushed.LogLikelihood, "ll"), (memory.NullLogLikelihood, pushed.NullLogLikelihood, "ll0"), (memory.Deviance, pushed.Deviance, "deviance"), (memory.NullDeviance, pushed.NullDeviance, "null deviance"), (memory.DfResid, pushed.DfResid, "df") })
+            Assert.True(Math.Abs(a - b) <= 1e-7 * Math.Max(1, Math.Abs(a)), $"{what}: {a:R} vs {b:R}");
+    }
+
     [Fact]
     public void Glm_with_the_duckdb_engine_prints_the_in_memory_table()
     {
