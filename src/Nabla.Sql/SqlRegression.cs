@@ -193,14 +193,18 @@ public static class SqlRegression
             return ToDouble(r[0]);
         }
         var fit = LinearRegression.FromSums(sums, o, Rss);
-        fit = fit with { Dropped = (int)Math.Min(int.MaxValue, total - n), Formula = formula.Text, WeightsColumn = weights };
+        fit = fit with { Dropped = (int)Math.Min(int.MaxValue, total - n), Formula = formula.Text, WeightsColumn = weights, Warnings = [.. fit.Warnings, .. design.Warnings] };
         return new Result(fit, queries, n, total - n);
     }
 
     /// <summary>The design in SQL: the relation, the rows used, each column's name and expression (the response's last), the weight.</summary>
     internal sealed record DesignColumn(string Name, string Sql);
 
-    internal sealed record SqlDesign(string Relation, string Where, string From, IReadOnlyList<DesignColumn> Columns, IReadOnlyList<string> Exprs, string Weight);
+    internal sealed record SqlDesign(string Relation, string Where, string From, IReadOnlyList<DesignColumn> Columns, IReadOnlyList<string> Exprs, string Weight)
+    {
+        /// <summary>What the engine's types cost in precision (a single-precision column), for the fit's warnings.</summary>
+        public IReadOnlyList<string> Warnings { get; init; } = [];
+    }
 
     /// <summary>Reads the column types, checks the formula against them, and writes its design columns as SQL (levels by a query each).</summary>
     internal static SqlDesign Design(DbConnection connection, SqlSource source, Formula formula, string? weights, List<string> queries, SqlDialect dialect)
@@ -254,7 +258,13 @@ public static class SqlRegression
             throw new ArgumentException($"the design has {columns.Count} columns, more than the {MaxColumns} pushed down at once (their cross-products are one aggregate each)");
         var exprs = columns.Select(c => c.Sql).Append(responseSql).ToList();
         string w = weights is null ? "1.0" : dialect.AsDouble(dialect.Identifier(weights));
-        return new SqlDesign(rel, where, from, columns.Select(c => new DesignColumn(c.Name, c.Sql)).ToList(), exprs, w);
+        // a column stored in single precision carries ~7 digits into every sum (the cast to double adds none back)
+        var single = used.Where(c => Type(c).ToUpperInvariant() is "FLOAT" or "REAL" or "FLOAT4" or "FLOAT32").ToList();
+        var warnings = single.Count == 0 ? [] : new List<string>
+        {
+            $"{string.Join(", ", single)} {(single.Count == 1 ? "is" : "are")} stored in single precision ({string.Join(", ", single.Select(Type).Distinct())}): its values carry about 7 significant digits into the sums, so the coefficients cannot be more precise than that data",
+        };
+        return new SqlDesign(rel, where, from, columns.Select(c => new DesignColumn(c.Name, c.Sql)).ToList(), exprs, w) { Warnings = warnings };
 
     }
 

@@ -73,6 +73,16 @@ public sealed class SqlRegressionTests
     }
 
     [Fact]
+    public void A_single_precision_column_is_said_to_limit_the_digits()
+    {
+        var relation = SqlSource.File(Fixture("houses.csv")).Relation();
+        var fit = SqlRegression.Fit(SqlSource.Select($"SELECT price, CAST(sqft AS FLOAT) AS sqft, beds FROM {relation}"), Formula.Parse("price ~ sqft + beds")).Fit;
+        Assert.Contains(fit.Warnings, w => w.StartsWith("sqft is stored in single precision", StringComparison.Ordinal));
+        var exact = SqlRegression.Fit(SqlSource.File(Fixture("houses.csv")), Formula.Parse("price ~ sqft + beds")).Fit;
+        Assert.DoesNotContain(exact.Warnings, w => w.Contains("single precision"));
+    }
+
+    [Fact]
     public void A_column_name_that_is_sql_is_quoted_and_never_run()
     {
         var dir = Directory.CreateTempSubdirectory("nabla-sql");
