@@ -14,29 +14,18 @@ public sealed class ExpmTests
 {
     private sealed record Case(string Name, int N, double[] A, double[] E, double[] Expm, double[] Frechet);
 
-    private static readonly Lazy<List<Case>> Cases = new(() =>
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "tests", "Nabla.Tests", "Numerics", "fixtures", "expm.json")));
-        static double[] Arr(JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => new Case(
-            c.GetProperty("name").GetString()!, c.GetProperty("n").GetInt32(), Arr(c.GetProperty("A")), Arr(c.GetProperty("E")),
-            Arr(c.GetProperty("expm")), Arr(c.GetProperty("frechet")))).ToList();
-    });
+    private static readonly Lazy<List<Case>> Cases = new(() => MatrixFixtures.Load("expm.json")
+        .Select(c => new Case(c.Name, c.N, c.Arrays["A"], c.Arrays["E"], c.Arrays["expm"], c.Arrays["frechet"])).ToList());
 
     public static TheoryData<string> Names() => new(Cases.Value.Select(c => c.Name));
 
-    private static double RelativeError(double[] expected, ReadOnlySpan<double> actual)
-    {
-        double d = 0, s = 0;
-        for (int i = 0; i < expected.Length; i++) { d += (actual[i] - expected[i]) * (actual[i] - expected[i]); s += expected[i] * expected[i]; }
-        return s == 0 ? Math.Sqrt(d) : Math.Sqrt(d / s);
-    }
+    private static double RelativeError(double[] expected, ReadOnlySpan<double> actual) => MatrixFixtures.RelativeError(expected, actual);
 
     [Theory, MemberData(nameof(Names))]
     public void Expm_and_its_Frechet_derivative_agree_with_SciPy(string name)
     {
         var c = Cases.Value.Single(k => k.Name == name);
-        foreach (var blas in new[] { "managed", "native" }.Select(b => Backends.Get(b)).OfType<IBlas>())
+        foreach (var blas in MatrixFixtures.Blases)
         {
             var a = Tensor.Matrix(c.A, c.N, c.N);
             var x = MatrixExponential.Expm(a, blas);
