@@ -16,7 +16,7 @@ namespace Nabla.Tests.Properties;
 /// <summary>
 /// Random well-typed expressions over scalars a, b, vectors x, y (n) and z (m), matrices A, B (n×n),
 /// C (m×n) and the symmetric S (n×n), built type first with domain-safe choices (log, sqrt and division
-/// only of 1+u², inv and logdet only of I+M*M', expm of M/4). Objectives are scalars, vectors and matrices.
+/// only of 1+u², inv, logdet, sqrtm and logm only of I+M*M', expm of M/4). Objectives are scalars, vectors and matrices.
 /// </summary>
 public sealed class SweepGen(int seed)
 {
@@ -131,7 +131,13 @@ public sealed class SweepGen(int seed)
             10 => $"({Mmn(d)})'*({Mmn(d)})",
             11 => $"inv(eye+({Mnn(d)})*({Mnn(d)})')",
             // expm rarely: its Hessians and tensor Jacobians are refusals in this version (the second derivative of expm)
-            12 => _rng.Next(8) == 0 ? $"expm(({Mnn(d)})/4)" : Pick("A", "B", "S"),
+            12 => _rng.Next(40) switch
+            {
+                0 => $"expm(({Mnn(d)})/4)",
+                1 => $"sqrtm(eye+({Mnn(d)})*({Mnn(d)})')",
+                2 => $"logm(eye+({Mnn(d)})*({Mnn(d)})')",
+                _ => Pick("A", "B", "S"),
+            },
             _ => Pick("A", "B", "S"),
         };
     }
