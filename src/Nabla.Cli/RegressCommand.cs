@@ -51,7 +51,7 @@ public static partial class RegressCommand
         {
             string? path = p.GetValue(data), y = p.GetValue(target), formulaText = p.GetValue(formulaArg);
             string? engineName = p.GetValue(engine), query = p.GetValue(sql), emitDialect = p.GetValue(emitSql), sumsPath = p.GetValue(fromSums);
-            if ((query is not null || sumsPath is not null) && formulaText is null && path is not null && path.Contains('~')) (formulaText, path) = (path, null); // --sql "…" "y ~ x"
+            if ((query is not null || sumsPath is not null || emitDialect is not null) && formulaText is null && path is not null && path.Contains('~')) (formulaText, path) = (path, null); // --sql "…" "y ~ x"
             if (emitDialect is not null || sumsPath is not null)
                 return SumsRoute(emitDialect, sumsPath, path, query, formulaText, p.GetValue(weights), p.GetValue(ridge), p.GetValue(json), stdout, stderr);
             if (engineName is not null || query is not null)

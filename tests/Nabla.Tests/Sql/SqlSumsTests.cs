@@ -123,3 +123,63 @@ public sealed class SqlSumsTests
         Assert.StartsWith("WITH nabla_src AS (SELECT * FROM events AS nabla_in", o);
     }
 }
+
+/// <summary>The refusals of the SQL routes: each says what is wrong, exits non-zero, and never shows a password.</summary>
+public sealed class SqlRefusalTests
+{
+    private static string Houses => Path.Combine(TestPaths.RepoRoot, "tests", "Nabla.Tests", "Data", "fixtures", "houses.csv");
+
+    [Fact]
+    public void An_unreachable_server_is_named_without_its_password()
+    {
+        int port;
+        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { l.Start(); port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port; }
+        var (rc, _, e) = Nabla.Tests.Cli.CliRunner.Run("regress", "--sql", "SELECT 1 AS y, 2 AS x", "y ~ x", "--engine", $"postgres://ann:secret@127.0.0.1:{port}/db");
+        Assert.Equal(1, rc);
+        Assert.Contains($"cannot connect to PostgreSQL at postgres://ann:***@127.0.0.1:{port}/db", e);
+        Assert.DoesNotContain("secret", e);
+    }
+
+    [Theory]
+    [InlineData(new[] { "regress", "t", "y ~ x", "--emit-sql", "oracle" }, 1, "--emit-sql takes duckdb, postgres, spark or trino, not 'oracle'")]
+    [InlineData(new[] { "regress", "t", "y ~ x", "--emit-sql", "spark", "--from-sums", "s.json" }, 2, "give one")]
+    [InlineData(new[] { "regress", "--emit-sql", "spark", "y ~ x" }, 1, "give the table the statement reads")]
+    [InlineData(new[] { "regress", "--from-sums", "nothere.json", "y ~ x" }, 1, "nothere.json")]
+    public void The_sums_routes_refuse_what_they_cannot_do(string[] args, int code, string message)
+    {
+        var (rc, _, e) = Nabla.Tests.Cli.CliRunner.Run(args);
+        Assert.Equal(code, rc);
+        Assert.Contains(message, e);
+    }
+
+    [Theory]
+    [InlineData("n,m_0,m_1\n1,2\n", "2 values")]
+    [InlineData("n,m_0\n1,abc\n", "'m_0' is not a number")]
+    [InlineData("n\n1\n2\n", "a header and one row, not 3 lines")]
+    [InlineData("[{\"n\": 1}, {\"n\": 2}]", "one row of sums, not 2")]
+    [InlineData("{\"n\": \"many\"}", "'n' is not a number")]
+    public void A_malformed_row_of_sums_is_refused_with_the_place(string content, string message)
+    {
+        var dir = Directory.CreateTempSubdirectory("nabla-sums");
+        try
+        {
+            var path = Path.Combine(dir.FullName, content.StartsWith('[') || content.StartsWith('{') ? "sums.json" : "sums.csv");
+            File.WriteAllText(path, content);
+            var e = Assert.Throws<ArgumentException>(() => SqlSums.Load(path));
+            Assert.Contains(message, e.Message);
+            Assert.StartsWith(path, e.Message);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void A_glm_engine_refuses_robust_errors_and_a_missing_file()
+    {
+        var (rc, _, e) = Nabla.Tests.Cli.CliRunner.Run("glm", Houses, "garden ~ sqft", "--family", "binomial", "--engine", "duckdb", "--cov", "HC1");
+        Assert.Equal(2, rc);
+        Assert.Contains("--cov and --predict need the rows in memory", e);
+        var (rc2, _, e2) = Nabla.Tests.Cli.CliRunner.Run("glm", "nothere.parquet", "y ~ x", "--family", "binomial", "--engine", "duckdb");
+        Assert.Equal(1, rc2);
+        Assert.Contains("DuckDB: IO Error", e2);
+    }
+}
