@@ -98,7 +98,7 @@ public static class CsvFit
             if (options.Target is null) throw new NablaException(ErrorCodes.BadRequest, "give the target column or a formula");
             try
             {
-                (_, data, cols) = CsvSource.Read(path, options.Target, options.Features, keepAll: true, keepSmall: false, progress: null, options.DecimalSeparator);
+                (_, data, cols) = CsvSource.Read(path, options.Target, options.Features, keepAll: true, keepSmall: false, progress: null, options.DecimalSeparator, sums: false);
             }
             catch (CsvDataException e) when (e.Message.Contains(" is not a number") || e.Message.Contains(": the value is missing"))
             {

@@ -18,6 +18,9 @@ public static class CsvSource
     /// <summary>Auto keeps the rows (for its QR/SVD fallback) while they hold at most this many values.</summary>
     public const long KeepRowsLimit = 4_000_000;
 
+    /// <summary>A file read for a possibly wide fit holds its rows, before it has more rows than columns, up to this many values (1 GB).</summary>
+    public const long WideRowsLimit = 125_000_000;
+
     /// <summary>The target and feature columns chosen from a header.</summary>
     public sealed record Columns(int Target, int[] Features, string TargetName, string[] FeatureNames, int Width)
     {
@@ -25,18 +28,25 @@ public static class CsvSource
         public char Decimal { get; init; } = '.';
     }
 
-    internal static (GramSums Sums, RowData? Rows, Columns Cols) Read(string path, string target, IReadOnlyList<string>? features,
-        bool keepAll, bool keepSmall, Action<long, long>? progress, char decimalSeparator = '.')
+    /// <summary>
+    /// Reads the target and feature columns. The sums are accumulated unless <paramref name="sums"/> is false; with
+    /// <paramref name="deferWhileWide"/> they wait until the file has more rows than features, so a file with fewer
+    /// (a wide design, fitted on its rows) returns its rows and no sums: no d×d Gram matrix is formed for it.
+    /// </summary>
+    internal static (GramSums? Sums, RowData? Rows, Columns Cols) Read(string path, string target, IReadOnlyList<string>? features,
+        bool keepAll, bool keepSmall, Action<long, long>? progress, char decimalSeparator = '.', bool sums = true, bool deferWhileWide = false)
     {
         using var stream = OpenFile(path);
         using var reader = Open(stream, path, decimalSeparator);
         var cols = Choose(reader.Header, target, features, path) with { Decimal = decimalSeparator };
         int d = cols.Features.Length;
-        var acc = new GramAccumulator(d);
+        var acc = new Lazy<GramAccumulator>(() => new GramAccumulator(d)); // (d+2)² doubles: only when sums are taken
+        int chunkRows = (int)Math.Clamp((1 << 22) / Math.Max(d, 1), 16, ChunkRows); // a chunk of at most ~32 MB
         var kept = new List<(double[] X, double[] Y, int Rows)>();
+        var deferred = new List<(double[] X, double[] Y, int Rows)>();
         bool keeping = keepAll || keepSmall;
-        double[] bx = new double[ChunkRows * d], by = new double[ChunkRows];
-        double[] spareX = new double[ChunkRows * d], spareY = new double[ChunkRows];
+        double[] bx = new double[chunkRows * d], by = new double[chunkRows];
+        double[] spareX = new double[chunkRows * d], spareY = new double[chunkRows];
         Task pending = Task.CompletedTask;
         int filled = 0;
         long total = 0;
@@ -51,7 +61,17 @@ public static class CsvSource
                 kept.Add((x[..(r * d)], y[..r], r));
                 if (!keepAll && (total + r) * (long)d > KeepRowsLimit) { keeping = false; kept.Clear(); }
             }
-            pending = Task.Run(() => acc.Add(x, y, r));
+            if (sums && deferWhileWide && total + r <= d && (total + r) * (long)d <= WideRowsLimit) deferred.Add((x[..(r * d)], y[..r], r));
+            else if (sums)
+            {
+                var held = deferred.ToArray();
+                deferred.Clear();
+                pending = Task.Run(() =>
+                {
+                    foreach (var (hx, hy, hr) in held) acc.Value.Add(hx, hy, hr);
+                    acc.Value.Add(x, y, r);
+                });
+            }
             (bx, spareX) = (spareX, bx);
             (by, spareY) = (spareY, by);
             total += r;
@@ -68,13 +88,14 @@ public static class CsvSource
             if (error is not null) throw new CsvDataException($"row {rowNumber} (line {line}){error}");
             by[filled] = values![d];
             Array.Copy(values, 0, bx, filled * d, d);
-            if (++filled == ChunkRows) Flush();
+            if (++filled == chunkRows) Flush();
         }
         Flush();
         pending.Wait();
         if (total == 0) throw new CsvDataException($"the file '{path}' has a header but no data rows");
         RowData? data = null;
-        if (keeping)
+        if (deferred.Count > 0) kept = deferred; // wide: every row is held, and no sums were taken
+        if (keeping || deferred.Count > 0)
         {
             var x = new double[total * d];
             var y = new double[total];
@@ -87,7 +108,7 @@ public static class CsvSource
             }
             data = new RowData(x, (int)total, d, y);
         }
-        return (acc.Result(), data, cols);
+        return (sums && deferred.Count == 0 ? acc.Value.Result() : null, data, cols);
     }
 
     /// <summary>Opens an input file, saying plainly when it is missing or a folder.</summary>

@@ -17,6 +17,14 @@ internal sealed record RowData(double[] X, int N, int D, double[] Y)
         return cols;
     }
 
+    /// <summary>The sufficient statistics of the rows.</summary>
+    public GramSums Sums()
+    {
+        var acc = new GramAccumulator(D);
+        acc.Add(X, Y, N);
+        return acc.Result();
+    }
+
     /// <summary>Σ (y - ŷ)², computed from the rows (no cancellation), in parallel over row blocks.</summary>
     public double Rss(double[] w, bool intercept)
     {

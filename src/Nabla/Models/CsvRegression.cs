@@ -20,8 +20,11 @@ public static class CsvRegression
     {
         options ??= new RegressionOptions();
         bool keepAll = options.Solver is Solver.Qr or Solver.Svd or Solver.Gd;
-        var (sums, rows, cols) = CsvSource.Read(path, target, features, keepAll, options.Solver == Solver.Auto, progress, decimalSeparator);
+        bool wideRoute = LinearRegression.MayTakeWideRoute(options);
+        var (sums, rows, cols) = CsvSource.Read(path, target, features, keepAll, options.Solver == Solver.Auto, progress, decimalSeparator, deferWhileWide: wideRoute);
         var o = options with { FeatureNames = cols.FeatureNames, TargetName = cols.TargetName };
+        // fewer rows than features: the wide route works on the rows and never forms the Gram matrix
+        if (sums is null) return LinearRegression.TakesWideRoute(rows!.N, rows.D, o) ? LinearRegression.FitWide(rows, o) : LinearRegression.Solve(rows.Sums(), rows, o);
         return LinearRegression.Solve(sums, rows, o);
     }
 

@@ -326,7 +326,7 @@ public static class Glm
     /// <summary>Fits from a CSV: the target column and the feature columns (all others when null).</summary>
     public static GlmResult FitCsv(string path, string target, IReadOnlyList<string>? features, GlmOptions options, char decimalSeparator = '.')
     {
-        var (_, rows, cols) = CsvSource.Read(path, target, features, keepAll: true, keepSmall: false, progress: null, decimalSeparator);
+        var (_, rows, cols) = CsvSource.Read(path, target, features, keepAll: true, keepSmall: false, progress: null, decimalSeparator, sums: false);
         return Fit(rows!.X, rows.N, rows.D, rows.Y, options with { FeatureNames = cols.FeatureNames, TargetName = cols.TargetName });
     }
 

@@ -46,6 +46,7 @@ public static class LinearRegression
         options ??= new RegressionOptions();
         if (x.Length != (long)n * d) throw new ArgumentException($"X has {x.Length} entries, not n×d = {n}×{d}");
         if (y.Length != n) throw new ArgumentException($"X has {n} rows but y has {y.Length} entries");
+        if (TakesWideRoute(n, d, options)) return FitWide(new RowData(x, n, d, y), options);
         var acc = new GramAccumulator(d);
         acc.Add(x, y, n);
         var sums = acc.Result();
@@ -132,7 +133,7 @@ public static class LinearRegression
         if (exactRss is not null) rss = exactRss(sol.W);
         else if (data is not null && (sol.Solver != "normal" || sol.Nulls.Count > 0 || !(rss > 1e-6 * (g.C(d, d) + (o.Intercept ? 0 : g.W * g.Means[d] * g.Means[d])))))
             rss = data.Rss(sol.W, o.Intercept);
-        return Summaries.Build(g, o, names, features, sol, dependencies, rss, scaledCond);
+        return Summaries.Build(Moments.Of(g), o, names, features, sol, dependencies, rss, scaledCond);
     }
 
     /// <summary>
@@ -142,18 +143,80 @@ public static class LinearRegression
     private static void CheckRange(GramSums g, double[] graw, double yty, bool intercept, List<string> features, string target)
     {
         int d = g.D, off = intercept ? 1 : 0, p = d + off;
+        var squares = new double[d + 1];
+        for (int j = 0; j < d; j++) squares[j] = graw[(j + off) * p + j + off];
+        squares[d] = yty;
+        CheckRange(g.Means, squares, [.. Enumerable.Range(0, d + 1).Select(j => g.C(j, j))], g.Centred.All(double.IsFinite), g.W, features, target);
+    }
+
+    /// <summary>The range check on the means, the raw sums of squares Σx² and the centred ones (y last in each).</summary>
+    private static void CheckRange(double[] means, double[] squares, double[] centred, bool allCentredFinite, double total, List<string> features, string target)
+    {
+        int d = means.Length - 1;
         for (int j = 0; j <= d; j++)
         {
             string name = j < d ? features[j] : target;
-            double mean = g.Means[j];
-            double squares = j < d ? graw[(j + off) * p + j + off] : yty;
-            if (!double.IsFinite(mean) || !double.IsFinite(squares) || g.Centred.Any(c => !double.IsFinite(c)) && !double.IsFinite(g.C(j, j)))
+            double mean = means[j];
+            if (!double.IsFinite(mean) || !double.IsFinite(squares[j]) || !allCentredFinite && !double.IsFinite(centred[j]))
                 throw new ArgumentException($"the values of '{name}' are too large for double precision: their squares overflow; divide the column by a power of ten (such as 1e150) and fit again");
-            if (mean != 0 && squares < 1e-290 * g.W)
+            if (mean != 0 && squares[j] < 1e-290 * total)
                 throw new ArgumentException($"the values of '{name}' are too small for double precision (about {Math.Abs(mean):E1}): their squares underflow; multiply the column by a power of ten (such as 1e150) and fit again");
         }
-        if (g.Centred.Any(c => !double.IsFinite(c)))
+        if (!allCentredFinite)
             throw new ArgumentException("the cross-products of the columns overflow double precision; rescale the largest columns and fit again");
+    }
+
+    /// <summary>
+    /// Whether a fit takes the wide route (<see cref="WideRegression"/>): fewer rows than design columns, unpenalised
+    /// least squares by the auto, svd or qr solver. Those fits never form the p×p Gram matrix.
+    /// </summary>
+    internal static bool TakesWideRoute(long n, int d, RegressionOptions o) => n < d + (o.Intercept ? 1 : 0) && MayTakeWideRoute(o);
+
+    /// <summary>Whether these options allow the wide route at all (unpenalised, by auto, svd or qr).</summary>
+    internal static bool MayTakeWideRoute(RegressionOptions o) => o.Ridge == 0 && o.Solver is Solver.Auto or Solver.Svd or Solver.Qr;
+
+    /// <summary>The fit of a wide design from its rows (see <see cref="TakesWideRoute"/>): the moments in one pass, no Gram matrix.</summary>
+    internal static RegressionResult FitWide(RowData data, RegressionOptions o, Func<double[], double>? exactRss = null)
+    {
+        int n = data.N, d = data.D, off = o.Intercept ? 1 : 0, p = d + off;
+        if (n == 0) throw new ArgumentException("there are no rows to fit");
+        var features = o.FeatureNames?.ToList() ?? [.. Enumerable.Range(1, d).Select(j => $"x{j}")];
+        if (features.Count != d) throw new ArgumentException($"{features.Count} feature names for {d} features");
+        var names = o.Intercept ? [o.InterceptName, .. features] : features;
+        for (long i = 0; i < data.X.Length; i++)
+            if (!double.IsFinite(data.X[i])) throw new ArgumentException($"X[{i / d}, {i % d}] is {data.X[i]}: every value must be finite");
+        for (int i = 0; i < n; i++)
+            if (!double.IsFinite(data.Y[i])) throw new ArgumentException($"y[{i}] is {data.Y[i]}: every value must be finite");
+        // means, raw and centred sums of squares of every column and y (two passes over the rows, no cancellation)
+        var means = new double[d + 1];
+        var squares = new double[d + 1];
+        var centred = new double[d + 1];
+        for (int i = 0; i < n; i++)
+        {
+            var row = data.X.AsSpan((int)((long)i * d), d);
+            for (int j = 0; j < d; j++) { means[j] += row[j]; squares[j] += row[j] * row[j]; }
+            means[d] += data.Y[i];
+            squares[d] += data.Y[i] * data.Y[i];
+        }
+        for (int j = 0; j <= d; j++) means[j] /= n;
+        for (int i = 0; i < n; i++)
+        {
+            var row = data.X.AsSpan((int)((long)i * d), d);
+            for (int j = 0; j < d; j++) { double c = row[j] - means[j]; centred[j] += c * c; }
+            double cy = data.Y[i] - means[d];
+            centred[d] += cy * cy;
+        }
+        CheckRange(means, squares, centred, centred.All(double.IsFinite), n, features, o.TargetName ?? "y");
+        var rms = new double[p];
+        if (o.Intercept) rms[0] = 1;
+        for (int j = 0; j < d; j++) rms[j + off] = Math.Sqrt(squares[j] / n);
+        var sol = WideRegression.Solve(data, o.Intercept, o.Solver);
+        var dependencies = Dependencies.FromNullVectors(sol.Nulls, names, rms);
+        double rss = exactRss?.Invoke(sol.W) ?? data.Rss(sol.W, o.Intercept);
+        // Without an intercept the ones vector is in the columns' span when the rows are independent (rank n):
+        // then every vector of length n is.
+        var moments = new Moments(n, n, d, means, centred, () => sol.Rank == n);
+        return Summaries.Build(moments, o, names, features, sol, dependencies, rss, 1);
     }
 
     /// <summary>Normal equations: Cholesky of the centred (or raw) Gram; dependent columns skipped, then the minimum-norm projection.</summary>
@@ -248,7 +311,7 @@ public static class LinearRegression
     /// <summary>QR of the rows, then (for svd, or qr when R is singular) the SVD of R: the pseudo-inverse solution.</summary>
     private static Solution OrthogonalSolve(RowData data, bool intercept, Solver solver)
     {
-        if (data.N < data.D + (intercept ? 1 : 0)) return WideSolve(data, intercept, solver);
+        if (data.N < data.D + (intercept ? 1 : 0)) return WideRegression.Solve(data, intercept, solver);
         var cols = data.DesignColumns(intercept);
         int p = cols.Length;
         var (r, qty, _) = Orthogonal.QrWithTarget(cols, data.Y);
@@ -301,11 +364,6 @@ public static class LinearRegression
     }
 
     /// <summary>
-    /// Fewer rows than columns (n &lt; p): the SVD of the design from its n rows, D' = U Σ V' by one-sided Jacobi on
-    /// n vectors of length p (n² p work, as LAPACK's gelsd does on the short side), so D = V Σ U'. The minimum-norm
-    /// w = U Σ⁺ V' y; the null space, whose relations the report names, is the complement of U's span.
-    /// </summary>
-    /// <summary>
     /// Solves on the rows with every column (and y) scaled to unit RMS, then maps the solution back: rank decisions
     /// and gradient steps must not depend on the units of a column (a column of size 1e150 beside one of size 1 is
     /// not a dependency, and a step that suits one does not suit the other). With X_s = X S and y_s = y / r:
@@ -343,43 +401,6 @@ public static class LinearRegression
 
     /// <summary>A null space of up to this many dimensions is written out as relations between columns.</summary>
     public const int MaxRelationsNamed = 50;
-
-    private static Solution WideSolve(RowData data, bool intercept, Solver solver)
-    {
-        int n = data.N, d = data.D, o = intercept ? 1 : 0, p = d + o;
-        var rows = new double[n][];
-        for (int i = 0; i < n; i++)
-        {
-            rows[i] = new double[p];
-            if (intercept) rows[i][0] = 1;
-            Array.Copy(data.X, (long)i * d, rows[i], o, d);
-        }
-        var (u, s, v) = Orthogonal.SvdOfColumns(rows);
-        double tol = (s.Length > 0 ? s[0] : 0) * Math.Max(n, p) * 2.220446049250313e-16; // numpy's matrix_rank
-        int rank = s.Count(x => x > tol);
-        var w = new double[p];
-        // Standard errors need residual degrees of freedom (n > rank); without them the covariance is not formed.
-        var cov = n > rank ? new double[p * p] : null;
-        for (int k = 0; k < rank; k++)
-        {
-            // w += u_k (v_k' y) / s_k
-            double c = Orthogonal.Dot(v[k], data.Y) / s[k];
-            Orthogonal.Axpy(c, u[k], w);
-            if (cov is null) continue;
-            for (int i = 0; i < p; i++)
-            {
-                double ui = u[k][i] / (s[k] * s[k]);
-                if (ui == 0) continue;
-                for (int j = 0; j < p; j++) cov[i * p + j] += ui * u[k][j];
-            }
-        }
-        // The relations among the columns are named while they are few; hundreds of them say nothing a reader can use.
-        var notes = new List<string>();
-        List<double[]> nulls = [];
-        if (p - rank <= MaxRelationsNamed) nulls = Orthogonal.Complement(u.Take(rank).ToList(), p);
-        else notes.Add($"{p - rank} columns depend on the others (more columns than rows); the relations are not listed");
-        return new Solution(w, cov, rank, nulls, solver == Solver.Qr ? "qr+svd" : "svd", double.PositiveInfinity, notes);
-    }
 
     /// <summary>√(λmax/λmin) of the design's Gram matrix (statsmodels' condition number), from its eigenvalues.</summary>
     private static double DesignCondition(double[] graw, int p)

@@ -1,6 +1,20 @@
 using Nabla.Data;
 namespace Nabla.Models;
 
+/// <summary>
+/// What the summary needs of the data: n, the total weight, the means of the d features and y (last), the centred sums
+/// of squares Σ(x_j - x̄_j)² (y last), and whether the ones vector lies in the span of the feature columns.
+/// </summary>
+internal sealed record Moments(long N, double W, int D, double[] Means, double[] Squares, Func<bool> ImplicitConstant)
+{
+    /// <summary>The centred sum of squares of feature <paramref name="j"/> (of y for j = D).</summary>
+    public double C(int j) => Squares[j];
+
+    /// <summary>The moments of the sufficient statistics.</summary>
+    public static Moments Of(GramSums g) =>
+        new(g.N, g.W, g.D, g.Means, [.. Enumerable.Range(0, g.D + 1).Select(j => g.C(j, j))], () => Summaries.ImplicitConstant(g));
+}
+
 /// <summary>The statsmodels-style summary of a solution: standard errors, t, p, intervals, R², F, warnings.</summary>
 internal static class Summaries
 {
@@ -9,7 +23,7 @@ internal static class Summaries
     /// y ~ 0 + C(city)): then, as statsmodels' k_constant, R² is centred and the constant is not counted in df_model.
     /// ‖1 - X·a‖² = Σw - m'·(X'X)⁻¹·m with m = X'·1, from the sums.
     /// </summary>
-    private static bool ImplicitConstant(GramSums g)
+    internal static bool ImplicitConstant(GramSums g)
     {
         int d = g.D;
         if (d == 0) return false;
@@ -24,20 +38,20 @@ internal static class Summaries
         return r <= 1e-10 * g.W;
     }
 
-    public static RegressionResult Build(GramSums g, RegressionOptions o, List<string> names, List<string> features,
+    public static RegressionResult Build(Moments g, RegressionOptions o, List<string> names, List<string> features,
         Solution sol, List<Dependency> dependencies, double rss, double scaledCond)
     {
         int d = g.D, off = o.Intercept ? 1 : 0, p = d + off;
         long n = g.N;
         // statsmodels counts a constant column among the features as a constant too (k_constant)
-        bool hasConstant = o.Intercept || Enumerable.Range(0, d).Any(j => g.C(j, j) <= 1e-14 * (g.C(j, j) + g.W * g.Means[j] * g.Means[j]) && g.Means[j] != 0) || ImplicitConstant(g);
+        bool hasConstant = o.Intercept || Enumerable.Range(0, d).Any(j => g.C(j) <= 1e-14 * (g.C(j) + g.W * g.Means[j] * g.Means[j]) && g.Means[j] != 0) || g.ImplicitConstant();
         double dfResid = n - sol.Rank;
         double dfModel = sol.Rank - (hasConstant ? 1 : 0);
-        double tss = hasConstant ? g.C(d, d) : g.C(d, d) + g.W * g.Means[d] * g.Means[d];
+        double tss = hasConstant ? g.C(d) : g.C(d) + g.W * g.Means[d] * g.Means[d];
         double r2 = 1 - rss / tss;
         double adj = 1 - (n - (hasConstant ? 1 : 0)) / dfResid * (1 - r2);
-        double sigma2 = rss / dfResid;
-        double fstat = dfModel > 0 ? (tss - rss) / dfModel / sigma2 : double.NaN; // the constant alone: no F test
+        double sigma2 = dfResid > 0 ? rss / dfResid : double.NaN; // no residual degrees of freedom: no estimate of σ²
+        double fstat = dfModel > 0 && dfResid > 0 ? (tss - rss) / dfModel / sigma2 : double.NaN; // the constant alone: no F test
         double fp = dfModel > 0 ? Distributions.FUpperTail(fstat, dfModel, dfResid) : double.NaN;
         if (dfModel == 0 && hasConstant) { r2 = 0; adj = 0; } // the mean alone explains nothing, by definition (not -1e-16)
         bool inference = o.Ridge == 0 && dfResid > 0 && sol.Cov is not null;
@@ -67,7 +81,7 @@ internal static class Summaries
                 (sol.Solver == "normal" ? $"the normal equations may lose about {Math.Round(Math.Log10(scaledCond))} of 16 digits" : $"solved by {sol.Solver} on the rows instead of the normal equations"));
         else if (dependencies.Count == 0 && scaledCond > LinearRegression.AutoSwitchCondition && sol.Solver != "normal")
             warnings.Add($"X'X is poorly conditioned (condition estimate {LinearRegression.F(scaledCond)}): solved by {sol.Solver} on the rows");
-        if (sol.Condition > 1e15 && dependencies.Count == 0)
+        if (sol.Condition > 1e15 && dependencies.Count == 0 && n >= p) // fewer rows than columns is said above
             warnings.Add($"the condition number {LinearRegression.F(sol.Condition)} is beyond what double precision supports");
         if (dfResid <= 0 && o.Ridge == 0) warnings.Add("no residual degrees of freedom: standard errors, t and p are undefined");
         if (o.Ridge > 0) warnings.Add("ridge: standard errors, t and p are not reported for the biased (penalised) estimator");

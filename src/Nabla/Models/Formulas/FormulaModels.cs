@@ -26,28 +26,9 @@ public static class FormulaModels
         if (covariance.Type != CovarianceType.Nonrobust && options.Ridge > 0)
             throw new ArgumentException("robust standard errors are not defined for the ridge estimator here: leave out --ridge or --cov");
         int n = design.N, k = design.Width;
-        bool keep = !weighted && (long)n * k <= CsvSource.KeepRowsLimit && options.Solver != Solver.Normal;
+        bool keep = !weighted && options.Solver != Solver.Normal &&
+            ((long)n * k <= CsvSource.KeepRowsLimit || n <= k && (long)n * k <= CsvSource.WideRowsLimit);
         double[]? all = keep ? design.Matrix() : null;
-        bool sparse = SparseGram.Pays(design, dopt.SparseSums);
-        GramSums sums;
-        if (sparse) sums = SparseGram.Sums(design);
-        else
-        {
-            var acc = new GramAccumulator(k);
-            var x = new double[Math.Min(n, Chunk) * k];
-            var y = new double[Math.Min(n, Chunk)];
-            var w = weighted ? new double[y.Length] : null;
-            for (int from = 0; from < n; from += Chunk)
-            {
-                int count = Math.Min(Chunk, n - from);
-                design.Fill(from, count, x);
-                Array.Copy(design.Y, from, y, 0, count);
-                if (w is not null) Array.Copy(design.Weights!, from, w, 0, count);
-                acc.Add(x, y, count, w);
-            }
-            sums = acc.Result();
-        }
-        var rows = all is null ? null : new RowData(all, n, k, design.Y);
         var o = options with
         {
             Intercept = design.Intercept,
@@ -55,7 +36,33 @@ public static class FormulaModels
             TargetName = design.ResponseName,
             InterceptName = formula.Written ? "Intercept" : options.InterceptName,
         };
-        var fit = LinearRegression.Solve(sums, rows, o, beta => sparse ? SparseGram.Rss(design, beta) : Rss(design, beta));
+        RegressionResult fit;
+        if (all is not null && LinearRegression.TakesWideRoute(n, k, o))
+            fit = LinearRegression.FitWide(new RowData(all, n, k, design.Y), o); // fewer rows than columns: no Gram matrix
+        else
+        {
+            bool sparse = SparseGram.Pays(design, dopt.SparseSums);
+            GramSums sums;
+            if (sparse) sums = SparseGram.Sums(design);
+            else
+            {
+                var acc = new GramAccumulator(k);
+                var x = new double[Math.Min(n, Chunk) * k];
+                var y = new double[Math.Min(n, Chunk)];
+                var w = weighted ? new double[y.Length] : null;
+                for (int from = 0; from < n; from += Chunk)
+                {
+                    int count = Math.Min(Chunk, n - from);
+                    design.Fill(from, count, x);
+                    Array.Copy(design.Y, from, y, 0, count);
+                    if (w is not null) Array.Copy(design.Weights!, from, w, 0, count);
+                    acc.Add(x, y, count, w);
+                }
+                sums = acc.Result();
+            }
+            var rows = all is null ? null : new RowData(all, n, k, design.Y);
+            fit = LinearRegression.Solve(sums, rows, o, beta => sparse ? SparseGram.Rss(design, beta) : Rss(design, beta));
+        }
         fit = fit with
         {
             Dropped = design.Dropped,
