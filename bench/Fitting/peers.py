@@ -67,6 +67,18 @@ elif mode == "memory":
     t, _ = median_time(lambda: np.linalg.lstsq(np.column_stack([np.ones(n), X]), y, rcond=None), 1)
     print(f"lstsq_s {t:.3f}")
 
+elif mode == "wide":
+    n, d, distinct, reps = (int(v) for v in sys.argv[3:7])
+    stem = f"{folder}/wide-{n}-{d}-{distinct}"
+    X = np.fromfile(stem + ".X.bin").reshape(n, d)
+    y = np.fromfile(stem + ".y.bin")
+    D = np.column_stack([np.ones(n), X])
+    np.linalg.lstsq(D, y, rcond=None)
+    t, (w, _, rank, _) = median_time(lambda: np.linalg.lstsq(D, y, rcond=None), reps)
+    print(f"lstsq_wide_s {t:.4f}")
+    print(f"lstsq_wide_rank {rank}")
+    print("lstsq_wide_w", w[0], w[1], w[-1])
+
 elif mode == "csv":
     import os
     import pandas as pd

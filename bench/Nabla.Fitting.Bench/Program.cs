@@ -8,6 +8,8 @@ using Nabla.LinearAlgebra;
 //   gen DIR N D CSV_ROWS CSV_COLS   writes DIR/X.bin, DIR/y.bin (little-endian doubles) and DIR/data.csv
 //   fit DIR N D REPEATS             times LinearRegression.Fit on the binary data (and the X'X/X'y pass alone)
 //   csv DIR REPEATS                 times CsvRegression.Fit on DIR/data.csv
+//   wide DIR N D DISTINCT REPEATS    writes DIR/wide-N-D-DISTINCT.{X,y}.bin (rows past DISTINCT repeat earlier ones, doubled)
+//                                   and times LinearRegression.Fit on them (the wide route)
 var inv = CultureInfo.InvariantCulture;
 switch (args[0])
 {
@@ -74,6 +76,39 @@ switch (args[0])
         Console.WriteLine($"nabla_fit_s {Median(fit):F4}");
         Console.WriteLine($"nabla_fit_solver {r!.Solver}");
         Console.WriteLine($"nabla_fit_w0 {r.Intercept.ToString("R", inv)} {r.Coefficients[0].ToString("R", inv)} {r.Coefficients[^1].ToString("R", inv)}");
+        break;
+    }
+    case "wide":
+    {
+        string dir = args[1];
+        int n = int.Parse(args[2]), d = int.Parse(args[3]), distinct = int.Parse(args[4]), reps = int.Parse(args[5]);
+        var rng = new Random(7);
+        var x = new double[(long)n * d];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            if (i < distinct) for (int j = 0; j < d; j++) x[(long)i * d + j] = Normal(rng);
+            else for (int j = 0; j < d; j++) x[(long)i * d + j] = 2 * x[(long)(i - distinct) * d + j];
+            y[i] = x[(long)i * d] + 0.5 * x[(long)i * d + 1] + 0.1 * Normal(rng);
+        }
+        string stem = Path.Combine(dir, $"wide-{n}-{d}-{distinct}");
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(stem + ".X.bin", System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray());
+        File.WriteAllBytes(stem + ".y.bin", System.Runtime.InteropServices.MemoryMarshal.AsBytes(y.AsSpan()).ToArray());
+        var times = new List<double>();
+        RegressionResult? r = null;
+        long before = GC.GetTotalAllocatedBytes(true);
+        for (int k = 0; k < reps + 1; k++) // the first run warms up the JIT
+        {
+            var sw = Stopwatch.StartNew();
+            r = LinearRegression.Fit(x, n, d, y);
+            if (k > 0) times.Add(sw.Elapsed.TotalSeconds);
+        }
+        long allocated = (GC.GetTotalAllocatedBytes(true) - before) / (reps + 1);
+        Console.WriteLine($"nabla_wide_s {Median(times):F4}");
+        Console.WriteLine($"nabla_wide_rank {r!.Rank}");
+        Console.WriteLine($"nabla_wide_alloc_mb {allocated / 1e6:F0}");
+        Console.WriteLine($"nabla_wide_w {r.Intercept.ToString("R", inv)} {r.Coefficients[0].ToString("R", inv)} {r.Coefficients[^1].ToString("R", inv)}");
         break;
     }
     case "probe":

@@ -76,23 +76,55 @@ public static class Orthogonal
             v[j] = new double[p];
             v[j][j] = 1;
         }
+        // Sweeps in round-robin order (the circle method): each round is p/2 disjoint pairs, rotated independently, so a
+        // round is split over the cores when it is large and the result does not depend on how it was split.
+        // The squared column norms are updated by each rotation (α' = α - tγ, β' = β + tγ) and refreshed each sweep.
+        var norm2 = new double[p];
+        int slots = p + (p & 1); // an odd count gets a dummy slot (its pairs are skipped)
+        var ring = Enumerable.Range(0, slots).ToArray();
+        var pairOff = new double[slots / 2];
+        // converged when every pair is orthogonal to m·ε relative (LAPACK's dgesvj: tighter is below rounding for the
+        // columns of singular values near zero, which would then be rotated sweep after sweep)
+        int m = columns.Length > 0 ? columns[0].Length : 1;
+        double tol = Math.Max(1e-15, m * 2.220446049250313e-16), negligible = 0;
+        bool parallel = (long)p * (columns.Length > 0 ? columns[0].Length + p : 0) >= 1 << 15;
+        void Pair(int i, int j, int slot)
+        {
+            pairOff[slot] = 0;
+            if (i >= p || j >= p) return;
+            double alpha = norm2[i], beta = norm2[j];
+            if (alpha <= negligible || beta <= negligible) return;
+            double gamma = Dot(u[i], u[j]);
+            if (gamma == 0 || Math.Abs(gamma) <= tol * Math.Sqrt(alpha * beta)) return;
+            pairOff[slot] = Math.Abs(gamma) / Math.Sqrt(alpha * beta);
+            double zeta = (beta - alpha) / (2 * gamma);
+            double t = zeta == 0 ? 1 : Math.Sign(zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
+            double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
+            Rotate(u[i], u[j], c, s);
+            Rotate(v[i], v[j], c, s);
+            norm2[i] = alpha - t * gamma;
+            norm2[j] = beta + t * gamma;
+        }
         for (int sweep = 0; sweep < 60; sweep++)
         {
+            for (int j = 0; j < p; j++) norm2[j] = Dot(u[j], u[j]);
+            // A column shorter than √m·ε of the longest is rounding noise: rotating it against the others only stirs the
+            // noise (its relative orthogonality never settles), and leaving it out moves no singular value by more than
+            // its length, below any rank tolerance (σ₁·max(m, k)·ε).
+            negligible = norm2.Max() * m * 2.220446049250313e-16 * 2.220446049250313e-16;
             double off = 0;
-            for (int i = 0; i < p - 1; i++)
-                for (int j = i + 1; j < p; j++)
-                {
-                    double alpha = Dot(u[i], u[i]), beta = Dot(u[j], u[j]), gamma = Dot(u[i], u[j]);
-                    if (gamma == 0 || Math.Abs(gamma) <= 1e-15 * Math.Sqrt(alpha * beta)) continue;
-                    off = Math.Max(off, Math.Abs(gamma) / Math.Sqrt(alpha * beta));
-                    double zeta = (beta - alpha) / (2 * gamma);
-                    double t = Math.Sign(zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
-                    if (zeta == 0) t = 1;
-                    double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
-                    Rotate(u[i], u[j], c, s);
-                    Rotate(v[i], v[j], c, s);
-                }
-            if (off <= 1e-15) break;
+            for (int round = 0; round < slots - 1; round++)
+            {
+                int half = slots / 2;
+                if (parallel && half > 1) Parallel.For(0, half, k => Pair(Math.Min(ring[k], ring[slots - 1 - k]), Math.Max(ring[k], ring[slots - 1 - k]), k));
+                else for (int k = 0; k < half; k++) Pair(Math.Min(ring[k], ring[slots - 1 - k]), Math.Max(ring[k], ring[slots - 1 - k]), k);
+                for (int k = 0; k < half; k++) off = Math.Max(off, pairOff[k]);
+                // rotate every slot but the first one place
+                int last = ring[slots - 1];
+                for (int k = slots - 1; k > 1; k--) ring[k] = ring[k - 1];
+                if (slots > 1) ring[1] = last;
+            }
+            if (off <= tol) break;
         }
         var sigma = new double[p];
         for (int j = 0; j < p; j++) sigma[j] = Math.Sqrt(Dot(u[j], u[j]));
@@ -150,7 +182,17 @@ public static class Orthogonal
 
     private static void Rotate(double[] x, double[] y, double c, double s)
     {
-        for (int k = 0; k < x.Length; k++)
+        int n = x.Length, k = 0, w = Vector<double>.Count;
+        var vc = new Vector<double>(c);
+        var vs = new Vector<double>(s);
+        for (; k + w <= n; k += w)
+        {
+            var a = new Vector<double>(x, k);
+            var b = new Vector<double>(y, k);
+            (vc * a - vs * b).CopyTo(x, k);
+            (vs * a + vc * b).CopyTo(y, k);
+        }
+        for (; k < n; k++)
         {
             double a = x[k], b = y[k];
             x[k] = c * a - s * b;

@@ -75,12 +75,14 @@ internal static class WideRegression
         blas.Syrk(false, n, p, 1, q1, p, 0, k, n);
         var l2inv = LowerFactorInverse(blas, k, n);
         if (l2inv is null) return null;
-        var m = new double[n * n];
-        blas.Gemm(false, false, n, n, n, 1, l2inv, n, l1inv, n, 0, m, n); // M = L⁻¹ with L = L₁L₂
+        // z = M'M b with M = L⁻¹ = L₂⁻¹L₁⁻¹ (L = L₁L₂): four triangular products, n² each
         var c = new double[n];
         var z = new double[n];
-        blas.Gemv(false, n, n, 1, m, n, b, 0, c);
-        blas.Gemv(true, n, n, 1, m, n, c, 0, z);
+        blas.Gemv(false, n, n, 1, l1inv, n, b, 0, z);
+        blas.Gemv(false, n, n, 1, l2inv, n, z, 0, c);
+        blas.Gemv(true, n, n, 1, l2inv, n, c, 0, z);
+        blas.Gemv(true, n, n, 1, l1inv, n, z, 0, c);
+        (z, c) = (c, z);
         var w = new double[p];
         blas.Gemv(true, n, p, 1, a, p, z, 0, w);
         // The check: D w reproduces y (the scaled rows have unit length, so the tolerance is relative to |w|).
@@ -103,17 +105,18 @@ internal static class WideRegression
         double normL = 0, normInv = 0;
         for (int i = 0; i < n; i++)
             for (int j = 0; j <= i; j++) normL += l[i * n + j] * l[i * n + j];
-        // column j of L⁻¹ by forward substitution: L x = e_j
-        for (int j = 0; j < n; j++)
+        // L X = I row by row: X[i, :] = (e_i - Σ_{t<i} L[i, t] X[t, :]) / L[i, i], where row t of X ends at column t
+        for (int i = 0; i < n; i++)
         {
-            for (int i = j; i < n; i++)
+            var row = inv.AsSpan(i * n, i + 1);
+            row[i] = 1;
+            for (int t = 0; t < i; t++)
             {
-                double s = i == j ? 1 : 0;
-                for (int t = j; t < i; t++) s -= l[i * n + t] * inv[t * n + j];
-                double v = s / l[i * n + i];
-                inv[i * n + j] = v;
-                normInv += v * v;
+                double lit = l[i * n + t];
+                if (lit != 0) Orthogonal.Axpy(-lit, inv.AsSpan(t * n, t + 1), row);
             }
+            double dinv = 1 / l[i * n + i];
+            for (int j = 0; j <= i; j++) { row[j] *= dinv; normInv += row[j] * row[j]; }
         }
         double cond = Math.Sqrt(normL * normInv);
         return double.IsFinite(cond) && cond <= FastCondition ? inv : null;
@@ -136,48 +139,22 @@ internal static class WideRegression
         return basis;
     }
 
+    /// <summary>Reflectors per block of the LQ (LAPACK's dgelqf blocks the same way).</summary>
+    private const int Block = 32;
+
     /// <summary>
-    /// Householder LQ of the rows (in place: row k keeps its reflector from entry k on, L's entries before it), the SVD
-    /// of the n×n L by one-sided Jacobi, and the minimum-norm solution through the reflectors.
+    /// Householder LQ of the rows (D = L Q, the reflectors kept in the rows from their diagonal on, as dgelqf keeps
+    /// them), the SVD of the n×n L by one-sided Jacobi, and the minimum-norm solution through the reflectors.
     /// </summary>
     private static Solution HouseholderSolve(double[] design, int n, int p, double[] y, string name)
     {
-        var rows = new double[n][];
-        for (int i = 0; i < n; i++) rows[i] = design.AsSpan((int)((long)i * p), p).ToArray();
-        var tau = new double[n];
+        var lq = Lq.Factor(design, n, p);
         var l = new double[n][];
-        for (int i = 0; i < n; i++) l[i] = new double[n];
-        for (int k = 0; k < n; k++)
+        for (int i = 0; i < n; i++)
         {
-            var x = rows[k].AsSpan(k);
-            double alpha = x[0], tail = x.Length > 1 ? Orthogonal.Dot(x[1..], x[1..]) : 0;
-            double norm = Math.Sqrt(alpha * alpha + tail);
-            if (norm == 0 || tail == 0 && alpha >= 0)
-            {
-                tau[k] = 0; // nothing to reflect: the row is already (its) first entry
-                l[k][k] = alpha;
-            }
-            else
-            {
-                double beta = alpha >= 0 ? -norm : norm;
-                tau[k] = (beta - alpha) / beta;
-                double scale = 1 / (alpha - beta);
-                for (int j = 1; j < x.Length; j++) x[j] *= scale;
-                x[0] = 1;
-                l[k][k] = beta;
-                double t = tau[k];
-                int kk = k;
-                // rows below: r -= τ (v·r) v on entries k.. (independent rows: split over the cores when it pays)
-                void Apply(int j)
-                {
-                    var r = rows[j].AsSpan(kk);
-                    double s = t * Orthogonal.Dot(rows[kk].AsSpan(kk), r);
-                    Orthogonal.Axpy(-s, rows[kk].AsSpan(kk), r);
-                }
-                if ((long)(n - k) * (p - k) >= 1 << 16) Parallel.For(k + 1, n, Apply);
-                else for (int j = k + 1; j < n; j++) Apply(j);
-            }
-            for (int j = k + 1; j < n; j++) l[j][k] = rows[j][k];
+            l[i] = new double[n];
+            design.AsSpan(i * p, Math.Min(i, n)).CopyTo(l[i]);
+            l[i][i] = lq.Diagonal[i];
         }
         // L' = U Σ V' (the columns given are L's rows), so D = L Q = V Σ (Q'U)': right singular vectors Q'u_k.
         var (u, s, v) = Orthogonal.SvdOfColumns(l);
@@ -185,25 +162,21 @@ internal static class WideRegression
         int rank = s.Count(x => x > tol);
         var coord = new double[n];
         for (int k = 0; k < rank; k++) Orthogonal.Axpy(Orthogonal.Dot(v[k], y) / s[k], u[k], coord);
-        var w = ApplyQt(rows, tau, coord, p);
+        var w = lq.ApplyQt([coord], 1)[0];
         var notes = new List<string>();
         bool covariance = n > rank && p <= MaxCovarianceColumns;
         bool named = p - rank <= LinearRegression.MaxRelationsNamed;
-        double[][] right = covariance || named ? [.. Enumerable.Range(0, rank).Select(k => ApplyQt(rows, tau, u[k], p))] : [];
+        double[][] right = covariance || named ? lq.ApplyQt(u, rank) : [];
         double[]? cov = null;
         if (covariance)
         {
-            cov = new double[(long)p * p];
+            // (D'D)⁺ = R Σ⁻² R' with R's columns the right singular vectors: one GEMM of the scaled rows
+            var scaled = new double[rank * p];
+            var packed = new double[rank * p];
             for (int k = 0; k < rank; k++)
-            {
-                var uk = right[k];
-                double inv = 1 / (s[k] * s[k]);
-                Parallel.For(0, p, i =>
-                {
-                    double ui = uk[i] * inv;
-                    if (ui != 0) Orthogonal.Axpy(ui, uk, cov.AsSpan(i * p, p));
-                });
-            }
+                for (int j = 0; j < p; j++) { packed[k * p + j] = right[k][j]; scaled[k * p + j] = right[k][j] / (s[k] * s[k]); }
+            cov = new double[(long)p * p];
+            Blas.Managed.Gemm(true, false, p, p, rank, 1, scaled, p, packed, p, 0, cov, p);
         }
         else if (n > rank) notes.Add($"standard errors are not formed for {p} columns (the p×p covariance is limited to {MaxCovarianceColumns} columns)");
         List<double[]> nulls = [];
@@ -212,19 +185,119 @@ internal static class WideRegression
         return new Solution(w, cov, rank, nulls, name, double.PositiveInfinity, notes);
     }
 
-    /// <summary>Q'z for z in the coordinates of L: the reflectors applied to [z; 0] from the last to the first.</summary>
-    private static double[] ApplyQt(double[][] rows, double[] tau, double[] z, int p)
+    /// <summary>
+    /// A blocked Householder LQ of an n×p row-major matrix (n ≤ p), in place: D H₀H₁…H_{n-1} = [L 0] with
+    /// H_k = I - τ_k v_k v_k'. Each block of <see cref="Block"/> reflectors is factored row by row and then applied to
+    /// the rows below as one compact-WY product, H_k…H_{k+b-1} = I - Y T Y' (two GEMMs instead of b passes over them).
+    /// </summary>
+    private sealed class Lq
     {
-        int n = rows.Length;
-        var w = new double[p];
-        z.AsSpan(0, n).CopyTo(w);
-        for (int k = n - 1; k >= 0; k--)
+        private readonly double[] _a;
+        private readonly int _n, _p;
+        private readonly double[] _tau;
+        private readonly List<(int K0, int Nb, double[] Vt, double[] T)> _blocks = [];
+
+        /// <summary>L's diagonal (its entries below the diagonal stay in the matrix).</summary>
+        public double[] Diagonal { get; }
+
+        private Lq(double[] a, int n, int p)
         {
-            if (tau[k] == 0) continue;
-            var v = rows[k].AsSpan(k);
-            var x = w.AsSpan(k);
-            Orthogonal.Axpy(-tau[k] * Orthogonal.Dot(v, x), v, x);
+            _a = a; _n = n; _p = p;
+            _tau = new double[n];
+            Diagonal = new double[n];
         }
-        return w;
+
+        public static Lq Factor(double[] a, int n, int p)
+        {
+            var f = new Lq(a, n, p);
+            for (int k0 = 0; k0 < n; k0 += Block) f.FactorBlock(k0, Math.Min(Block, n - k0));
+            return f;
+        }
+
+        private void FactorBlock(int k0, int nb)
+        {
+            int n = _n, p = _p, width = p - k0;
+            for (int k = k0; k < k0 + nb; k++)
+            {
+                var x = _a.AsSpan(k * p + k, p - k);
+                double alpha = x[0], tail = x.Length > 1 ? Orthogonal.Dot(x[1..], x[1..]) : 0;
+                double norm = Math.Sqrt(alpha * alpha + tail);
+                if (norm == 0 || tail == 0 && alpha >= 0)
+                {
+                    _tau[k] = 0; // nothing to reflect
+                    Diagonal[k] = alpha;
+                    x[0] = 1;
+                    continue;
+                }
+                double beta = alpha >= 0 ? -norm : norm;
+                _tau[k] = (beta - alpha) / beta;
+                double scale = 1 / (alpha - beta);
+                for (int j = 1; j < x.Length; j++) x[j] *= scale;
+                x[0] = 1;
+                Diagonal[k] = beta;
+                // the rest of the panel, one reflector at a time
+                for (int j = k + 1; j < k0 + nb; j++)
+                {
+                    var r = _a.AsSpan(j * p + k, p - k);
+                    Orthogonal.Axpy(-_tau[k] * Orthogonal.Dot(x, r), x, r);
+                }
+            }
+            // Y' (nb × width, explicit zeros and ones) and T: H_{k0}…H_{k0+nb-1} = I - Y T Y' (dlarft, forward)
+            var vt = new double[nb * width];
+            for (int i = 0; i < nb; i++)
+            {
+                int k = k0 + i;
+                _a.AsSpan(k * p + k, p - k).CopyTo(vt.AsSpan(i * width + i));
+            }
+            var t = new double[nb * nb];
+            for (int i = 0; i < nb; i++)
+            {
+                double ti = _tau[k0 + i];
+                t[i * nb + i] = ti;
+                if (ti == 0) continue;
+                // T[0..i, i] = -τ_i T[0..i, 0..i] (Y[:, 0..i]' v_i)
+                var yv = new double[i];
+                for (int j = 0; j < i; j++) yv[j] = Orthogonal.Dot(vt.AsSpan(j * width + i, width - i), vt.AsSpan(i * width + i, width - i));
+                for (int r = 0; r < i; r++)
+                {
+                    double acc = 0;
+                    for (int c = r; c < i; c++) acc += t[r * nb + c] * yv[c];
+                    t[r * nb + i] = -ti * acc;
+                }
+            }
+            _blocks.Add((k0, nb, vt, t));
+            int below = n - k0 - nb;
+            if (below > 0) Apply(_a.AsSpan((k0 + nb) * p + k0), below, p, vt, nb, width, t, transposeT: false);
+        }
+
+        /// <summary>R ← R (I - Y T Y') for the m rows of R (stride ld, from the block's first column); T' when asked.</summary>
+        private static void Apply(Span<double> r, int m, int ld, double[] vt, int nb, int width, double[] t, bool transposeT)
+        {
+            var blas = Blas.Managed;
+            var w = new double[m * nb];
+            blas.Gemm(false, true, m, nb, width, 1, r, ld, vt, width, 0, w, nb); // W = R Y
+            var wt = new double[m * nb];
+            blas.Gemm(false, transposeT, m, nb, nb, 1, w, nb, t, nb, 0, wt, nb); // W T (or W T')
+            blas.Gemm(false, false, m, width, nb, -1, wt, nb, vt, width, 1, r, ld); // R -= W T Y'
+        }
+
+        /// <summary>
+        /// Q'z for the first <paramref name="count"/> vectors z (length n, the coordinates of L): [z; 0] times the
+        /// reflectors from the last to the first, as rows: Z H_{n-1}…H₀, a block at a time (Z ← Z (I - Y T' Y')).
+        /// </summary>
+        public double[][] ApplyQt(double[][] z, int count)
+        {
+            int n = _n, p = _p;
+            var m = new double[count * p];
+            for (int i = 0; i < count; i++) z[i].AsSpan(0, n).CopyTo(m.AsSpan(i * p));
+            for (int b = _blocks.Count - 1; b >= 0; b--)
+            {
+                var (k0, nb, vt, t) = _blocks[b];
+                if (count > 0) Apply(m.AsSpan(k0), count, p, vt, nb, p - k0, t, transposeT: true);
+            }
+            var result = new double[count][];
+            for (int i = 0; i < count; i++) result[i] = m.AsSpan(i * p, p).ToArray();
+            return result;
+        }
     }
 }
