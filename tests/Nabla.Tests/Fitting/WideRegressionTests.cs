@@ -183,3 +183,50 @@ public class WideRegressionTests
         finally { File.Delete(path); }
     }
 }
+
+/// <summary>The one-sided Jacobi SVD the wide and the tall orthogonal routes share: A = U Σ V' on full and rank-deficient matrices.</summary>
+public class JacobiSvdTests
+{
+    [Theory]
+    [InlineData(50, 30, 30)]
+    [InlineData(200, 120, 57)]
+    [InlineData(120, 120, 1)]
+    [InlineData(7, 7, 0)]
+    public void The_factors_rebuild_the_matrix_and_the_rank_is_read_off(int m, int k, int rank)
+    {
+        var rng = new Random(m * 31 + k);
+        // A = B C with B m×rank and C rank×k: exactly rank `rank`, then stored as its k columns of length m
+        var b = new double[m * rank];
+        var c = new double[rank * k];
+        for (int i = 0; i < b.Length; i++) b[i] = rng.NextDouble() - 0.5;
+        for (int i = 0; i < c.Length; i++) c[i] = rng.NextDouble() - 0.5;
+        var cols = new double[k][];
+        for (int j = 0; j < k; j++)
+        {
+            cols[j] = new double[m];
+            for (int i = 0; i < m; i++)
+                for (int t = 0; t < rank; t++) cols[j][i] += b[i * rank + t] * c[t * k + j];
+        }
+        var a = cols.Select(col => (double[])col.Clone()).ToArray();
+        var (u, s, v) = Orthogonal.SvdOfColumns(cols);
+        double tol = (s.Length > 0 ? s[0] : 0) * Math.Max(m, k) * 2.220446049250313e-16;
+        Assert.Equal(rank, s.Count(x => x > tol));
+        for (int i = 1; i < s.Length; i++) Assert.True(s[i] <= s[i - 1]);
+        double scale = Math.Max(s.Length > 0 ? s[0] : 0, 1e-300);
+        // column j of A = Σ_t u_t σ_t V[j, t]
+        for (int j = 0; j < k; j++)
+            for (int i = 0; i < m; i++)
+            {
+                double rebuilt = 0;
+                for (int t = 0; t < k; t++) rebuilt += u[t][i] * s[t] * v[t][j];
+                Assert.True(Math.Abs(rebuilt - a[j][i]) <= 1e-12 * scale, $"A[{i},{j}]: {rebuilt} vs {a[j][i]}");
+            }
+        // V is orthogonal; the left vectors of the nonzero singular values are orthonormal
+        for (int x = 0; x < k; x++)
+            for (int y = 0; y < k; y++)
+            {
+                Assert.Equal(x == y ? 1 : 0, Orthogonal.Dot(v[x], v[y]), 12);
+                if (x < rank && y < rank) Assert.Equal(x == y ? 1 : 0, Orthogonal.Dot(u[x], u[y]), 10);
+            }
+    }
+}
