@@ -12,6 +12,7 @@ bash bench/run.sh
 bash bench/run-numerics.sh 2
 bash bench/run-hessians.sh 2 20
 bash bench/Sql/run.sh
+bash bench/Fitting/run-wide.sh
 regression="skipped: /usr/bin/python3 lacks scipy, sklearn or pandas (apt-get install -y python3-scipy python3-sklearn python3-pandas)"
 if /usr/bin/python3 -c "import scipy, sklearn, pandas" 2>/dev/null; then
   bash bench/Fitting/run.sh && regression="bench/results/regression.md"
