@@ -18,9 +18,9 @@ internal static class ApiEndpoints
     public static void Map(IEndpointRouteBuilder app, WebOptions options)
     {
         var gate = new WorkGate(options);
-        app.MapPost("/api/derive", (HttpContext ctx) => Serve(ctx, options, gate, options.Derive));
-        app.MapPost("/api/check-expr", (HttpContext ctx) => Serve(ctx, options, gate, PageHelpers.CheckExpression));
-        app.MapPost("/api/check", (HttpContext ctx) => Serve(ctx, options, gate, PageHelpers.CheckNumerically));
+        app.MapPost("/api/derive", (HttpContext ctx) => Serve(ctx, options, gate, options.Derive, numeric: false));
+        app.MapPost("/api/check-expr", (HttpContext ctx) => Serve(ctx, options, gate, PageHelpers.CheckExpression, numeric: false));
+        app.MapPost("/api/check", (HttpContext ctx) => Serve(ctx, options, gate, options.Check, numeric: true));
         // Any other method on the API: 405 with the one it takes (a GET typed into the address bar, say).
         app.MapMethods("/api/{name}", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], async (HttpContext ctx) =>
         {
@@ -30,7 +30,7 @@ internal static class ApiEndpoints
         });
     }
 
-    private static async Task Serve(HttpContext ctx, WebOptions options, WorkGate gate, Func<JsonObject, JsonObject> handler)
+    private static async Task Serve(HttpContext ctx, WebOptions options, WorkGate gate, Func<JsonObject, JsonObject> handler, bool numeric)
     {
         // Work starts only for JSON: a cross-site form or text post (which a browser sends without asking) is refused.
         if (!IsJson(ctx.Request.ContentType))
@@ -62,7 +62,7 @@ internal static class ApiEndpoints
         }
 
         var id = request["id"]?.DeepClone();
-        var (outcome, response) = await gate.RunAsync(() => Guarded(handler, request), ctx.RequestAborted);
+        var (outcome, response) = await gate.RunAsync(() => Guarded(handler, request), ctx.RequestAborted, CostEstimate.IsHeavy(request, numeric));
         switch (outcome)
         {
             case GateOutcome.Done:
@@ -78,6 +78,7 @@ internal static class ApiEndpoints
                     "the server is busy; try again in a moment"));
                 break;
         }
+        MemoryReturn.AfterRequest();
     }
 
     /// <summary>The last line of defence, as in the JSON Lines front end: every request gets a protocol answer.</summary>
@@ -115,6 +116,6 @@ internal static class ApiEndpoints
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json; charset=utf-8";
         ctx.Response.Headers.CacheControl = "no-store";
-        await ctx.Response.WriteAsync(RequestHandler.Serialize(body), ctx.RequestAborted);
+        await ctx.Response.Body.WriteAsync(RequestHandler.SerializeUtf8(body), ctx.RequestAborted);
     }
 }

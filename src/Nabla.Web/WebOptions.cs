@@ -22,4 +22,7 @@ public sealed record WebOptions
 
     /// <summary>The protocol handler; tests replace it to simulate slow work.</summary>
     internal Func<JsonObject, JsonObject> Derive { get; init; } = Nabla.Protocol.RequestHandler.Handle;
+
+    /// <summary>The page's numeric check; tests replace it to simulate slow work.</summary>
+    internal Func<JsonObject, JsonObject> Check { get; init; } = PageHelpers.CheckNumerically;
 }

@@ -4,26 +4,32 @@ namespace Nabla.Web;
 internal enum GateOutcome { Done, TimedOut, Busy }
 
 /// <summary>
-/// Bounded concurrency with a time budget. The engine has no cancellation hooks, so work past its budget
-/// is abandoned, not stopped: it keeps its slot until it really ends, which keeps runaway requests from
-/// multiplying. Requests beyond the queue's length, or that wait too long for a slot, are turned away.
+/// Bounded concurrency with a time budget, in two lanes. Work past its budget is answered at once and stops
+/// cooperatively soon after (the engine checks its budget as it goes); until it really ends it keeps its slot, which
+/// keeps runaway requests from multiplying. Requests the cost estimate calls heavy (<see cref="CostEstimate"/>) may hold
+/// all slots but one, so cheap requests always have a worker while expensive ones run. Requests beyond the queue's
+/// length, or that wait longer than the queue time-out for a slot, are turned away (503).
 /// </summary>
 internal sealed class WorkGate(WebOptions options)
 {
     private readonly SemaphoreSlim slots = new(options.MaxConcurrent, options.MaxConcurrent);
+    private readonly SemaphoreSlim heavySlots = new(Math.Max(1, options.MaxConcurrent - 1), Math.Max(1, options.MaxConcurrent - 1));
     private int queued;
 
-    public async Task<(GateOutcome Outcome, T? Result)> RunAsync<T>(Func<T> work, CancellationToken aborted)
+    public async Task<(GateOutcome Outcome, T? Result)> RunAsync<T>(Func<T> work, CancellationToken aborted, bool heavy = false)
     {
         if (Interlocked.Increment(ref queued) > options.MaxQueued + options.MaxConcurrent)
         {
             Interlocked.Decrement(ref queued);
             return (GateOutcome.Busy, default);
         }
-        bool entered;
+        bool entered = false, lane = false;
+        var waitUntil = DateTime.UtcNow + options.QueueTimeout;
         try
         {
-            entered = await slots.WaitAsync(options.QueueTimeout, aborted);
+            // a heavy request first takes a place in its lane, then a worker: at most all workers but one are heavy
+            lane = !heavy || await heavySlots.WaitAsync(options.QueueTimeout, aborted);
+            if (lane) entered = await slots.WaitAsync(Max(waitUntil - DateTime.UtcNow, TimeSpan.Zero), aborted);
         }
         catch (OperationCanceledException)
         {
@@ -33,7 +39,11 @@ internal sealed class WorkGate(WebOptions options)
         {
             Interlocked.Decrement(ref queued);
         }
-        if (!entered) return (GateOutcome.Busy, default);
+        if (!entered)
+        {
+            if (heavy && lane) heavySlots.Release();
+            return (GateOutcome.Busy, default);
+        }
 
         // The worker carries a cooperative budget too, so abandoned work stops soon after the deadline and frees its slot.
         var task = Task.Run(() =>
@@ -41,7 +51,11 @@ internal sealed class WorkGate(WebOptions options)
             using var budget = Nabla.Diagnostics.Budget.Start(options.TimeBudget + TimeSpan.FromMilliseconds(250));
             return work();
         }, CancellationToken.None);
-        _ = task.ContinueWith(_ => slots.Release(), TaskScheduler.Default);
+        _ = task.ContinueWith(_ =>
+        {
+            slots.Release();
+            if (heavy) heavySlots.Release();
+        }, TaskScheduler.Default);
         try
         {
             return (GateOutcome.Done, await task.WaitAsync(options.TimeBudget, aborted));
@@ -50,5 +64,51 @@ internal sealed class WorkGate(WebOptions options)
         {
             return (GateOutcome.TimedOut, default);
         }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+/// <summary>
+/// Which requests are heavy, estimated before any work starts: numeric work (a check, values given with <c>at</c>,
+/// a convexity verdict's probes, the page's <c>/api/check</c>) on a variable of at least <see cref="HeavyEntries"/>
+/// entries, or an expression of more than <see cref="HeavyText"/> characters (symbolic work grows with the text).
+/// An estimate, not a limit: the time budget still bounds every request.
+/// </summary>
+internal static class CostEstimate
+{
+    /// <summary>A declared variable with this many entries makes numeric work heavy.</summary>
+    public const long HeavyEntries = 10_000;
+
+    /// <summary>An expression longer than this is heavy whatever is asked of it.</summary>
+    public const int HeavyText = 2_000;
+
+    public static bool IsHeavy(System.Text.Json.Nodes.JsonObject request, bool numericEndpoint)
+    {
+        if (request["expr"] is System.Text.Json.Nodes.JsonValue e && e.TryGetValue<string>(out var text) && text.Length > HeavyText) return true;
+        bool numeric = numericEndpoint || IsSet(request["check"]) || request["at"] is not null || IsSet(request["convexity"]);
+        return numeric && LargestDeclared(request) >= HeavyEntries;
+    }
+
+    private static bool IsSet(System.Text.Json.Nodes.JsonNode? node) =>
+        node is System.Text.Json.Nodes.JsonValue v && (!v.TryGetValue<bool>(out var b) || b);
+
+    /// <summary>The entries of the largest declared variable: the product of the sizes in its type (vector(1000), matrix(3,4)).</summary>
+    private static long LargestDeclared(System.Text.Json.Nodes.JsonObject request)
+    {
+        if (request["vars"] is not System.Text.Json.Nodes.JsonObject vars) return 1;
+        long largest = 1;
+        foreach (var (_, type) in vars)
+        {
+            if (type is not System.Text.Json.Nodes.JsonValue tv || !tv.TryGetValue<string>(out var t)) continue;
+            var sizes = System.Text.RegularExpressions.Regex.Matches(t, "[0-9]+")
+                .Select(m => long.TryParse(m.Value, out var size) ? Math.Max(size, 1) : long.MaxValue).ToList();
+            // a square matrix given by one size (symmetric(1000), spd(50), matrix(20)) has size² entries
+            if (sizes.Count == 1 && !t.TrimStart().StartsWith("vector", StringComparison.OrdinalIgnoreCase)) sizes.Add(sizes[0]);
+            long entries = 1;
+            foreach (var size in sizes) entries = size < long.MaxValue / entries ? entries * size : long.MaxValue;
+            largest = Math.Max(largest, entries);
+        }
+        return largest;
     }
 }

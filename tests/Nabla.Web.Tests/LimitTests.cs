@@ -104,6 +104,83 @@ public sealed class LimitTests
         Assert.Contains(answers, a => a.Response.StatusCode == HttpStatusCode.OK && (bool)a.Body["ok"]!);
     }
 
+    [Fact]
+    public async Task Cheap_requests_are_served_while_heavy_checks_hold_every_slot_they_may()
+    {
+        // Two slots; heavy checks (a 1000×1000 variable) may take one of them: the second heavy check waits in its
+        // lane and a derivation still gets the other slot at once.
+        using var release = new ManualResetEventSlim();
+        int heavyRunning = 0, mostHeavy = 0;
+        using var factory = new NablaFactory(new WebOptions
+        {
+            MaxConcurrent = 2,
+            TimeBudget = TimeSpan.FromSeconds(30),
+            QueueTimeout = TimeSpan.FromSeconds(30),
+            Check = r =>
+            {
+                InterlockedMax(ref mostHeavy, Interlocked.Increment(ref heavyRunning));
+                release.Wait(TimeSpan.FromSeconds(30));
+                Interlocked.Decrement(ref heavyRunning);
+                return new System.Text.Json.Nodes.JsonObject { ["id"] = r["id"]?.DeepClone(), ["ok"] = true };
+            },
+        });
+        var client = factory.CreateClient();
+        const string heavy = """{"id": 1, "expr": "logdet(X)", "wrt": "X", "vars": {"X": "symmetric(1000)"}}""";
+        var checks = Enumerable.Range(0, 2).Select(_ => NablaFactory.PostAsync(client, "/api/check", heavy)).ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Volatile.Read(ref heavyRunning) == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (response, json) = await NablaFactory.PostAsync(client, "/api/derive", """{"id": 2, "expr": "x'*A*x", "wrt": "x"}""");
+        var took = clock.Elapsed;
+        Assert.Equal(1, Volatile.Read(ref heavyRunning)); // the second check is still waiting for its lane
+        release.Set();
+        var answers = await Task.WhenAll(checks);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((bool)json["ok"]!, json.ToJsonString());
+        Assert.True(took < TimeSpan.FromSeconds(10), $"the cheap request took {took}");
+        Assert.Equal(1, mostHeavy);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
+    }
+
+    [Theory]
+    [InlineData("""{"expr": "logdet(X)", "wrt": "X", "vars": {"X": "symmetric(1000)"}}""", true, true)]
+    [InlineData("""{"expr": "logdet(X)", "wrt": "X", "vars": {"X": "symmetric(1000)"}}""", false, false)]
+    [InlineData("""{"expr": "x'*A*x", "wrt": "x", "vars": {"x": "vector(20000)"}, "at": {}}""", false, true)]
+    [InlineData("""{"expr": "x'*A*x", "wrt": "x", "vars": {"A": "matrix(50,50)"}, "convexity": true}""", false, false)]
+    [InlineData("""{"expr": "x'*A*x", "wrt": "x", "vars": {"A": "matrix(500,50)"}, "convexity": true}""", false, true)]
+    [InlineData("""{"expr": "x'*x", "wrt": "x", "vars": {"x": "vector(99999999999999999999999)"}}""", true, true)]
+    [InlineData("""{"expr": "x'*x", "wrt": "x", "vars": {"x": 3}}""", true, false)]
+    public void The_cost_estimate_calls_numeric_work_on_large_variables_heavy(string request, bool numericEndpoint, bool heavy) =>
+        Assert.Equal(heavy, CostEstimate.IsHeavy(System.Text.Json.Nodes.JsonNode.Parse(request)!.AsObject(), numericEndpoint));
+
+    [Fact]
+    public void A_long_expression_is_heavy_whatever_is_asked()
+    {
+        var expr = string.Join("*", Enumerable.Repeat("a", 1500));
+        Assert.True(CostEstimate.IsHeavy(new System.Text.Json.Nodes.JsonObject { ["expr"] = expr }, numericEndpoint: false));
+    }
+
+    [Fact]
+    public async Task A_large_answer_is_followed_by_a_collection_that_gives_the_memory_back()
+    {
+        using var factory = new NablaFactory();
+        var client = factory.CreateClient();
+        var x = string.Join(",", Enumerable.Range(0, 1200).Select(i => (Math.Sin(i) * 0.9).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
+        int before = Volatile.Read(ref MemoryReturn.Collections);
+        var (response, json) = await NablaFactory.PostAsync(client, "/api/derive",
+            $$$"""{"id": 9, "expr": "log(sum(exp(x)))", "wrt": "x", "derivative": "hessian", "at": {"x": [{{{x}}}]}}""");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((bool)json["ok"]!);
+        Assert.Equal(1200, json["results"]![0]!["value"]!.AsArray().Count);
+        // the test process's working set is over the threshold once a 30 MB answer has been built: a collection follows
+        if (Environment.WorkingSet >= MemoryReturn.Threshold)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (Volatile.Read(ref MemoryReturn.Collections) == before && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.True(Volatile.Read(ref MemoryReturn.Collections) > before, "no collection followed the large answer");
+        }
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

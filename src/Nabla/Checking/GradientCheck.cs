@@ -64,7 +64,7 @@ public static class GradientCheck
         if (x.Shape.Dims.Aggregate(1L, (p, d) => p * (d.IsKnown ? d.Size : 1)) > MaxEntriesChecked) trials = Math.Min(trials, 2);
         for (int draw = 0; trusted < trials && draw < 4 * trials + 4; draw++)
         {
-            Budget.Check();
+            Budget.CheckNow();
             var values = RandomPoint.Draw(f, vars, rng);
             try
             {
@@ -123,7 +123,7 @@ public static class GradientCheck
         var sym = new double[Directions * m];
         for (int k = 0; k < Directions; k++)
         {
-            Budget.Check();
+            Budget.CheckNow();
             var v = new double[n];
             for (int j = 0; j < n; j++) v[j] = rng.NextDouble() * 2 - 1;
             if (x.Symmetric)
@@ -183,7 +183,7 @@ public static class GradientCheck
         double[][]? cols = null, errs = null;
         for (int j = 0; j < n; j++)
         {
-            Budget.Check();
+            Budget.CheckNow();
             var (d, e) = RiddersColumn(f, x, j, values, vars);
             cols ??= new double[n][];
             errs ??= new double[n][];

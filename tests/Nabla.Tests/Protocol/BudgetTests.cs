@@ -27,6 +27,28 @@ public class BudgetTests
     }
 
     [Fact]
+    public void A_numeric_check_of_a_large_variable_stops_at_its_budget()
+    {
+        // Each evaluation of logdet at a 1000×1000 point is a factorisation (~0.1 s): the check reads the clock at
+        // every step, not every 256th, so it stops soon after the budget rather than minutes later.
+        var bound = Binder.Bind("logdet(X)", new BindOptions
+        {
+            PreferScalar = true,
+            Declarations = new Dictionary<string, VarType> { ["X"] = VarType.Parse("symmetric(1000)") },
+        });
+        var x = bound.Variable("X")!;
+        var d = Derivation.Compute(bound.Root, x, DerivativeKind.Gradient);
+        var sw = Stopwatch.StartNew();
+        var e = Assert.ThrowsAny<Exception>(() =>
+        {
+            using var budget = Budget.Start(TimeSpan.FromMilliseconds(300));
+            Nabla.Checking.GradientCheck.Check(bound.Root, x, d.Matrix, DerivativeKind.Gradient, bound.Variables);
+        });
+        Assert.Equal(ErrorCodes.LimitExceeded, NablaException.Find(e)!.Code);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"stopped after {sw.Elapsed}");
+    }
+
+    [Fact]
     public void Budgets_nest_and_the_earliest_deadline_wins()
     {
         using var outer = Budget.Start(TimeSpan.FromMilliseconds(100));
