@@ -70,9 +70,10 @@ internal sealed class WorkGate(WebOptions options)
 }
 
 /// <summary>
-/// Which requests are heavy, estimated before any work starts: numeric work (a check, values given with <c>at</c>,
-/// a convexity verdict's probes, the page's <c>/api/check</c>) on a variable of at least <see cref="HeavyEntries"/>
-/// entries, or an expression of more than <see cref="HeavyText"/> characters (symbolic work grows with the text).
+/// Which requests are heavy, estimated before any work starts: numeric work on random points (a check, a convexity
+/// verdict's probes, the page's <c>/api/check</c>) on a declared variable of at least <see cref="HeavyEntries"/>
+/// entries; values given with <c>at</c> of that many numbers (or a Jacobian or Hessian at a tenth of them, whose
+/// answer grows as their square); or an expression of more than <see cref="HeavyText"/> characters.
 /// An estimate, not a limit: the time budget still bounds every request.
 /// </summary>
 internal static class CostEstimate
@@ -86,9 +87,25 @@ internal static class CostEstimate
     public static bool IsHeavy(System.Text.Json.Nodes.JsonObject request, bool numericEndpoint)
     {
         if (request["expr"] is System.Text.Json.Nodes.JsonValue e && e.TryGetValue<string>(out var text) && text.Length > HeavyText) return true;
-        bool numeric = numericEndpoint || IsSet(request["check"]) || request["at"] is not null || IsSet(request["convexity"]);
+        // values given: the work is sized by them (the body limit bounds them), a Jacobian or Hessian by their square
+        if (request["at"] is System.Text.Json.Nodes.JsonObject at)
+        {
+            long given = Numbers(at);
+            string kind = request["derivative"] is System.Text.Json.Nodes.JsonValue dv && dv.TryGetValue<string>(out var k) ? k : "";
+            if (given >= HeavyEntries || kind is "hessian" or "jacobian" && given * given >= 100 * HeavyEntries) return true;
+        }
+        bool numeric = numericEndpoint || IsSet(request["check"]) || IsSet(request["convexity"]);
         return numeric && LargestDeclared(request) >= HeavyEntries;
     }
+
+    /// <summary>How many numbers a JSON value holds (arrays of arrays counted through).</summary>
+    private static long Numbers(System.Text.Json.Nodes.JsonNode? node) => node switch
+    {
+        System.Text.Json.Nodes.JsonObject o => o.Sum(kv => Numbers(kv.Value)),
+        System.Text.Json.Nodes.JsonArray a => a.Sum(Numbers),
+        null => 0,
+        _ => 1,
+    };
 
     private static bool IsSet(System.Text.Json.Nodes.JsonNode? node) =>
         node is System.Text.Json.Nodes.JsonValue v && (!v.TryGetValue<bool>(out var b) || b);

@@ -145,13 +145,22 @@ public sealed class LimitTests
     [Theory]
     [InlineData("""{"expr": "logdet(X)", "wrt": "X", "vars": {"X": "symmetric(1000)"}}""", true, true)]
     [InlineData("""{"expr": "logdet(X)", "wrt": "X", "vars": {"X": "symmetric(1000)"}}""", false, false)]
-    [InlineData("""{"expr": "x'*A*x", "wrt": "x", "vars": {"x": "vector(20000)"}, "at": {}}""", false, true)]
+    [InlineData("""{"expr": "x'*A*x", "wrt": "x", "vars": {"x": "vector(20000)"}, "at": {"x": [1, 2]}}""", false, false)]
+    [InlineData("""{"expr": "x'*x", "wrt": "x", "derivative": "hessian", "at": {"x": [1, 2, 3]}}""", false, false)]
     [InlineData("""{"expr": "x'*A*x", "wrt": "x", "vars": {"A": "matrix(50,50)"}, "convexity": true}""", false, false)]
     [InlineData("""{"expr": "x'*A*x", "wrt": "x", "vars": {"A": "matrix(500,50)"}, "convexity": true}""", false, true)]
     [InlineData("""{"expr": "x'*x", "wrt": "x", "vars": {"x": "vector(99999999999999999999999)"}}""", true, true)]
     [InlineData("""{"expr": "x'*x", "wrt": "x", "vars": {"x": 3}}""", true, false)]
     public void The_cost_estimate_calls_numeric_work_on_large_variables_heavy(string request, bool numericEndpoint, bool heavy) =>
         Assert.Equal(heavy, CostEstimate.IsHeavy(System.Text.Json.Nodes.JsonNode.Parse(request)!.AsObject(), numericEndpoint));
+
+    [Fact]
+    public void A_hessian_at_a_thousand_given_values_is_heavy_and_at_ten_is_not()
+    {
+        JsonObject At(int n) => JsonNode.Parse($$$"""{"expr": "x'*x", "wrt": "x", "derivative": "hessian", "at": {"x": [{{{string.Join(",", Enumerable.Range(0, n))}}}]}}""")!.AsObject();
+        Assert.True(CostEstimate.IsHeavy(At(1000), numericEndpoint: false));
+        Assert.False(CostEstimate.IsHeavy(At(10), numericEndpoint: false));
+    }
 
     [Fact]
     public void A_long_expression_is_heavy_whatever_is_asked()
