@@ -12,7 +12,10 @@ namespace Nabla.LinearAlgebra;
 /// </summary>
 internal static unsafe class ManagedGemm
 {
-    internal const int MR = 6, KC = 256, MCMax = 120, NC = 2040;
+    internal const int MR = 6;
+
+    /// <summary>The blocking for the 256-bit kernel (NR = 8) and the 512-bit one (NR = 16), from this CPU's caches.</summary>
+    internal static readonly GemmBlocking Blocking256 = GemmBlocking.For(8), Blocking512 = GemmBlocking.For(16);
 
     /// <summary>Whether the 512-bit micro-kernel is used (AVX-512 present).</summary>
     internal static readonly bool UseVector512 = Vector512.IsHardwareAccelerated;
@@ -44,11 +47,12 @@ internal static unsafe class ManagedGemm
     {
         bool w = wide ?? UseVector512;
         int nr = w ? 16 : 8;
-        int ncMax = NC / nr * nr;
-        int nb = (m + MCMax - 1) / MCMax;
+        var blocking = w ? Blocking512 : Blocking256;
+        int kcMax = blocking.KC, mcMax = blocking.MC, ncMax = blocking.NC;
+        int nb = (m + mcMax - 1) / mcMax;
         if (threads > 1) nb = Math.Max(threads, (nb + threads - 1) / threads * threads);
-        int mc = Math.Min(MCMax, ((m + nb - 1) / nb + MR - 1) / MR * MR);
-        var bBuf = ArrayPool<double>.Shared.Rent(KC * (ncMax + nr));
+        int mc = Math.Min(mcMax, ((m + nb - 1) / nb + MR - 1) / MR * MR);
+        var bBuf = ArrayPool<double>.Shared.Rent(kcMax * (Math.Min(ncMax, (n + nr - 1) / nr * nr) + nr));
         var team = WorkerTeam.Shared;
         try
         {
@@ -61,10 +65,10 @@ internal static unsafe class ManagedGemm
                 {
                     job.Jc = jc;
                     job.Nc = Math.Min(ncMax, n - jc);
-                    for (int pc = 0; pc < k; pc += KC)
+                    for (int pc = 0; pc < k; pc += kcMax)
                     {
                         job.Pc = pc;
-                        job.Kc = Math.Min(KC, k - pc);
+                        job.Kc = Math.Min(kcMax, k - pc);
                         job.Slivers = (job.Nc + nr - 1) / nr;
                         if (threads > 1 && job.Slivers > 1) team.Run(job.Threads, job.PackBody);
                         else PackB(job, 0, job.Slivers);
@@ -115,7 +119,7 @@ internal static unsafe class ManagedGemm
         int mc = Math.Min(j.Mc, j.M - ic);
         if (mc <= 0) return;
         int kc = j.Kc, nr = j.Nr;
-        var aBuf = ArrayPool<double>.Shared.Rent(MCMax * KC + MR * KC);
+        var aBuf = ArrayPool<double>.Shared.Rent((j.Mc + MR) * kc);
         double* tile = stackalloc double[MR * 16];
         try
         {
@@ -185,6 +189,7 @@ internal static unsafe class ManagedGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel256(int kc, double* a, double* b, double* c, int ldc, double alpha)
     {
+        PrefetchTile(c, ldc, 8);
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -205,6 +210,22 @@ internal static unsafe class ManagedGemm
         Store(c + 3 * ldc, c30, c31, al); Store(c + 4 * ldc, c40, c41, al); Store(c + 5 * ldc, c50, c51, al);
     }
 
+    /// <summary>
+    /// Asks for the C tile's cache lines before the k loop (as BLIS's micro-kernels do): the tile is read and written
+    /// only after it, and its rows lie a row of C apart, so without this each row's misses are paid at the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(double* c, int ldc, int width)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        for (int r = 0; r < MR; r++)
+        {
+            double* row = c + (long)r * ldc;
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(row);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + width - 1);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(double* c, Vector256<double> v0, Vector256<double> v1, Vector256<double> al)
     {
@@ -216,6 +237,7 @@ internal static unsafe class ManagedGemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel512(int kc, double* a, double* b, double* c, int ldc, double alpha)
     {
+        PrefetchTile(c, ldc, 16);
         Vector512<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
@@ -241,5 +263,62 @@ internal static unsafe class ManagedGemm
     {
         Vector512.FusedMultiplyAdd(al, v0, Vector512.Load(c)).Store(c);
         Vector512.FusedMultiplyAdd(al, v1, Vector512.Load(c + 8)).Store(c + 8);
+    }
+}
+
+/// <summary>
+/// The cache blocking of the packed GEMM, derived from the CPU it runs on the way BLIS's analytical model does
+/// (Low et al., 2016), not tuned constants: a KC×NR sliver of B fills half of the L1 data cache (the other half holds
+/// the A sliver and C's lines), an MC×KC block of A half of L2, and a KC×NC panel of B a quarter of L3 (shared with
+/// the other cores). Cache sizes come from Linux's sysfs; where it is absent, 32 KB / 512 KB / 8 MB.
+/// </summary>
+internal sealed record GemmBlocking(int KC, int MC, int NC, long L1, long L2, long L3)
+{
+    /// <summary>The blocking for micro-kernels NR wide (and MR = 6 high).</summary>
+    public static GemmBlocking For(int nr)
+    {
+        var (l1, l2, l3) = CacheSizes();
+        int kc = (int)Math.Clamp(l1 / 2 / (nr * sizeof(double)) / 16 * 16, 64, 1024);
+        int mc = (int)Math.Clamp(l2 / 2 / (kc * sizeof(double)) / ManagedGemm.MR * ManagedGemm.MR, 4 * ManagedGemm.MR, 80 * ManagedGemm.MR);
+        int nc = (int)Math.Clamp(l3 / 4 / (kc * sizeof(double)) / nr * nr, 32 * nr, 8192 / nr * nr);
+        return new GemmBlocking(kc, mc, nc, l1, l2, l3);
+    }
+
+    /// <summary>L1 data, L2 and L3 sizes in bytes of CPU 0, from /sys/devices/system/cpu/cpu0/cache (defaults where unknown).</summary>
+    internal static (long L1, long L2, long L3) CacheSizes()
+    {
+        long l1 = 32 << 10, l2 = 512 << 10, l3 = 8 << 20;
+        try
+        {
+            const string root = "/sys/devices/system/cpu/cpu0/cache";
+            if (!Directory.Exists(root)) return (l1, l2, l3);
+            foreach (var dir in Directory.GetDirectories(root, "index*"))
+            {
+                string level = Read(dir, "level"), type = Read(dir, "type");
+                long size = ParseSize(Read(dir, "size"));
+                if (size <= 0) continue;
+                if (level == "1" && type == "Data") l1 = size;
+                else if (level == "2" && type is "Unified" or "Data") l2 = size;
+                else if (level == "3") l3 = size;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return (l1, l2, l3);
+    }
+
+    private static string Read(string dir, string name)
+    {
+        var path = Path.Combine(dir, name);
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : "";
+    }
+
+    /// <summary>"32K", "512K", "32768K", "1M" as bytes; 0 when it cannot be read.</summary>
+    internal static long ParseSize(string text)
+    {
+        if (text.Length == 0) return 0;
+        long unit = char.ToUpperInvariant(text[^1]) switch { 'K' => 1 << 10, 'M' => 1 << 20, 'G' => 1 << 30, _ => 1 };
+        var digits = unit == 1 ? text : text[..^1];
+        return long.TryParse(digits, out var v) && v > 0 ? v * unit : 0;
     }
 }

@@ -106,4 +106,29 @@ public class BlasTests(ITestOutputHelper output)
             Backends.Close(yt.Data.Select((v, i) => v - 3 * x.Data[i]).ToArray(), z, 1e-15, "axpy");
         }
     }
+
+    [Theory]
+    [InlineData("32K", 32L << 10)]
+    [InlineData("512K", 512L << 10)]
+    [InlineData("32768K", 32L << 20)]
+    [InlineData("2M", 2L << 20)]
+    [InlineData("1G", 1L << 30)]
+    [InlineData("", 0L)]
+    [InlineData("lots", 0L)]
+    public void Cache_sizes_are_read_as_sysfs_writes_them(string text, long bytes) => Assert.Equal(bytes, GemmBlocking.ParseSize(text));
+
+    [Fact]
+    public void The_blocking_follows_the_caches_and_stays_in_bounds()
+    {
+        foreach (int nr in new[] { 8, 16 })
+        {
+            var b = GemmBlocking.For(nr);
+            // the B sliver fits in half of L1, the A block in half of L2
+            Assert.True((long)b.KC * nr * sizeof(double) <= Math.Max(b.L1 / 2, 64L * nr * sizeof(double)), $"{b}");
+            Assert.True((long)b.MC * b.KC * sizeof(double) <= Math.Max(b.L2 / 2, 4L * ManagedGemm.MR * b.KC * sizeof(double)), $"{b}");
+            Assert.Equal(0, b.MC % ManagedGemm.MR);
+            Assert.Equal(0, b.NC % nr);
+            Assert.InRange(b.KC, 64, 1024);
+        }
+    }
 }
