@@ -41,11 +41,43 @@ internal static unsafe class ManagedGemm
 
     [ThreadStatic] private static Job? t_job;
 
+    /// <summary>A product split along k (a tall inner dimension): its arguments and its loop body, kept per calling thread.</summary>
+    private sealed class SplitJob
+    {
+        public bool TA, TB, Wide;
+        public int M, N, K, Lda, Ldb, Parts;
+        public double Alpha;
+        public double* A, B, Partial;
+        public readonly Action<int> Body;
+
+        public SplitJob()
+        {
+            Body = t =>
+            {
+                int k0 = (int)((long)K * t / Parts), k1 = (int)((long)K * (t + 1) / Parts);
+                double* a = TA ? A + (long)k0 * Lda : A + k0;
+                double* b = TB ? B + k0 : B + (long)k0 * Ldb;
+                Run(TA, TB, M, N, k1 - k0, Alpha, a, Lda, b, Ldb, Partial + (long)t * M * N, N, 1, Wide);
+            };
+        }
+    }
+
+    [ThreadStatic] private static SplitJob? t_split;
+
+    /// <summary>
+    /// Whether to split along k: a small C (X'X of a tall X, X'·diag(s)·X) over a long inner dimension, where splitting
+    /// C's rows would give each core little work and a synchronisation per KC slab; each core instead takes a run of k
+    /// into a private C and the parts are added in order (the same answer for the same thread count).
+    /// </summary>
+    private static bool SplitsAlongK(int m, int n, int k, int threads) =>
+        threads > 1 && (long)m * n <= 1 << 16 && k >= 8L * Math.Max(m, n) && k >= 1024;
+
     /// <summary>C = alpha·op(A)·op(B) + C (beta already applied by the caller).</summary>
     public static void Run(bool ta, bool tb, int m, int n, int k, double alpha, double* a, int lda, double* b, int ldb,
         double* c, int ldc, int threads, bool? wide = null)
     {
         bool w = wide ?? UseVector512;
+        if (SplitsAlongK(m, n, k, threads)) { RunSplit(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads, w); return; }
         int nr = w ? 16 : 8;
         var blocking = w ? Blocking512 : Blocking256;
         int kcMax = blocking.KC, mcMax = blocking.MC, ncMax = blocking.NC;
@@ -81,6 +113,34 @@ internal static unsafe class ManagedGemm
             }
         }
         finally { ArrayPool<double>.Shared.Return(bBuf); }
+    }
+
+    private static void RunSplit(bool ta, bool tb, int m, int n, int k, double alpha, double* a, int lda, double* b, int ldb,
+        double* c, int ldc, int threads, bool wide)
+    {
+        int parts = Math.Min(threads, WorkerTeam.Shared.Size);
+        var buffer = ArrayPool<double>.Shared.Rent(parts * m * n);
+        try
+        {
+            Array.Clear(buffer, 0, parts * m * n);
+            fixed (double* partial = buffer)
+            {
+                var job = t_split ??= new SplitJob();
+                job.TA = ta; job.TB = tb; job.Wide = wide; job.M = m; job.N = n; job.K = k; job.Lda = lda; job.Ldb = ldb;
+                job.Parts = parts; job.Alpha = alpha; job.A = a; job.B = b; job.Partial = partial;
+                WorkerTeam.Shared.Run(parts, job.Body);
+                for (int t = 0; t < parts; t++)
+                {
+                    double* p = partial + (long)t * m * n;
+                    for (int i = 0; i < m; i++)
+                    {
+                        var dst = new Span<double>(c + (long)i * ldc, n);
+                        System.Numerics.Tensors.TensorPrimitives.Add(dst, new ReadOnlySpan<double>(p + (long)i * n, n), dst);
+                    }
+                }
+            }
+        }
+        finally { ArrayPool<double>.Shared.Return(buffer); }
     }
 
     private static void PackB(Job j, int s0, int s1)

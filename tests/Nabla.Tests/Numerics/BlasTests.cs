@@ -131,4 +131,30 @@ public class BlasTests(ITestOutputHelper output)
             Assert.InRange(b.KC, 64, 1024);
         }
     }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void A_long_inner_dimension_is_split_across_the_cores_and_gives_the_product(bool ta, bool tb)
+    {
+        // C (37×21) over k = 5000: the k-split route (each core a run of k into its own C, added in order)
+        int m = 37, n = 21, k = 5000;
+        var rng = new Random(3);
+        var a = Enumerable.Range(0, m * k).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var b = Enumerable.Range(0, k * n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var c = Enumerable.Range(0, m * n).Select(_ => 1.0).ToArray();
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        new ManagedBlas(2).Gemm(ta, tb, m, n, k, 0.5, a, lda, b, ldb, 2, c, n);
+        var expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += (ta ? a[p * m + i] : a[i * k + p]) * (tb ? b[j * k + p] : b[p * n + j]);
+                expected[i * n + j] = 2 + 0.5 * s;
+            }
+        Backends.Close(expected, c, 1e-12 * k, $"split-k gemm ta={ta} tb={tb}");
+    }
 }
