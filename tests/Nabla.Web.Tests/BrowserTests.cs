@@ -166,6 +166,66 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         NoErrors(errors);
     }
 
+    [Theory]
+    [InlineData(1100, 900)]
+    [InlineData(390, 844)]
+    public async Task Several_variables_are_differentiated_at_once(int width, int height)
+    {
+        var (page, errors) = await browser.NewPageAsync(width, height);
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("x'*A*x") + "&wrt=x");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("(A+A')*x");
+        await Expect(page.Locator("#wrt-x")).ToBeCheckedAsync();
+        await page.Locator("#wrt-A").CheckAsync();
+        // the first variable's result stays where it was; A's follows under it
+        await Expect(page.Locator("#result-more .more-item[data-wrt='A'] .more-text")).ToHaveTextAsync("x*x'");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("(A+A')*x");
+        Assert.Contains("wrt=x%2CA", page.Url);
+        await page.Locator("#check").ClickAsync();
+        await Expect(page.Locator("#check-result")).ToContainTextAsync("✓ agrees with finite differences — ✓ x: largest relative error");
+        await Expect(page.Locator("#check-result")).ToContainTextAsync("✓ A: largest relative error");
+        // unchecking A leaves x alone; the last one cannot be unchecked
+        await page.Locator("#wrt-A").UncheckAsync();
+        await Expect(page.Locator("#result-more")).ToBeHiddenAsync();
+        await page.Locator("#wrt-x").ClickAsync();
+        await Expect(page.Locator("#wrt-x")).ToBeCheckedAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
+        await BrowserFixture.ScreenshotAsync(page, $"9-several-wrt-{width}");
+        NoErrors(errors);
+    }
+
+    [Theory]
+    [InlineData(1100, 900)]
+    [InlineData(390, 844)]
+    public async Task Sizes_can_be_set_and_travel_in_the_link(int width, int height)
+    {
+        var (page, errors) = await browser.NewPageAsync(width, height);
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("x'*A*x") + "&wrt=x");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("(A+A')*x");
+        var size = page.Locator("#size-x");
+        await size.FillAsync("3");
+        await size.PressAsync("Enter");
+        // x is 3×1 now, and A is inferred 3×3 from it
+        await Expect(page.Locator("#vars-body tr:has(th:text-is('x')) td.shape")).ToHaveTextAsync("3×1");
+        await Expect(page.Locator("#vars-body tr:has(th:text-is('A')) td.shape")).ToHaveTextAsync("3×3");
+        await Expect(page.Locator("#result-status")).ToContainTextAsync("its shape is 3×1");
+        Assert.Contains("vars=x%3Avector%283%29", page.Url);
+        // a matrix takes two sizes; a wrong count is refused in place and changes nothing
+        var other = page.Locator("#size-A");
+        await other.FillAsync("1,2,3");
+        await other.PressAsync("Enter");
+        Assert.False(await other.EvaluateAsync<bool>("e => e.checkValidity()"));
+        await Expect(page.Locator("#vars-body tr:has(th:text-is('A')) td.shape")).ToHaveTextAsync("3×3");
+        // the link reproduces the sizes
+        var (again, againErrors) = await browser.NewPageAsync(width, height);
+        await again.GotoAsync(page.Url);
+        await Expect(again.Locator("#size-x")).ToHaveValueAsync("3");
+        await Expect(again.Locator("#vars-body tr:has(th:text-is('x')) td.shape")).ToHaveTextAsync("3×1");
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
+        await BrowserFixture.ScreenshotAsync(page, $"10-sizes-{width}");
+        NoErrors(errors);
+        NoErrors(againErrors);
+    }
+
     [Fact]
     public async Task The_page_fits_a_phone()
     {

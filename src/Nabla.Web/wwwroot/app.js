@@ -9,6 +9,25 @@
   const { renderMath, renderSteps, copy } = window.NablaUi;
   const TYPES = ["scalar", "vector", "matrix", "symmetric", "scalar positive", "vector positive", "spd", "psd"];
   const KIND_NAMES = { gradient: "gradient", jacobian: "Jacobian", hessian: "Hessian" };
+  // How many sizes each type takes: vector(n), matrix(m,n), symmetric(n), spd(n), psd(n); a scalar none.
+  const SIZES = { scalar: 0, vector: 1, matrix: 2, symmetric: 1, spd: 1, psd: 1 };
+
+  // "vector(3) positive" -> { base: "vector positive", dims: [3] }; null when it is not a type the page offers.
+  function parseType(text) {
+    const m = /^\s*(scalar|vector|matrix|symmetric|spd|psd)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*(positive)?\s*$/.exec(text || "");
+    if (!m) return null;
+    const base = m[1] + (m[4] ? " positive" : "");
+    if (!TYPES.includes(base)) return null;
+    const dims = [m[2], m[3]].filter((d) => d !== undefined).map(Number);
+    if (dims.length && dims.length !== SIZES[m[1]]) return null;
+    return { base: base, dims: dims };
+  }
+
+  // { base: "vector positive", dims: [3] } -> "vector(3) positive"
+  function typeText(base, dims) {
+    const [kind, positive] = base.split(" ");
+    return kind + (dims.length ? "(" + dims.join(",") + ")" : "") + (positive ? " " + positive : "");
+  }
 
   // What the user chose. `pinned` holds only the types the user set; the rest are inferred.
   const state = { expr: "", pinned: {}, wrt: "", kind: "" };
@@ -28,9 +47,12 @@
     state.wrt = q.get("wrt") || "";
     state.kind = KIND_NAMES[q.get("d")] ? q.get("d") : "";
     state.pinned = {};
-    for (const pair of (q.get("vars") || "").split(",")) {
-      const [name, type] = pair.split(":");
-      if (name && TYPES.includes(type)) state.pinned[name] = type;
+    // name:type pairs, separated by ';' (a size such as matrix(3,4) has a comma) or, in older links, by ','
+    const pins = q.get("vars") || "";
+    for (const pair of pins.includes(";") || /\(\d+,/.test(pins) ? pins.split(";") : pins.split(",")) {
+      const at = pair.indexOf(":");
+      const name = pair.slice(0, at), type = pair.slice(at + 1);
+      if (at > 0 && parseType(type)) state.pinned[name] = type;
     }
     return q.has("expr");
   }
@@ -40,7 +62,7 @@
     q.set("expr", state.expr);
     if (state.wrt) q.set("wrt", state.wrt);
     if (state.kind) q.set("d", state.kind);
-    const pins = Object.entries(state.pinned).map(([n, t]) => n + ":" + t).join(",");
+    const pins = Object.entries(state.pinned).map(([n, t]) => n + ":" + t).join(";");
     if (pins) q.set("vars", pins);
     history.replaceState(null, "", "?" + q.toString());
   }
@@ -119,19 +141,65 @@
       const select = document.createElement("select");
       select.id = "type-" + v.name;
       select.setAttribute("aria-label", "type of " + v.name);
-      for (const t of TYPES) select.add(new Option(t, t, false, t === v.type));
-      select.addEventListener("change", () => {
-        state.pinned[v.name] = select.value;
-        refresh(0);
-      });
+      const pinned = parseType(state.pinned[v.name]);
+      const shown = pinned ? pinned.base : (parseType(v.type) || { base: v.type }).base;
+      for (const t of TYPES) select.add(new Option(t, t, false, t === shown));
       typeCell.append(select);
+      // the sizes: "3" for a vector or a square matrix, "3,4" (or 3x4) for a matrix; empty leaves them symbolic
+      const sizeCell = document.createElement("td");
+      const size = document.createElement("input");
+      size.id = "size-" + v.name;
+      size.className = "size";
+      size.type = "text";
+      size.inputMode = "numeric";
+      size.setAttribute("aria-label", "size of " + v.name);
+      size.value = pinned ? pinned.dims.join(",") : "";
+      const repin = () => {
+        const kind = select.value.split(" ")[0];
+        const dims = size.value.split(/[,x×\s]+/).filter((d) => d !== "").map(Number);
+        const valid = dims.every((d) => Number.isInteger(d) && d >= 1 && d <= 100000);
+        const want = SIZES[kind];
+        size.setCustomValidity(!valid || (dims.length && dims.length !== want && !(kind === "matrix" && dims.length === 1))
+          ? (want === 0 ? "a scalar has no size" : want === 1 ? "one size, such as 3" : "two sizes, such as 3,4") : "");
+        if (size.validationMessage) { size.reportValidity(); return; }
+        const full = kind === "matrix" && dims.length === 1 ? [dims[0], dims[0]] : dims;
+        state.pinned[v.name] = typeText(select.value, want === 0 ? [] : full);
+        refresh(0);
+      };
+      size.disabled = SIZES[shown.split(" ")[0]] === 0;
+      size.placeholder = SIZES[shown.split(" ")[0]] === 2 ? "m,n" : SIZES[shown.split(" ")[0]] === 1 ? "n" : "";
+      size.addEventListener("change", repin);
+      size.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); repin(); } });
+      select.addEventListener("change", () => {
+        // sizes that do not fit the new type are dropped (a vector's one size is not a matrix's two)
+        const count = size.value.split(/[,x×\s]+/).filter((d) => d !== "").length;
+        const want = SIZES[select.value.split(" ")[0]];
+        if (count !== want && !(want === 2 && count === 1)) size.value = "";
+        repin();
+      });
+      sizeCell.append(size);
       const shape = document.createElement("td");
       shape.className = "shape";
       shape.textContent = describeShape(v);
       const origin = document.createElement("td");
       origin.className = "origin";
       origin.textContent = state.pinned[v.name] ? "you" : ({ convention: "naming convention", inferred: "inferred from use", declared: "declared", value: "its value" }[v.origin] || v.origin);
-      row.append(name, typeCell, shape, origin);
+      // differentiate by this variable too: several at once, each its own result
+      const wrtCell = document.createElement("td");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = "wrt-" + v.name;
+      box.setAttribute("aria-label", "differentiate with respect to " + v.name);
+      box.checked = chosenWrts().includes(v.name);
+      box.addEventListener("change", () => {
+        let list = chosenWrts().filter((n) => n !== v.name);
+        if (box.checked) list = variables.map((x) => x.name).filter((n) => n === v.name || list.includes(n));
+        if (list.length === 0) { box.checked = true; return; } // at least one
+        state.wrt = list.join(",");
+        refresh(0);
+      });
+      wrtCell.append(box);
+      row.append(name, typeCell, sizeCell, shape, origin, wrtCell);
       body.append(row);
     }
   }
@@ -153,9 +221,20 @@
 
   // The user's variable if it is still in the expression, else the first vector, else the first.
   function chosenWrt() {
-    if (variables.some((v) => v.name === state.wrt)) return state.wrt;
+    const mine = chosenWrts(true);
+    if (mine.length) return mine[0];
     const vector = variables.find((v) => v.type === "vector");
     return vector ? vector.name : variables.length ? variables[0].name : "";
+  }
+
+  // Every variable chosen (state.wrt is a comma-separated list) that is in the expression, in the table's order;
+  // the default one when none is.
+  function chosenWrts(only) {
+    const names = (state.wrt || "").split(",");
+    const mine = variables.map((v) => v.name).filter((n) => names.includes(n));
+    if (mine.length || only) return mine;
+    const one = chosenWrt();
+    return one ? [one] : [];
   }
 
   // ---- Results ---------------------------------------------------------------------------------
@@ -175,6 +254,8 @@
     $("result-math").textContent = "";
     $("result-where").textContent = "";
     $("result-where").hidden = true;
+    $("result-more").textContent = "";
+    $("result-more").hidden = true;
     $("toggle-form").hidden = true;
     $("code-panel").hidden = true;
     lastResult = null;
@@ -240,16 +321,38 @@
     line.hidden = false;
   }
 
+  // The results for the second and later variables: each its formula and its text, under the first.
+  function renderMore(results) {
+    const host = $("result-more");
+    host.textContent = "";
+    for (const r of results) {
+      const item = document.createElement("div");
+      item.className = "more-item";
+      item.dataset.wrt = r.wrt;
+      const math = document.createElement("div");
+      math.className = "result-math";
+      renderMath(math, lhs(r.derivative, r.wrt) + " = " + r.latex);
+      const text = document.createElement("code");
+      text.className = "more-text";
+      text.textContent = r.text;
+      item.append(math, text);
+      host.append(item);
+    }
+    host.hidden = results.length === 0;
+  }
+
   function renderResult(request, response) {
     const r = response.results[0];
     lastResult = r;
     if (r.factored && !(r.factored.text.length < r.text.length)) r.factored = null;
     renderForm(r);
+    renderMore(response.results.slice(1));
     $("result-forms").hidden = false;
     $("code-panel").hidden = !r.text;
     $("result-status").hidden = false;
     $("result-status").textContent = "The " + (KIND_NAMES[r.derivative] || r.derivative) + " of f = " + response.text +
-      " (a " + response.type + ") with respect to " + r.wrt + "; its shape is " + describeShape(r) + ".";
+      " (a " + response.type + ") with respect to " + r.wrt + "; its shape is " + describeShape(r) + "." +
+      (response.results.length > 1 ? " Below it, with respect to " + response.results.slice(1).map((x) => x.wrt).join(", ") + "." : "");
     $("check-result").textContent = "";
     renderConvexity(r.convexity);
     $("result-card").classList.add("has-result");
@@ -298,7 +401,7 @@
       return;
     }
     const check = { expr: state.expr, vars: state.pinned };
-    if (state.wrt) check.wrt = [state.wrt];
+    if (state.wrt) check.wrt = state.wrt.split(",").filter((n) => n !== "");
     if (state.kind) check.derivative = state.kind;
     const info = await post("/api/check-expr", check);
     if (mine !== seq) return;
@@ -317,14 +420,14 @@
     renderVariables();
     renderWrtOptions();
     $("objective-type").textContent = info.type + (info.shape.length ? " " + info.shape.join("×") : "");
-    const wrt = chosenWrt();
-    if (!wrt) {
+    const wrts = chosenWrts();
+    if (!wrts.length) {
       clearResult("The expression has no variables to differentiate by.");
       return;
     }
     const vars = {};
-    for (const v of variables) vars[v.name] = v.type;
-    const request = { id: mine, expr: state.expr, vars: vars, wrt: [wrt], steps: true };
+    for (const v of variables) vars[v.name] = state.pinned[v.name] || v.type; // a pinned size is the user's
+    const request = { id: mine, expr: state.expr, vars: vars, wrt: wrts, steps: true };
     // a scalar objective: the convexity verdict in the variable too (one line under the result)
     if (info.type === "scalar") request.convexity = true;
     if (state.kind) request.derivative = state.kind;
@@ -351,6 +454,15 @@
     if (!response.ok) {
       out.textContent = "Cannot check: " + response.error.message;
       out.classList.add("bad");
+      return;
+    }
+    if (response.results.length > 1) {
+      // several variables: one verdict each
+      const parts = response.results.map((x) => (x.inconclusive ? "? " : x.passed ? "✓ " : "✗ ") + x.wrt + ": " +
+        (x.inconclusive ? "inconclusive" : "largest relative error " + (x.maxRelativeError === null ? "not a number" : x.maxRelativeError.toExponential(2))));
+      const all = response.results.every((x) => x.passed && !x.inconclusive);
+      out.textContent = (all ? "✓ agrees with finite differences" : "✗ not all agree with finite differences") + " — " + parts.join("; ");
+      out.classList.add(all ? "good" : "bad");
       return;
     }
     const r = response.results[0];
