@@ -227,6 +227,23 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task On_a_desktop_the_result_is_in_view_without_scrolling()
+    {
+        var (page, errors) = await browser.NewPageAsync(1100, 900);
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("x'*A*x") + "&wrt=x");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("(A+A')*x");
+        var math = await page.Locator("#result-math").BoundingBoxAsync();
+        var text = await page.Locator("#result-text").BoundingBoxAsync();
+        Assert.NotNull(math);
+        Assert.True(math!.Y + math.Height <= 900 && text!.Y + text.Height <= 900,
+            $"the result ends at y = {text!.Y + text.Height:F0} in a 900 px window");
+        // and the examples are still there, under it
+        var examples = await page.Locator("#examples").BoundingBoxAsync();
+        Assert.True(examples!.Y > text.Y, "the examples come after the result");
+        NoErrors(errors);
+    }
+
+    [Fact]
     public async Task The_page_fits_a_phone()
     {
         var (page, errors) = await browser.NewPageAsync(390, 844);
