@@ -226,6 +226,24 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         NoErrors(againErrors);
     }
 
+    [Theory]
+    [InlineData(1100, 900)]
+    [InlineData(390, 844)]
+    public async Task An_index_form_fills_the_text_box_and_shows_its_kronecker_form(int width, int height)
+    {
+        var (page, errors) = await browser.NewPageAsync(width, height);
+        await page.GotoAsync("/?expr=" + Uri.EscapeDataString("X*X") + "&wrt=X&d=jacobian");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("X[i,k]*d[j,l] + d[i,k]*X[l,j]");
+        await Expect(page.Locator("#kron-row")).ToBeVisibleAsync();
+        await Expect(page.Locator("#result-kron")).ToHaveTextAsync("kron(I, X) + kron(X', I)");
+        // a result in matrix form has no Kronecker row
+        await TypeExpression(page, "x'*x");
+        await Expect(page.Locator("#result-text")).ToHaveTextAsync("2*x");
+        await Expect(page.Locator("#kron-row")).ToBeHiddenAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
+        NoErrors(errors);
+    }
+
     [Fact]
     public async Task On_a_desktop_the_result_is_in_view_without_scrolling()
     {

@@ -254,6 +254,7 @@
     $("result-math").textContent = "";
     $("result-where").textContent = "";
     $("result-where").hidden = true;
+    $("kron-row").hidden = true;
     $("result-more").textContent = "";
     $("result-more").hidden = true;
     $("toggle-form").hidden = true;
@@ -301,9 +302,13 @@
     } else {
       renderMath($("result-math"), lhs(r.derivative, r.wrt) + " = " + r.latex);
       where.hidden = true;
-      $("result-text").textContent = r.text;
+      // a result with only an index form (a matrix by a matrix) shows that form as its text
+      $("result-text").textContent = r.text || r.index || "";
       $("result-latex").textContent = r.latex;
     }
+    // the Kronecker (vec) form, when the engine found one
+    $("result-kron").textContent = r.kron || "";
+    $("kron-row").hidden = !r.kron;
     const toggle = $("toggle-form");
     toggle.hidden = !fac;
     toggle.textContent = useFactored ? "Show expanded" : "Show factored";
@@ -334,8 +339,14 @@
       renderMath(math, lhs(r.derivative, r.wrt) + " = " + r.latex);
       const text = document.createElement("code");
       text.className = "more-text";
-      text.textContent = r.text;
+      text.textContent = r.text || r.index || "";
       item.append(math, text);
+      if (r.kron) {
+        const kron = document.createElement("code");
+        kron.className = "more-text more-kron";
+        kron.textContent = "Kronecker: " + r.kron;
+        item.append(document.createElement("br"), kron);
+      }
       host.append(item);
     }
     host.hidden = results.length === 0;
