@@ -9,9 +9,12 @@ namespace Nabla.Ops;
 public sealed class ElementwiseFunction(
     string name, string summary, string latexName, Func<double, double> f,
     Func<Expr, Expr> derivative, string derivativeText, Func<double, bool>? domain = null, string? domainText = null,
-    Func<Interval, Interval>? image = null)
+    Func<Interval, Interval>? image = null, Func<Expr, Expr?>? rewrite = null)
     : FunctionOp(name, Signature.Elementwise, summary)
 {
+    /// <summary>The function's own identities (exp(log(u)) = u, …), where it states any.</summary>
+    public override Expr? Rewrite(IReadOnlyList<Expr> args) => args.Count == 1 ? rewrite?.Invoke(args[0]) : null;
+
     /// <summary>The image of the argument's interval under f, where the op states one; <see cref="Interval.All"/> otherwise.</summary>
     public override Interval Image(Interval argument) => image?.Invoke(argument) ?? Interval.All;
 
@@ -63,13 +66,21 @@ public static partial class Functions
 
     private static Expr One(Expr x) => E.Fill(E.N(1), x.Shape);
 
-    /// <summary>exp, with derivative exp(X); values in (0, ∞).</summary>
+    /// <summary>exp, with derivative exp(X); values in (0, ∞); exp(log(u)) = u.</summary>
     public static readonly ElementwiseFunction Exp = new("exp", "e to the power of each entry", "\\exp", Math.Exp,
-        x => E.Call(Exp!, x), "exp(X)", image: a => Interval.Increasing(Math.Exp, a));
+        x => E.Call(Exp!, x), "exp(X)", image: a => Interval.Increasing(Math.Exp, a),
+        rewrite: x => x is Call { Op: var op } l && ReferenceEquals(op, Log) ? l.Arg : null);
 
-    /// <summary>log, defined for positive entries, with derivative 1./X.</summary>
+    /// <summary>log, defined for positive entries, with derivative 1./X; log(exp(u)) = u and log(1+exp(u)) = softplus(u).</summary>
     public static readonly ElementwiseFunction Log = new("log", "natural logarithm of each entry", "\\log", Math.Log,
-        x => E.HDiv(One(x), x), "1./X", v => v > 0, "positive entries", a => a.IsPositive ? Interval.Increasing(Math.Log, a) : Interval.All);
+        x => E.HDiv(One(x), x), "1./X", v => v > 0, "positive entries", a => a.IsPositive ? Interval.Increasing(Math.Log, a) : Interval.All,
+        rewrite: x => x is Call { Op: var op } e && ReferenceEquals(op, Exp) ? e.Arg : OnePlusExp(x) is { } u ? E.Call(Softplus!, u) : null);
+
+    /// <summary>u when e is 1 + exp(u) (the one a number or a fill of ones), else null.</summary>
+    internal static Expr? OnePlusExp(Expr e) =>
+        e is Add { Terms.Count: 2 } a && a.Terms.Any(t => t is Num { Value: 1 } || t is Fill { Value: Num { Value: 1 } })
+            && a.Terms.FirstOrDefault(t => t is Call { Op: var op } && ReferenceEquals(op, Exp)) is Call c
+            ? c.Arg : null;
 
     /// <summary>sin, with derivative cos(X); values in [-1, 1].</summary>
     public static readonly ElementwiseFunction Sin = new("sin", "sine of each entry", "\\sin", Math.Sin,

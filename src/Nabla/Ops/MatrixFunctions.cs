@@ -10,9 +10,13 @@ public sealed class MatrixFunction(
     string name, Signature signature, string summary, Func<string, string> latex,
     Func<Tensor, Tensor> kernel, Func<Call, Expr, Expr> differential, string ruleName, string ruleText,
     Func<Call, Expr, Expr>? transpose = null, PointDomain points = PointDomain.Any,
-    string? superscript = null, string? transposedSuperscript = null, Func<Interval, Interval>? image = null)
+    string? superscript = null, string? transposedSuperscript = null, Func<Interval, Interval>? image = null,
+    Func<Expr, Expr?>? rewrite = null)
     : FunctionOp(name, signature, summary)
 {
+    /// <summary>The function's own identities (det(X') = det(X), logdet(I) = 0, …), where it states any.</summary>
+    public override Expr? Rewrite(IReadOnlyList<Expr> args) => args.Count == 1 ? rewrite?.Invoke(args[0]) : null;
+
     /// <summary>The image the function states for the argument's interval; <see cref="Interval.All"/> where it states none.</summary>
     public override Interval Image(Interval argument) => image?.Invoke(argument) ?? Interval.All;
     /// <summary>The superscript LaTeX writes on the argument (-1 for inv), or null.</summary>
@@ -57,7 +61,8 @@ public static partial class Functions
         a => $"\\det\\left({a}\\right)",
         t => Tensor.Scalar(DenseOps.Det(t)),
         (c, dx) => E.Mul(c, E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx))),
-        "det-rule", "d det(X) = det(X) tr(inv(X) dX)", points: PointDomain.Spd);
+        "det-rule", "d det(X) = det(X) tr(inv(X) dX)", points: PointDomain.Spd,
+        rewrite: x => x switch { Transpose t => E.Call(Det!, t.X), Eye => E.N(1), _ when PrimaryRules.IsZero(x) => E.N(0), _ => null });
 
     /// <summary>logdet, the log of a positive determinant, with d logdet(X) = tr(inv(X) dX).</summary>
     public static readonly MatrixFunction Logdet = new("logdet", Signature.SquareToScalar, "log of the determinant (the determinant must be positive)",
@@ -69,7 +74,8 @@ public static partial class Functions
             return Tensor.Scalar(l);
         },
         (c, dx) => E.Call(Tr, E.Mul(E.Call(Inv!, c.Arg), dx)),
-        "logdet-rule", "d logdet(X) = tr(inv(X) dX)", points: PointDomain.Spd);
+        "logdet-rule", "d logdet(X) = tr(inv(X) dX)", points: PointDomain.Spd,
+        rewrite: x => x switch { Transpose t => E.Call(Logdet!, t.X), Eye => E.N(0), _ => null });
 
     /// <summary>inv, the matrix inverse, with d inv(X) = -inv(X) dX inv(X).</summary>
     public static readonly MatrixFunction Inv = new("inv", Signature.SquareToSquare, "matrix inverse",

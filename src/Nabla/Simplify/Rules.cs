@@ -294,7 +294,7 @@ internal static class Rules
     private static void RecogniseSigmoid(List<(Expr Base, double Exp)> factors)
     {
         for (int i = 0; i < factors.Count; i++)
-            if (factors[i].Exp == -1 && OnePlusExp(factors[i].Base) is { } u)
+            if (factors[i].Exp == -1 && Functions.OnePlusExp(factors[i].Base) is { } u)
                 factors[i] = (MakeCall(Functions.Sigmoid, MakeMul([Num.MinusOne, u])), 1);
         for (int i = 0; i < factors.Count; i++)
         {
@@ -336,11 +336,6 @@ internal static class Rules
             i = -1;
         }
     }
-
-    private static Expr? OnePlusExp(Expr e) =>
-        e is Add { Terms.Count: 2 } a && a.Terms.Any(t => t is Num { Value: 1 } || t is Fill { Value: Num { Value: 1 } })
-            && a.Terms.FirstOrDefault(t => t is Call { Op: var op } && ReferenceEquals(op, Functions.Exp)) is Call c
-            ? c.Arg : null;
 
     /// <summary>Scalar factor order: function values, then plain variables, then the rest.</summary>
     private static int ScalarRank(Expr e) => e switch
@@ -616,12 +611,11 @@ internal static class Rules
         {
             if (arg is Num n && FoldsExactly(ef, n.Value)) return new Num(ef.Kernel(n.Value));
             if (arg is Fill { Value: Num c } f && FoldsExactly(ef, c.Value)) return new Fill(new Num(ef.Kernel(c.Value)), f.Shape);
-            if (ReferenceEquals(op, Functions.Exp) && arg is Call { Op: var i1 } l && ReferenceEquals(i1, Functions.Log)) return l.Arg;
-            if (ReferenceEquals(op, Functions.Log) && arg is Call { Op: var i2 } x && ReferenceEquals(i2, Functions.Exp)) return x.Arg;
-            if (ReferenceEquals(op, Functions.Log) && OnePlusExp(arg) is { } u) return new Call(Functions.Softplus, u);
+            // the function's own identities (exp(log(u)) = u, log(1+exp(u)) = softplus(u)) are its registry entry's
+            if (ef.Rewrite([arg]) is { } own) return Simplifier.Simplify(own);
         }
         if (ReferenceEquals(op, Functions.Tr) && !IsZero(arg)) return MakeTrace(arg);
-        if ((ReferenceEquals(op, Functions.Det) || ReferenceEquals(op, Functions.Logdet)) && arg is Transpose t1) return new Call(op, t1.X);
+        if (op is MatrixFunction mf && mf.Rewrite([arg]) is { } stated) return Simplifier.Simplify(stated);
         if (ReferenceEquals(op, Functions.Inv))
         {
             if (arg is Transpose t2) return MakeT(MakeCall(op, t2.X));
@@ -642,12 +636,10 @@ internal static class Rules
             return d.Arg;
         // The sum or a norm of zeros is 0 (whatever the size, which may be fixed by nothing else).
         if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1) || ReferenceEquals(op, Functions.Norm2)
-             || ReferenceEquals(op, Functions.Tr) || ReferenceEquals(op, Functions.Det)) && IsZero(arg))
+             || ReferenceEquals(op, Functions.Tr)) && IsZero(arg))
             return Num.Zero;
         if (ReferenceEquals(op, Functions.Diag) && IsZero(arg))
             return Zero(arg.Shape.Kind == ShapeKind.Vector ? Shape.Matrix(arg.Shape.Rows!.Value, arg.Shape.Rows!.Value) : Shape.Vector(arg.Shape.Rows!.Value));
-        if (ReferenceEquals(op, Functions.Det) && arg is Eye) return Num.One;
-        if (ReferenceEquals(op, Functions.Logdet) && arg is Eye) return Num.Zero;
         if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1)) && arg.Shape.IsScalar)
             return ReferenceEquals(op, Functions.Sum) ? arg : MakeCall(Functions.Abs, arg);
         if (ReferenceEquals(op, Functions.Sum) && arg is Transpose t3) return new Call(op, t3.X);
