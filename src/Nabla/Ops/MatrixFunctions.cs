@@ -83,7 +83,18 @@ public static partial class Functions
         t => DenseOps.Inverse(t, "the argument of inv"),
         (c, dx) => E.Neg(E.Mul(c, dx, c)),
         "inverse-rule", "d inv(X) = -inv(X) dX inv(X)", points: PointDomain.Spd,
-        superscript: "-1", transposedSuperscript: "-T");
+        superscript: "-1", transposedSuperscript: "-T",
+        rewrite: x => x switch
+        {
+            Transpose t => E.T(E.Call(Inv!, t.X)),                       // inv(X') = inv(X)'
+            Call { Op: var op } i when ReferenceEquals(op, Inv) => i.Arg,  // inv(inv(X)) = X
+            Eye => x,
+            // inv(c*M) = inv(M)/c for the scalar factors c
+            Mul m when m.Factors.Any(f => f.Shape.IsScalar) && m.Factors.Any(f => !f.Shape.IsScalar) =>
+                E.Mul([.. m.Factors.Where(f => f.Shape.IsScalar).Select(f => E.Pow(f, -1)),
+                    E.Call(Inv!, m.Factors.Count(f => !f.Shape.IsScalar) == 1 ? m.Factors.Single(f => !f.Shape.IsScalar) : E.Mul([.. m.Factors.Where(f => !f.Shape.IsScalar)]))]),
+            _ => null,
+        });
 
     /// <summary>adj, the adjugate, with d adj(X) = tr(inv(X) dX) adj(X) - inv(X) dX adj(X).</summary>
     public static readonly MatrixFunction Adj = new("adj", Signature.SquareToSquare,
@@ -111,7 +122,19 @@ public static partial class Functions
         (c, dx) => E.Call(Diag!, dx),
         "linearity", "d diag(X) = diag(dX)",
         transpose: (c, g) => E.Call(Diag!, g),
-        image: a => a.Hull(new Interval(0, 0))); // a vector's diagonal matrix has zeros too (a matrix's diagonal: within that)
+        image: a => a.Hull(new Interval(0, 0)), // a vector's diagonal matrix has zeros too (a matrix's diagonal: within that)
+        rewrite: x => x switch
+        {
+            // diag(u*v') = u.*v: the diagonal of an outer product
+            Mul { Factors.Count: 2 } o when o.Factors[0].Shape.Kind == ShapeKind.Vector && o.Factors[1].Shape.Kind == ShapeKind.Row =>
+                E.Had(o.Factors[0], E.T(o.Factors[1])),
+            // diag(diag(v)) = v for a vector v
+            Call { Op: var op } d when ReferenceEquals(op, Diag) && d.Arg.Shape.Kind == ShapeKind.Vector => d.Arg,
+            _ when PrimaryRules.IsZero(x) => x.Shape.Kind == ShapeKind.Vector
+                ? E.Fill(E.N(0), Shape.Matrix(x.Shape.Rows!.Value, x.Shape.Rows!.Value))
+                : E.Fill(E.N(0), Shape.Vector(x.Shape.Rows!.Value)),
+            _ => null,
+        });
 
     /// <summary>sum, the sum of all entries; linear.</summary>
     public static readonly MatrixFunction Sum = new("sum", Signature.AnyToScalar, "sum of all entries",
@@ -125,7 +148,9 @@ public static partial class Functions
         (c, dx) => E.Call(Sum!, dx),
         "linearity", "d sum(X) = sum(dX)",
         transpose: (c, g) => E.Fill(g, c.Arg.Shape),
-        image: a => a.IsPositive ? Interval.Positive : a.IsNonNegative ? Interval.NonNegative : a.IsNegative ? Interval.Positive.Negate() : a.IsNonPositive ? Interval.NonNegative.Negate() : Interval.All);
+        image: a => a.IsPositive ? Interval.Positive : a.IsNonNegative ? Interval.NonNegative : a.IsNegative ? Interval.Positive.Negate() : a.IsNonPositive ? Interval.NonNegative.Negate() : Interval.All,
+        // sum(0) = 0, the sum of a scalar is itself, sum(X') = sum(X)
+        rewrite: x => PrimaryRules.IsZero(x) ? E.N(0) : x.Shape.IsScalar ? x : x is Transpose t ? E.Call(Sum!, t.X) : null);
 
     /// <summary>mean(X) = sum(X)/N with N the number of entries; its gradient is the fill g/N, N written sum(ones) (the language has no size as a number).</summary>
     public static readonly MatrixFunction Mean = new("mean", Signature.AnyToScalar, "mean of all entries",

@@ -616,33 +616,10 @@ internal static class Rules
         }
         if (ReferenceEquals(op, Functions.Tr) && !IsZero(arg)) return MakeTrace(arg);
         if (op is MatrixFunction mf && mf.Rewrite([arg]) is { } stated) return Simplifier.Simplify(stated);
-        if (ReferenceEquals(op, Functions.Inv))
-        {
-            if (arg is Transpose t2) return MakeT(MakeCall(op, t2.X));
-            if (arg is Call { Op: var o } inner && ReferenceEquals(o, Functions.Inv)) return inner.Arg;
-            if (arg is Eye) return arg;
-            // inv(c*M) = inv(M)/c for scalar factors c.
-            if (arg is Mul im && im.Factors.Any(f => f.Shape.IsScalar))
-            {
-                var sc = im.Factors.Where(f => f.Shape.IsScalar).Select(f => MakePow(f, Num.MinusOne)).ToList();
-                return MakeMul([.. sc, MakeCall(op, MakeMul(im.Factors.Where(f => !f.Shape.IsScalar)))]);
-            }
-        }
-        // diag(u*v') = u.*v: the diagonal of an outer product.
-        if (ReferenceEquals(op, Functions.Diag) && arg is Mul { Factors.Count: 2 } outer
-            && outer.Factors[0].Shape.Kind == ShapeKind.Vector && outer.Factors[1].Shape.Kind == ShapeKind.Row)
-            return MakeHad(outer.Factors[0], MakeT(outer.Factors[1]));
-        if (ReferenceEquals(op, Functions.Diag) && arg is Call { Op: var od } d && ReferenceEquals(od, Functions.Diag) && d.Arg.Shape.Kind == ShapeKind.Vector)
-            return d.Arg;
         // The sum or a norm of zeros is 0 (whatever the size, which may be fixed by nothing else).
-        if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1) || ReferenceEquals(op, Functions.Norm2)
-             || ReferenceEquals(op, Functions.Tr)) && IsZero(arg))
+        if ((ReferenceEquals(op, Functions.Norm1) || ReferenceEquals(op, Functions.Norm2) || ReferenceEquals(op, Functions.Tr)) && IsZero(arg))
             return Num.Zero;
-        if (ReferenceEquals(op, Functions.Diag) && IsZero(arg))
-            return Zero(arg.Shape.Kind == ShapeKind.Vector ? Shape.Matrix(arg.Shape.Rows!.Value, arg.Shape.Rows!.Value) : Shape.Vector(arg.Shape.Rows!.Value));
-        if ((ReferenceEquals(op, Functions.Sum) || ReferenceEquals(op, Functions.Norm1)) && arg.Shape.IsScalar)
-            return ReferenceEquals(op, Functions.Sum) ? arg : MakeCall(Functions.Abs, arg);
-        if (ReferenceEquals(op, Functions.Sum) && arg is Transpose t3) return new Call(op, t3.X);
+        if (ReferenceEquals(op, Functions.Norm1) && arg.Shape.IsScalar) return MakeCall(Functions.Abs, arg);
         return new Call(op, arg);
     }
 
