@@ -139,6 +139,24 @@ public class WideRegressionTests
     }
 
     [Fact]
+    public void Bad_values_in_wide_data_are_named_with_their_place()
+    {
+        int n = 5, d = 12;
+        var (x, y) = Random(n, d, 8);
+        x[2 * d + 7] = double.NaN;
+        var e = Assert.Throws<ArgumentException>(() => LinearRegression.Fit(x, n, d, y));
+        Assert.Equal("X[2, 7] is NaN: every value must be finite", e.Message);
+        (x, y) = Random(n, d, 8);
+        y[4] = double.PositiveInfinity;
+        e = Assert.Throws<ArgumentException>(() => LinearRegression.Fit(x, n, d, y));
+        Assert.Equal("y[4] is Infinity: every value must be finite", e.Message);
+        (x, y) = Random(n, d, 8);
+        for (int i = 0; i < n; i++) x[i * d + 3] = 1e200 * (i + 1);
+        e = Assert.Throws<ArgumentException>(() => LinearRegression.Fit(x, n, d, y, new RegressionOptions { FeatureNames = [.. Enumerable.Range(0, d).Select(j => $"c{j}")] }));
+        Assert.Equal("the values of 'c3' are too large for double precision: their squares overflow; divide the column by a power of ten (such as 1e150) and fit again", e.Message);
+    }
+
+    [Fact]
     public void The_summary_of_an_interpolating_fit_has_no_sigma_and_no_f_test()
     {
         var (x, y) = Random(20, 50, 2);
