@@ -37,7 +37,7 @@ internal static class PageHelpers
         var variables = new JsonArray();
         foreach (var v in bound.Variables)
         {
-            variables.Add(new JsonObject
+            variables.Add((JsonNode)new JsonObject
             {
                 ["name"] = v.Name,
                 // a declared domain (spd, vector positive, …) is part of the type the page shows and sends back
@@ -73,7 +73,7 @@ internal static class PageHelpers
             var report = d.Index is { } index
                 ? GradientCheck.CheckIndex(bound.Root, x, index, k, bound.Variables)
                 : GradientCheck.Check(bound.Root, x, d.Matrix, k, bound.Variables);
-            results.Add(new JsonObject
+            results.Add((JsonNode)new JsonObject
             {
                 ["wrt"] = name,
                 ["derivative"] = Derivatives.KindName(k),
@@ -94,7 +94,7 @@ internal static class PageHelpers
         foreach (var name in names)
         {
             bool declared = options.Declarations.TryGetValue(name, out var t);
-            result.Add(new JsonObject
+            result.Add((JsonNode)new JsonObject
             {
                 ["name"] = name,
                 ["type"] = (declared ? t!.Kind : VarType.Convention(name)).ToString().ToLowerInvariant(),

@@ -24,7 +24,8 @@ internal static class StaticAssets
     {
         string[] methods = [HttpMethods.Get, HttpMethods.Head];
         app.MapMethods("/", methods, (HttpContext ctx) => Serve(ctx, "/index.html"));
-        app.MapMethods("/{**path}", methods, (HttpContext ctx, string path) => Serve(ctx, "/" + path));
+        // A plain RequestDelegate (the route value read by hand), so that no delegate is bound by reflection: AOT-clean.
+        app.MapMethods("/{**path}", methods, (HttpContext ctx) => Serve(ctx, "/" + (ctx.Request.RouteValues["path"] as string ?? "")));
     }
 
     private static Task Serve(HttpContext ctx, string path)

@@ -76,7 +76,7 @@ public static class JsonValues
             {
                 var rows = new JsonArray();
                 for (int i = 0; i < t.Rows; i++)
-                    rows.Add(new JsonArray(Enumerable.Range(0, t.Cols).Select(j => (JsonNode?)JsonValue.Create(t[i, j])).ToArray()));
+                    rows.Add((JsonNode)new JsonArray(Enumerable.Range(0, t.Cols).Select(j => (JsonNode?)JsonValue.Create(t[i, j])).ToArray()));
                 return rows;
             }
         }

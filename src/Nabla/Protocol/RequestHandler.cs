@@ -366,7 +366,7 @@ public static class RequestHandler
                 if (!f.Shape.IsScalar) throw Bad("'convexity' is asked of a scalar expression");
                 r["convexity"] = ConvexityJson(Convexity.ConvexityAnalysis.Analyze(f, x, bound.Variables, declarations: declarations));
             }
-            results.Add(r);
+            results.Add((JsonNode)r);
         }
         response["results"] = results;
         // (v1.5) several variables: the verdict in all of them jointly, through the block Hessian
