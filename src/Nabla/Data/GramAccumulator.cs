@@ -51,22 +51,10 @@ public sealed class GramAccumulator
     internal static bool WeightedGram(double[] x, int n, int p, double[] w, double[] result)
     {
         foreach (var v in w) if (!(v >= 0) || double.IsInfinity(v)) return false;
+        // No shift (the Hessian is uncentred), y a column of zeros: the packed rows are scaled by √w inside the
+        // parallel row blocks, so X is read once and never copied.
         var acc = new GramAccumulator(p) { _shift = new double[(p + 2 + W - 1) / W * W] };
-        const int chunk = 16384;
-        var z = new double[(long)Math.Min(n, chunk) * p];
-        var zeros = new double[Math.Min(n, chunk)];
-        for (int r0 = 0; r0 < n; r0 += chunk)
-        {
-            int rows = Math.Min(chunk, n - r0);
-            for (int i = 0; i < rows; i++)
-            {
-                double s = Math.Sqrt(w[r0 + i]);
-                var src = x.AsSpan((int)((long)(r0 + i) * p), p);
-                var dst = z.AsSpan(i * p, p);
-                for (int j = 0; j < p; j++) dst[j] = s * src[j];
-            }
-            acc.Add(z, zeros, rows);
-        }
+        acc.Add(x, new double[n], n, w);
         for (int i = 0; i < p; i++)
             for (int j = i; j < p; j++) result[i * p + j] = result[j * p + i] = acc._g[i * acc._mPad + j];
         return true;
